@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { MessageEvent } from '@nestjs/common';
+import type { ChatRequestDto, DoneEventData, ErrorEventData, MetaEventData } from '@app/contracts';
+import { APP_CONFIG, DependencyUnavailableError, withTimeout, type AppConfig } from '@app/platform';
+import { lastValueFrom, reduce, type Observable } from 'rxjs';
+import { GatewayRedis } from '../redis/gateway-redis.service.js';
+import { REDIS_STEP_TIMEOUT_MS, StreamRelay } from '../streams/stream-relay.service.js';
+import { GenerationQueue } from './generation-queue.service.js';
+import { SessionAccess } from './session-access.service.js';
+
+export interface StartedStream {
+  meta: MetaEventData;
+  events: Observable<MessageEvent>;
+}
+
+export interface UnifiedReply {
+  response: string;
+  session_id: string;
+  stream_id: string;
+  elp_values: { ethos: number; logos: number; pathos: number };
+  flux_position: number;
+  confidence: number;
+  generation_time_ms: number;
+  cached: boolean;
+}
+
+/** Starts a turn (DESIGN.md "Flow of one turn", steps 1–2). */
+@Injectable()
+export class ChatService {
+  private readonly logger = new Logger(ChatService.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly redis: GatewayRedis,
+    private readonly relay: StreamRelay,
+    private readonly sessions: SessionAccess,
+    private readonly queue: GenerationQueue,
+  ) {}
+
+  async start(request: ChatRequestDto, receivedAtMs: number): Promise<StartedStream> {
+    const sessionId = request.session_id ?? randomUUID();
+    if (request.session_id) await this.sessions.assertOwner(sessionId, request.user_id);
+    else await this.sessions.claimNew(sessionId, request.user_id);
+
+    const streamId = randomUUID();
+    const createdAt = new Date(receivedAtMs).toISOString();
+    await this.sessions.claimActive(sessionId, streamId);
+    try {
+      const k = this.redis.keys;
+      await withTimeout(
+        this.redis.client
+          .multi()
+          .hset(k.meta(streamId), { user_id: request.user_id, session_id: sessionId, status: 'running', created_at: createdAt })
+          .expire(k.meta(streamId), this.config.STREAM_REPLAY_TTL_S)
+          .set(k.presence(streamId), '1', 'PX', this.config.DISCONNECT_GRACE_MS)
+          .exec(),
+        REDIS_STEP_TIMEOUT_MS,
+      );
+      // Subscribe first, then enqueue: pub/sub only reaches current subscribers.
+      const tap = await this.relay.openTap(streamId);
+      const meta: MetaEventData = { stream_id: streamId, session_id: sessionId, created_at: createdAt };
+      try {
+        const events = await this.relay.attach(tap, streamId, meta, 0, receivedAtMs);
+        await withTimeout(
+          this.queue.enqueue({
+            stream_id: streamId,
+            session_id: sessionId,
+            user_id: request.user_id,
+            message: request.message,
+            language: request.language,
+            context: request.context ?? [],
+            created_at: createdAt,
+            received_at_ms: receivedAtMs,
+          }),
+          REDIS_STEP_TIMEOUT_MS,
+        );
+        this.logger.log({ stream_id: streamId, session_id: sessionId }, 'stream started');
+        return { meta, events };
+      } catch (err) {
+        tap.close();
+        throw err;
+      }
+    } catch (err) {
+      await this.sessions.releaseActive(sessionId, streamId);
+      await this.redis.client.del(this.redis.keys.meta(streamId)).catch(() => 0);
+      throw err;
+    }
+  }
+
+  /** API.md §4: the same pipeline, answered once the reply is complete. */
+  async complete(request: ChatRequestDto, receivedAtMs: number): Promise<UnifiedReply> {
+    const { meta, events } = await this.start(request, receivedAtMs);
+    const collected = await lastValueFrom(
+      events.pipe(
+        reduce(
+          (acc, event) => {
+            if (event.type === undefined && typeof event.data === 'string' && event.comment === undefined) {
+              acc.text += (JSON.parse(event.data) as { text: string }).text;
+            } else if (event.type === 'done' || event.type === 'error') {
+              acc.terminal = { type: event.type, data: JSON.parse(event.data as string) };
+            }
+            return acc;
+          },
+          { text: '', terminal: undefined as undefined | { type: string; data: DoneEventData | ErrorEventData } },
+        ),
+      ),
+    );
+    if (!collected.terminal || collected.terminal.type !== 'done') {
+      const error = collected.terminal?.data as ErrorEventData | undefined;
+      throw new DependencyUnavailableError('generator', new Error(error?.message ?? 'no reply'));
+    }
+    const done = collected.terminal.data as DoneEventData;
+    return {
+      response: collected.text,
+      session_id: meta.session_id,
+      stream_id: meta.stream_id,
+      elp_values: { ethos: done.elp.ethos, logos: done.elp.logos, pathos: done.elp.pathos },
+      flux_position: done.elp.flux_position,
+      confidence: done.elp.confidence,
+      generation_time_ms: done.stats.duration_ms,
+      cached: done.cached,
+    };
+  }
+}

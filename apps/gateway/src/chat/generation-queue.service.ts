@@ -1,0 +1,32 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { GenerationJobName, QueueName, type GenerateJobData, type GenerationJob } from '@app/contracts';
+import { APP_CONFIG, bullConnectionOptions, bullPrefix, type AppConfig } from '@app/platform';
+import { Queue } from 'bullmq';
+
+/** Producer side of the `generation` queue. jobId = stream_id makes an enqueue idempotent. */
+@Injectable()
+export class GenerationQueue implements OnModuleDestroy {
+  private readonly queue: Queue<GenerateJobData, string, GenerationJob['name']>;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.queue = new Queue(QueueName.Generation, {
+      connection: bullConnectionOptions(config.REDIS_URL),
+      prefix: bullPrefix(config.REDIS_PREFIX),
+      defaultJobOptions: {
+        attempts: config.JOB_ATTEMPTS,
+        backoff: { type: 'fixed', delay: 200 },
+        removeOnComplete: { age: 3_600, count: 5_000 },
+        removeOnFail: { age: 86_400 },
+      },
+    });
+    this.queue.on('error', () => undefined);
+  }
+
+  async enqueue(data: GenerateJobData): Promise<void> {
+    await this.queue.add(GenerationJobName.Generate, data, { jobId: data.stream_id });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.queue.close();
+  }
+}

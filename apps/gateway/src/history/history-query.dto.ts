@@ -1,0 +1,18 @@
+import { USER_ID_PATTERN } from '@app/contracts';
+import { IsOptional, IsString, Matches } from 'class-validator';
+
+const message = 'user_id must be 1-128 characters of [A-Za-z0-9_.@:-]';
+
+/** API.md §5: with auth off, the caller is the `user_id` query parameter. */
+export class UserQueryDto {
+  @IsString({ message: 'user_id is required' })
+  @Matches(USER_ID_PATTERN, { message })
+  user_id!: string;
+}
+
+export class OptionalUserQueryDto {
+  @IsOptional()
+  @IsString()
+  @Matches(USER_ID_PATTERN, { message })
+  user_id?: string;
+}

@@ -1,0 +1,57 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@app/platform';
+import { GatewayRedis } from '../redis/gateway-redis.service.js';
+
+/**
+ * Tells generators that a stream still has a client. Each gateway refreshes a per-stream key with
+ * a TTL of DISCONNECT_GRACE_MS while it has a client attached; when no gateway does, the key
+ * expires and the generator cancels the abandoned stream. Works across gateways by construction.
+ */
+@Injectable()
+export class PresenceService implements OnModuleDestroy {
+  private readonly logger = new Logger(PresenceService.name);
+  private readonly attached = new Map<string, number>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly redis: GatewayRedis,
+  ) {
+    const every = Math.max(50, Math.min(1_000, Math.floor(config.DISCONNECT_GRACE_MS / 4)));
+    this.timer = setInterval(() => void this.refresh(), every);
+    this.timer.unref();
+  }
+
+  /** Marks the stream attached now (one SET), and keeps it so until `detach`. */
+  async attach(streamId: string): Promise<void> {
+    this.attached.set(streamId, (this.attached.get(streamId) ?? 0) + 1);
+    await this.redis.client.set(this.redis.keys.presence(streamId), '1', 'PX', this.config.DISCONNECT_GRACE_MS);
+  }
+
+  detach(streamId: string): void {
+    const count = (this.attached.get(streamId) ?? 1) - 1;
+    if (count <= 0) this.attached.delete(streamId);
+    else this.attached.set(streamId, count);
+  }
+
+  get attachedStreams(): number {
+    return this.attached.size;
+  }
+
+  private async refresh(): Promise<void> {
+    if (this.attached.size === 0) return;
+    const pipeline = this.redis.client.pipeline();
+    for (const streamId of this.attached.keys()) {
+      pipeline.set(this.redis.keys.presence(streamId), '1', 'PX', this.config.DISCONNECT_GRACE_MS);
+    }
+    try {
+      await pipeline.exec();
+    } catch (err) {
+      this.logger.debug(`presence refresh failed: ${(err as Error).message}`);
+    }
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+}

@@ -1,0 +1,56 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import type { MessageEvent } from '@nestjs/common';
+import type { MetaEventData } from '@app/contracts';
+import { withTimeout } from '@app/platform';
+import type { Observable } from 'rxjs';
+import { GatewayRedis } from '../redis/gateway-redis.service.js';
+import { PresenceService } from './presence.service.js';
+import { StreamSubscriber } from './stream-subscriber.service.js';
+import { StreamTap } from './stream-tap.js';
+
+/** Redis steps of a request get this long before the client is told 503. */
+export const REDIS_STEP_TIMEOUT_MS = 2_000;
+
+export interface StreamMeta {
+  user_id: string;
+  session_id: string;
+  status: string;
+  created_at: string;
+}
+
+/** Attaches clients to streams: opens taps, keeps presence, reads stream metadata. */
+@Injectable()
+export class StreamRelay {
+  constructor(
+    private readonly redis: GatewayRedis,
+    private readonly subscriber: StreamSubscriber,
+    private readonly presence: PresenceService,
+  ) {}
+
+  /** Subscribes now (before anything is enqueued or read). */
+  async openTap(streamId: string): Promise<StreamTap> {
+    const tap = new StreamTap(streamId, this.redis.keys, this.redis.client, this.subscriber);
+    await withTimeout(tap.open(), REDIS_STEP_TIMEOUT_MS);
+    return tap;
+  }
+
+  /** The client's events; presence is held from now until the client goes away. */
+  async attach(tap: StreamTap, streamId: string, meta: MetaEventData, afterSeq: number, receivedAtMs?: number): Promise<Observable<MessageEvent>> {
+    await withTimeout(this.presence.attach(streamId), REDIS_STEP_TIMEOUT_MS);
+    return tap.events({ meta, afterSeq, receivedAtMs, onClose: () => this.presence.detach(streamId) });
+  }
+
+  async meta(streamId: string): Promise<StreamMeta | null> {
+    const meta = await withTimeout(this.redis.client.hgetall(this.redis.keys.meta(streamId)), REDIS_STEP_TIMEOUT_MS);
+    return meta.status ? (meta as unknown as StreamMeta) : null;
+  }
+
+  async requireMeta(streamId: string, userId?: string): Promise<StreamMeta> {
+    const meta = await this.meta(streamId);
+    // Another user's stream answers exactly like an unknown one (no existence leak).
+    if (!meta || (userId !== undefined && meta.user_id !== userId)) {
+      throw new NotFoundException({ error: 'Stream not found', message: 'Unknown or expired stream', stream_id: streamId });
+    }
+    return meta;
+  }
+}

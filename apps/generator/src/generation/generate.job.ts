@@ -1,0 +1,173 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { analyzeElp } from '@app/elp';
+import {
+  EntryKind,
+  type DoneEventData,
+  type DoneStatus,
+  type ErrorEventData,
+  type GenerateJobData,
+  type ProviderInputData,
+  type Source,
+  type TurnStatus,
+} from '@app/contracts';
+import { APP_CONFIG, HistoryClient, type AppConfig } from '@app/platform';
+import type { Job } from 'bullmq';
+import { CHAT_PROVIDER, type ChatProvider } from '../providers/chat-provider.js';
+import { Pacer } from './pacer.js';
+import { AppendResult, StreamWriter } from './stream-writer.js';
+import { TurnRecorder } from './turn-recorder.js';
+import { WordChunker } from './word-chunker.js';
+
+/** Why a stream stopped before its reply was complete. */
+class StreamStopped extends Error {
+  constructor(readonly result: AppendResult) {
+    super(`stream stopped (${AppendResult[result]})`);
+  }
+}
+
+export const HISTORY_CLIENT = Symbol('HISTORY_CLIENT');
+
+/**
+ * Handles one `generate` job: a turn from user message to `done`. Safe to run again after a crash:
+ * the provider input is kept with the job, and chunks already in the log are skipped by seq.
+ */
+@Injectable()
+export class GenerateJob {
+  private readonly logger = new Logger(GenerateJob.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CHAT_PROVIDER) private readonly provider: ChatProvider,
+    @Inject(HISTORY_CLIENT) private readonly history: HistoryClient,
+    private readonly writer: StreamWriter,
+    private readonly turns: TurnRecorder,
+  ) {}
+
+  async run(job: Job<GenerateJobData>, signal: AbortSignal): Promise<string> {
+    const data = job.data;
+    const status = await this.writer.status(data.stream_id);
+    if (status !== 'running' && status !== 'cancelling') return `already ${status ?? 'expired'}`;
+
+    const input = data.provider_input ?? (await this.prepareInput(job));
+    await this.turns.started({
+      stream_id: data.stream_id,
+      session_id: data.session_id,
+      user_id: data.user_id,
+      message: data.message,
+      created_at: data.created_at,
+    });
+
+    const published = await this.writer.publishedCount(data.stream_id);
+    let outcome: DoneStatus = 'completed';
+    let sources: Source[] = [];
+    let firstChunkAt: number | undefined;
+    try {
+      const reply = await this.provider.reply(input, signal);
+      sources = reply.sources;
+      const pacer = new Pacer(this.config.PACING_MS);
+      const chunker = new WordChunker();
+      let seq = 0;
+      const send = async (word: string) => {
+        seq += 1;
+        if (seq <= published) return; // an earlier attempt sent it
+        await pacer.next(signal);
+        const result = await this.writer.appendChunk(data.stream_id, seq, word);
+        if (result === AppendResult.Appended) firstChunkAt ??= Date.now();
+        else if (result !== AppendResult.AlreadyThere) throw new StreamStopped(result);
+      };
+      for await (const piece of reply.text) for (const word of chunker.push(piece)) await send(word);
+      for (const word of chunker.flush()) await send(word);
+    } catch (err) {
+      if (err instanceof StreamStopped && err.result === AppendResult.Finished) return 'finished elsewhere';
+      if (!(err instanceof StreamStopped) && !signal.aborted) throw err;
+      outcome = 'cancelled';
+    }
+    return this.finish(data, outcome, sources, firstChunkAt);
+  }
+
+  /** The context window is read once and kept with the job: a retry must see the same input. */
+  private async prepareInput(job: Job<GenerateJobData>): Promise<ProviderInputData> {
+    const data = job.data;
+    let history: ProviderInputData['history'] = [];
+    try {
+      history = await this.history.context(data.session_id, this.config.CONTEXT_TURNS, data.stream_id);
+    } catch (err) {
+      // A reply without context beats no reply while history is down.
+      this.logger.warn(`stream ${data.stream_id}: context unavailable (${(err as Error).message})`);
+    }
+    const input: ProviderInputData = {
+      message: data.message,
+      language: data.language,
+      history,
+      passages: data.context,
+    };
+    await job.updateData({ ...data, provider_input: input });
+    return input;
+  }
+
+  private async finish(data: GenerateJobData, outcome: DoneStatus, sources: Source[], firstChunkAt?: number): Promise<string> {
+    const { text, chunks } = await this.writer.sentText(data.stream_id);
+    const finishedAt = Date.now();
+    const elp = analyzeElp(text);
+    const durationMs = finishedAt - data.received_at_ms;
+    const stats = {
+      ttft_ms: firstChunkAt ? firstChunkAt - data.received_at_ms : 0,
+      duration_ms: durationMs,
+      tokens: chunks,
+      tokens_per_sec: durationMs > 0 ? Math.round((chunks / durationMs) * 10_000) / 10 : 0,
+    };
+    const persisted = await this.turns.finished({
+      stream_id: data.stream_id,
+      session_id: data.session_id,
+      user_id: data.user_id,
+      message: data.message,
+      created_at: data.created_at,
+      content: text,
+      status: outcome,
+      elp,
+      stats,
+      sources,
+      finished_at: new Date(finishedAt).toISOString(),
+    });
+    const done: DoneEventData = {
+      stream_id: data.stream_id,
+      session_id: data.session_id,
+      status: outcome,
+      chunks,
+      elp,
+      stats,
+      cached: false,
+      persisted,
+      sources,
+    };
+    await this.writer.finish(data.stream_id, EntryKind.Done, chunks, done, outcome);
+    await this.writer.releaseSession(data.session_id, data.stream_id);
+    this.logger.log({ stream_id: data.stream_id, session_id: data.session_id, status: outcome, chunks, duration_ms: durationMs, persisted }, 'turn finished');
+    return outcome;
+  }
+
+  /** The last attempt failed: end the stream with an `error` so no client waits forever. */
+  async fail(data: GenerateJobData, err: Error): Promise<void> {
+    const { text, chunks } = await this.writer.sentText(data.stream_id);
+    const error: ErrorEventData = { code: 'generation_failed', message: 'The reply could not be generated', retryable: true };
+    const status: TurnStatus = 'failed';
+    await this.turns
+      .finished({
+        stream_id: data.stream_id,
+        session_id: data.session_id,
+        user_id: data.user_id,
+        message: data.message,
+        created_at: data.created_at,
+        content: text,
+        status,
+        elp: null,
+        stats: null,
+        sources: [],
+        finished_at: new Date().toISOString(),
+      })
+      .catch(() => false);
+    await this.writer.finish(data.stream_id, EntryKind.Error, chunks, error, status);
+    await this.writer.releaseSession(data.session_id, data.stream_id);
+    this.logger.error({ stream_id: data.stream_id, err: err.message }, 'generation failed for good');
+  }
+}

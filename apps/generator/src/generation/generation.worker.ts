@@ -1,0 +1,74 @@
+import { hostname } from 'node:os';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { QueueName, StreamKeys, type GenerateJobData, type GenerationJob } from '@app/contracts';
+import { APP_CONFIG, bullConnectionOptions, bullPrefix, subscriberConnection, type AppConfig, type ReadinessCheck } from '@app/platform';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { GenerateJob } from './generate.job.js';
+
+/**
+ * The BullMQ worker of the `generation` queue, and the control channel that carries cancels to
+ * the worker holding the job (BullMQ can only abort a job from the worker that runs it).
+ */
+@Injectable()
+export class GenerationWorker implements OnApplicationBootstrap, OnApplicationShutdown, ReadinessCheck {
+  readonly name = 'redis';
+  private readonly logger = new Logger(GenerationWorker.name);
+  private worker?: Worker<GenerateJobData, string, GenerationJob['name']>;
+  private readonly control: Redis;
+  private readonly keys: StreamKeys;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly generate: GenerateJob,
+  ) {
+    this.keys = new StreamKeys(config.REDIS_PREFIX);
+    this.control = subscriberConnection(config.REDIS_URL, 'generator:control');
+    this.control.on('error', () => undefined);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.control.on('message', (_channel: string, streamId: string) => {
+      if (this.worker?.cancelJob(streamId, 'cancelled')) this.logger.debug(`cancelling ${streamId}`);
+    });
+    await this.control.subscribe(this.keys.controlChannel());
+
+    this.worker = new Worker(QueueName.Generation, (job, _token, signal) => this.process(job, signal), {
+      connection: bullConnectionOptions(this.config.REDIS_URL),
+      prefix: bullPrefix(this.config.REDIS_PREFIX),
+      // Jobs mostly wait on pacing timers, so one process holds hundreds of them.
+      // Recorded on each job as processedBy: operators (and tests) see which process ran it.
+      name: `generator-${hostname()}-${process.pid}`,
+      concurrency: this.config.GENERATOR_CONCURRENCY,
+      // Short locks: a SIGKILLed worker's streams are taken over after about lock + stall interval.
+      lockDuration: this.config.JOB_LOCK_MS,
+      stalledInterval: this.config.JOB_STALLED_INTERVAL_MS,
+      maxStalledCount: 5,
+    });
+    this.worker.on('error', (err) => this.logger.warn(`generation worker: ${err.message}`));
+    this.worker.on('failed', (job, err) => this.logger.warn(`generate ${job?.id} attempt ${job?.attemptsMade} failed: ${err.message}`));
+  }
+
+  private async process(job: Job<GenerateJobData>, signal?: AbortSignal): Promise<string> {
+    try {
+      return await this.generate.run(job, signal ?? new AbortController().signal);
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (lastAttempt || error instanceof UnrecoverableError) {
+        await this.generate.fail(job.data, error).catch((e) => this.logger.error(`could not end ${job.id}: ${(e as Error).message}`));
+      }
+      throw error;
+    }
+  }
+
+  async check(): Promise<boolean> {
+    return (await this.worker?.isRunning()) === true && this.control.status === 'ready';
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // close() lets active jobs finish; new ones stay in the queue for other workers.
+    await this.worker?.close();
+    this.control.disconnect();
+  }
+}

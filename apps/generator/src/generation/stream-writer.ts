@@ -1,0 +1,83 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { decodeEntry, EntryKind, encodeEntry, StreamKeys, type ChunkEventData } from '@app/contracts';
+import { APP_CONFIG, commandConnection, withStreamScripts, type AppConfig, type StreamScripts } from '@app/platform';
+import type { Redis } from 'ioredis';
+
+export enum AppendResult {
+  Appended = 1,
+  AlreadyThere = 0,
+  Cancelling = -1,
+  Abandoned = -2,
+  Gap = -3,
+  Finished = -4,
+}
+
+/** The generator's side of a stream in Redis: replay log + live channel + status. */
+@Injectable()
+export class StreamWriter implements OnModuleDestroy {
+  readonly keys: StreamKeys;
+  private readonly redis: Redis & StreamScripts;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.keys = new StreamKeys(config.REDIS_PREFIX);
+    // Generator commands may wait through a short Redis blip: the job is retried if they fail.
+    this.redis = withStreamScripts(commandConnection(config.REDIS_URL, 'generator:commands'));
+    this.redis.on('error', () => undefined);
+  }
+
+  get connection(): Redis {
+    return this.redis;
+  }
+
+  /** Chunks already in the log (what an earlier attempt published). */
+  publishedCount(streamId: string): Promise<number> {
+    return this.redis.llen(this.keys.log(streamId));
+  }
+
+  status(streamId: string): Promise<string | null> {
+    return this.redis.hget(this.keys.meta(streamId), 'status');
+  }
+
+  async appendChunk(streamId: string, seq: number, text: string): Promise<AppendResult> {
+    const data: ChunkEventData = { text, seq };
+    const k = this.keys;
+    return this.redis.appendChunk(
+      k.log(streamId),
+      k.channel(streamId),
+      k.meta(streamId),
+      k.presence(streamId),
+      seq,
+      encodeEntry(EntryKind.Chunk, seq, JSON.stringify(data)),
+      this.config.STREAM_REPLAY_TTL_S,
+    );
+  }
+
+  /** The text clients were sent: the log is the single source of truth for it. */
+  async sentText(streamId: string): Promise<{ text: string; chunks: number }> {
+    const entries = await this.redis.lrange(this.keys.log(streamId), 0, -1);
+    let text = '';
+    let chunks = 0;
+    for (const raw of entries) {
+      const entry = decodeEntry(raw);
+      if (entry.kind !== EntryKind.Chunk) continue;
+      text += (JSON.parse(entry.data) as ChunkEventData).text;
+      chunks += 1;
+    }
+    return { text, chunks };
+  }
+
+  async finish(streamId: string, kind: EntryKind.Done | EntryKind.Error, seq: number, data: object, status: string): Promise<boolean> {
+    const k = this.keys;
+    const entry = encodeEntry(kind, seq, JSON.stringify(data));
+    const done = await this.redis.finishStream(k.log(streamId), k.channel(streamId), k.meta(streamId), entry, status, this.config.STREAM_REPLAY_TTL_S);
+    return done === 1;
+  }
+
+  async releaseSession(sessionId: string, streamId: string): Promise<void> {
+    await this.redis.releaseIfEqual(this.keys.sessionActive(sessionId), streamId);
+  }
+
+  onModuleDestroy(): void {
+    this.redis.disconnect();
+  }
+}

@@ -1,0 +1,31 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AllExceptionsFilter, APP_CONFIG, HealthController, HistoryClient, loggerModule, MetricsController, READINESS_CHECKS, type AppConfig } from '@app/platform';
+import { GenerateJob, HISTORY_CLIENT } from './generation/generate.job.js';
+import { GenerationWorker } from './generation/generation.worker.js';
+import { StreamWriter } from './generation/stream-writer.js';
+import { TurnRecorder } from './generation/turn-recorder.js';
+import { CHAT_PROVIDER } from './providers/chat-provider.js';
+import { createProvider } from './providers/provider.factory.js';
+
+@Module({})
+export class GeneratorModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: GeneratorModule,
+      imports: [loggerModule(config, 'generator')],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        { provide: CHAT_PROVIDER, useFactory: () => createProvider(config) },
+        { provide: HISTORY_CLIENT, useValue: new HistoryClient(config.HISTORY_URL) },
+        StreamWriter,
+        TurnRecorder,
+        GenerateJob,
+        GenerationWorker,
+        { provide: READINESS_CHECKS, inject: [GenerationWorker], useFactory: (w: GenerationWorker) => [w] },
+      ],
+    };
+  }
+}

@@ -1,0 +1,55 @@
+import { mkdirSync } from 'node:fs';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig, type ReadinessCheck } from '@app/platform';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { migrationProvider } from './migrations/index.js';
+import { pgliteDialect } from './pglite-dialect.js';
+import type { HistoryDatabase } from './tables.js';
+
+/**
+ * The database connection: PostgreSQL when DATABASE_URL is set, otherwise an embedded PGlite in
+ * HISTORY_DATA_DIR (one process per directory: PGlite corrupts a directory shared by two).
+ */
+@Injectable()
+export class DatabaseService implements ReadinessCheck, OnModuleDestroy {
+  readonly name = 'database';
+  private readonly logger = new Logger(DatabaseService.name);
+  private kysely?: Kysely<HistoryDatabase>;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  get db(): Kysely<HistoryDatabase> {
+    if (!this.kysely) throw new Error('database not open');
+    return this.kysely;
+  }
+
+  async open(): Promise<void> {
+    const started = Date.now();
+    this.kysely = new Kysely<HistoryDatabase>({ dialect: this.dialect() });
+    const { error, results } = await new Migrator({ db: this.kysely, provider: migrationProvider }).migrateToLatest();
+    if (error) throw error;
+    for (const r of results ?? []) this.logger.log(`migration ${r.migrationName}: ${r.status}`);
+    this.logger.log(`database ready (${this.config.DATABASE_URL ? 'postgresql' : 'pglite'}) in ${Date.now() - started} ms`);
+  }
+
+  async check(): Promise<boolean> {
+    await sql`select 1`.execute(this.db);
+    return true;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.kysely?.destroy();
+  }
+
+  private dialect() {
+    if (this.config.DATABASE_URL) {
+      // timestamptz/int8 parsing stays pg's default; counts are cast to int in queries.
+      return new PostgresDialect({ pool: new pg.Pool({ connectionString: this.config.DATABASE_URL, max: 10 }) });
+    }
+    const dir = this.config.HISTORY_DATA_DIR;
+    if (dir !== 'memory://') mkdirSync(dir, { recursive: true });
+    return pgliteDialect(new PGlite(dir));
+  }
+}

@@ -1,0 +1,9 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as initialSchema from './001-initial-schema.js';
+
+/** Migrations ship inside the build (no file globbing at run time); names sort in order. */
+export const migrationProvider: MigrationProvider = {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return { '001-initial-schema': initialSchema };
+  },
+};

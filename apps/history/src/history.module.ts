@@ -1,0 +1,39 @@
+import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AllExceptionsFilter, APP_CONFIG, HealthController, loggerModule, MetricsController, READINESS_CHECKS, type AppConfig } from '@app/platform';
+import { DatabaseService } from './database/database.service.js';
+import { RedisReadiness } from './redis.readiness.js';
+import { SessionRepository } from './sessions/session.repository.js';
+import { SessionsController } from './sessions/sessions.controller.js';
+import { HistoryQueueWorker } from './turns/history-queue.worker.js';
+import { TurnRepository } from './turns/turn.repository.js';
+
+@Module({})
+export class HistoryModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: HistoryModule,
+      imports: [loggerModule(config, 'history')],
+      controllers: [SessionsController, HealthController, MetricsController],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }) },
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        {
+          provide: DatabaseService,
+          inject: [APP_CONFIG],
+          useFactory: async (cfg: AppConfig) => {
+            const database = new DatabaseService(cfg);
+            await database.open();
+            return database;
+          },
+        },
+        RedisReadiness,
+        { provide: READINESS_CHECKS, inject: [DatabaseService, RedisReadiness], useFactory: (d: DatabaseService, r: RedisReadiness) => [d, r] },
+        TurnRepository,
+        SessionRepository,
+        HistoryQueueWorker,
+      ],
+    };
+  }
+}

@@ -1,0 +1,41 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { HistoryJobName, QueueName, type HistoryJob } from '@app/contracts';
+import { APP_CONFIG, bullConnectionOptions, bullPrefix, type AppConfig } from '@app/platform';
+import { Worker, type Job } from 'bullmq';
+import { TurnRepository } from './turn.repository.js';
+
+/** Consumes the `history` queue: one handler per job name, each safe to run twice. */
+@Injectable()
+export class HistoryQueueWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(HistoryQueueWorker.name);
+  private worker?: Worker<HistoryJob['data'], string, HistoryJob['name']>;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly turns: TurnRepository,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.worker = new Worker(QueueName.History, (job) => this.handle(job as Job<never, string, HistoryJob['name']>), {
+      connection: bullConnectionOptions(this.config.REDIS_URL),
+      prefix: bullPrefix(this.config.REDIS_PREFIX),
+      concurrency: this.config.HISTORY_CONCURRENCY,
+    });
+    this.worker.on('failed', (job, err) => this.logger.warn(`history job ${job?.id} failed: ${err.message}`));
+    this.worker.on('error', (err) => this.logger.warn(`history worker: ${err.message}`));
+  }
+
+  async handle(job: Job<never, string, HistoryJob['name']>): Promise<string> {
+    const started = Date.now();
+    const result =
+      job.name === HistoryJobName.TurnStarted
+        ? await this.turns.recordStarted(job.data)
+        : await this.turns.recordFinished(job.data);
+    this.logger.debug(`${job.name} ${job.id}: ${result} in ${Date.now() - started} ms`);
+    return result;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+  }
+}

@@ -1,0 +1,34 @@
+// Jest in native-ESM mode (NestJS 12 ships ES modules only); @swc/jest keeps decorator
+// metadata, without which Nest's DI by type silently injects undefined.
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
+    module: { type: 'es6' },
+  },
+];
+
+const common = {
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper: {
+    '^@app/contracts$': '<rootDir>/libs/contracts/src/index.ts',
+    '^@app/elp$': '<rootDir>/libs/elp/src/index.ts',
+    '^@app/platform$': '<rootDir>/libs/platform/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  testEnvironment: 'node',
+};
+
+export default {
+  projects: [
+    // Fast specs beside the code: pure logic, no processes.
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/*/src/**/*.spec.ts'] },
+    // Real Redis / database / child processes: one file at a time so timings stay honest.
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/apps/*/test/**/*.e2e-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'] },
+  ],
+};

@@ -1,0 +1,59 @@
+import type { ElpResult, Source, StreamStats } from '../streams/stream-events.js';
+import type { GenerationJobName, HistoryJobName } from './queue-names.js';
+
+export interface ContextTurnData {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+/** What the provider saw; kept on the job so a retried job regenerates the same reply. */
+export interface ProviderInputData {
+  message: string;
+  language?: string;
+  history: ContextTurnData[];
+  passages: string[];
+}
+
+export interface GenerateJobData {
+  stream_id: string;
+  session_id: string;
+  user_id: string;
+  message: string;
+  language?: string;
+  context: string[];
+  /** ISO time the gateway received the request (turn order and ttft). */
+  created_at: string;
+  /** Epoch ms the gateway received the request. */
+  received_at_ms: number;
+  /** Filled by the first attempt before it publishes anything. */
+  provider_input?: ProviderInputData;
+}
+
+export type GenerationJob = { name: GenerationJobName.Generate; data: GenerateJobData };
+
+export interface TurnStartedData {
+  stream_id: string;
+  session_id: string;
+  user_id: string;
+  message: string;
+  created_at: string;
+}
+
+export type TurnStatus = 'completed' | 'cancelled' | 'failed';
+
+/** Self-sufficient: it carries the user message too, so it stores the whole turn even if it runs first. */
+export interface TurnFinishedData extends TurnStartedData {
+  content: string;
+  status: TurnStatus;
+  elp: ElpResult | null;
+  stats: StreamStats | null;
+  sources: Source[];
+  finished_at: string;
+}
+
+export type HistoryJob =
+  | { name: HistoryJobName.TurnStarted; data: TurnStartedData }
+  | { name: HistoryJobName.TurnFinished; data: TurnFinishedData };
+
+/** jobIds make history writes idempotent at the queue too (a re-enqueue is a no-op); BullMQ forbids ":" in them. */
+export const historyJobId = (name: HistoryJobName, streamId: string): string => `${name}.${streamId}`;

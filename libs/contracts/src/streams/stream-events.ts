@@ -1,0 +1,65 @@
+/** Payloads of the SSE events of API.md §1, as they appear in `data`. */
+
+export type StreamStatus = 'running' | 'completed' | 'cancelled' | 'failed';
+export type DoneStatus = 'completed' | 'cancelled';
+
+export interface MetaEventData {
+  stream_id: string;
+  session_id: string;
+  created_at: string;
+}
+
+export interface ChunkEventData {
+  text: string;
+  seq: number;
+}
+
+export interface ElpSnapshotData {
+  seq: number;
+  ethos: number;
+  logos: number;
+  pathos: number;
+}
+
+export interface ElpResult {
+  ethos: number;
+  logos: number;
+  pathos: number;
+  flux_position: number;
+  confidence: number;
+}
+
+export interface StreamStats {
+  ttft_ms: number;
+  duration_ms: number;
+  tokens: number;
+  tokens_per_sec: number;
+}
+
+export interface Source {
+  title: string;
+  ref: string;
+}
+
+export interface DoneEventData {
+  stream_id: string;
+  session_id: string;
+  status: DoneStatus;
+  chunks: number;
+  elp: ElpResult;
+  stats: StreamStats;
+  cached: boolean;
+  persisted: boolean;
+  sources: Source[];
+}
+
+export interface ErrorEventData {
+  code: string;
+  message: string;
+  retryable: boolean;
+}
+
+/** Keep-alive comment interval (API.md §1). */
+export const KEEP_ALIVE_MS = 15_000;
+/** Reconnection delay suggested to EventSource clients. */
+export const SSE_RETRY_MS = 2_000;

@@ -1,0 +1,47 @@
+/**
+ * Redis key and channel names. Every per-stream key carries the hash tag `{stream_id}` so that a
+ * Redis Cluster keeps a stream's keys on one slot (the chunk script touches several at once).
+ */
+export class StreamKeys {
+  constructor(readonly prefix: string) {}
+
+  /** Replay log: a list whose entry k-1 is chunk `seq` k, then at most one terminal entry. */
+  log(streamId: string): string {
+    return `${this.prefix}:{${streamId}}:log`;
+  }
+
+  /** Live channel of one stream: the same entries as the log, published as they are appended. */
+  channel(streamId: string): string {
+    return `${this.prefix}:{${streamId}}:events`;
+  }
+
+  /** Hash: user_id, session_id, status, created_at. Lives as long as the replay log. */
+  meta(streamId: string): string {
+    return `${this.prefix}:{${streamId}}:meta`;
+  }
+
+  /** Set when a cancel is requested; the chunk script refuses to append once it exists. */
+  cancel(streamId: string): string {
+    return `${this.prefix}:{${streamId}}:cancel`;
+  }
+
+  /** Refreshed by every gateway with a client attached; expiry means "abandoned". */
+  presence(streamId: string): string {
+    return `${this.prefix}:{${streamId}}:presence`;
+  }
+
+  /** The running stream of a session (one at a time, API.md §1 409). */
+  sessionActive(sessionId: string): string {
+    return `${this.prefix}:session:{${sessionId}}:active`;
+  }
+
+  /** Owner of a session, cached from history so a request needs no HTTP round trip. */
+  sessionOwner(sessionId: string): string {
+    return `${this.prefix}:session:{${sessionId}}:owner`;
+  }
+
+  /** Control channel every generator listens on (cancel requests). */
+  controlChannel(): string {
+    return `${this.prefix}:control`;
+  }
+}

@@ -1,0 +1,45 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import { errorBody } from './error-body.js';
+
+export const BODY_LIMIT = '64kb';
+
+function hasBody(req: Request): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
+function isJson(req: Request): boolean {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  return type === 'application/json' || type.endsWith('+json');
+}
+
+/** A body that is not JSON is refused before parsing (API.md §6: 415). */
+function requireJson(req: Request, res: Response, next: NextFunction): void {
+  if (hasBody(req) && !isJson(req)) {
+    res.status(415).json(errorBody(415, 'Content-Type must be application/json'));
+    return;
+  }
+  next();
+}
+
+/** body-parser errors reach Express, not Nest's filters: shape them as API.md §6 here. */
+function bodyErrors(err: { status?: number; type?: string; message?: string }, _req: Request, res: Response, next: NextFunction): void {
+  if (res.headersSent) return next(err);
+  const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 400;
+  const message =
+    err.type === 'entity.too.large'
+      ? `Request body exceeds ${BODY_LIMIT}`
+      : err.type === 'entity.parse.failed'
+        ? 'Request body is not valid JSON'
+        : (err.message ?? 'Bad request');
+  res.status(status).json(errorBody(status, message));
+}
+
+export function installJsonBody(app: INestApplication): void {
+  const express = app as NestExpressApplication;
+  express.use(requireJson);
+  express.useBodyParser('json', { limit: BODY_LIMIT, strict: true });
+  express.use(bodyErrors);
+}

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { ServiceProcess } from './service-process.js';
+import { TestDatabase, type DatabaseKind } from './test-database.js';
+import { TestRedis } from './redis-server.js';
+
+export interface StackOptions {
+  generators?: number;
+  gateways?: number;
+  database?: DatabaseKind;
+  /** Extra environment for every service (PACING_MS, DISCONNECT_GRACE_MS, …). */
+  env?: Record<string, string>;
+}
+
+/**
+ * The whole product as separate real processes: a private redis-server, history (with its own
+ * fresh database), N generators and M gateways, each started from the build like `npm start` does.
+ */
+export class TestStack {
+  readonly generators: ServiceProcess[] = [];
+  readonly gateways: ServiceProcess[] = [];
+  history!: ServiceProcess;
+  private constructor(
+    readonly redis: TestRedis,
+    readonly database: TestDatabase,
+    readonly env: Record<string, string>,
+  ) {}
+
+  static async start(options: StackOptions = {}): Promise<TestStack> {
+    const redis = await TestRedis.start();
+    const database = await TestDatabase.create(options.database ?? 'pglite');
+    const env = {
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: `t${randomUUID().slice(0, 8)}`,
+      PACING_MS: '3',
+      ...database.env,
+      ...options.env,
+    };
+    const stack = new TestStack(redis, database, env);
+    try {
+      stack.history = await ServiceProcess.start('history', env);
+      const withHistory = { ...env, HISTORY_URL: stack.history.url };
+      stack.env.HISTORY_URL = stack.history.url;
+      for (let i = 0; i < (options.generators ?? 1); i++) stack.generators.push(await ServiceProcess.start('generator', withHistory));
+      for (let i = 0; i < (options.gateways ?? 1); i++) stack.gateways.push(await ServiceProcess.start('gateway', withHistory));
+    } catch (err) {
+      await stack.stop();
+      throw err;
+    }
+    return stack;
+  }
+
+  get gateway(): ServiceProcess {
+    return this.gateways[0];
+  }
+
+  async addGenerator(): Promise<ServiceProcess> {
+    const generator = await ServiceProcess.start('generator', this.env);
+    this.generators.push(generator);
+    return generator;
+  }
+
+  async stop(): Promise<void> {
+    const services = [...this.gateways, ...this.generators, ...(this.history ? [this.history] : [])];
+    await Promise.allSettled(services.map((s) => s.stop()));
+    await this.redis.stop();
+    await this.database.dispose();
+  }
+}
