@@ -1,11 +1,26 @@
 import { QueueName, type GenerateJobData } from '@app/contracts';
 import { Queue } from 'bullmq';
 
+function generationQueue(redisUrl: string, redisPrefix: string): Queue<GenerateJobData> {
+  return new Queue<GenerateJobData>(QueueName.Generation, { connection: { url: redisUrl }, prefix: `{${redisPrefix}}` });
+}
+
 /** Reads `generation` jobs as BullMQ stored them: what the provider was given, which worker ran it. */
 export async function generationJobs(redisUrl: string, redisPrefix: string, ids: string[]) {
-  const queue = new Queue<GenerateJobData>(QueueName.Generation, { connection: { url: redisUrl }, prefix: `{${redisPrefix}}` });
+  const queue = generationQueue(redisUrl, redisPrefix);
   try {
     return await Promise.all(ids.map(async (id) => (await queue.getJob(id))!));
+  } finally {
+    await queue.close();
+  }
+}
+
+/** Every job the `generation` queue has ever been given (and still keeps), whatever its state. */
+export async function generationJobCount(redisUrl: string, redisPrefix: string): Promise<number> {
+  const queue = generationQueue(redisUrl, redisPrefix);
+  try {
+    const counts = await queue.getJobCounts();
+    return Object.values(counts).reduce((a, b) => a + b, 0);
   } finally {
     await queue.close();
   }

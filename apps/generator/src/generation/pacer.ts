@@ -14,7 +14,13 @@ export class Pacer {
     const due = this.start + this.index * this.intervalMs;
     this.index += 1;
     const wait = due - performance.now();
-    if (wait > 0.5) await sleep(wait, undefined, { signal });
-    else if (signal.aborted) throw signal.reason;
+    if (signal.aborted) throw signal.reason;
+    if (wait <= 0.5) return;
+    try {
+      await sleep(wait, undefined, { signal });
+    } catch (err) {
+      // The caller wants the reason it aborted with, not the timer's generic AbortError.
+      throw signal.aborted ? signal.reason : err;
+    }
   }
 }

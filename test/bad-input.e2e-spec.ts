@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { DoneEventData } from '@app/contracts';
+import { generationJobCount } from './support/queue-inspector.js';
+import { readStream } from './support/sse-client.js';
+import { TestStack } from './support/test-stack.js';
+
+const valid = { message: 'How do I run the tests?', user_id: 'bad-input-user' };
+
+interface Case {
+  name: string;
+  body: string;
+  contentType?: string;
+  status: number;
+  mentions?: RegExp;
+}
+
+const json = (value: unknown) => JSON.stringify(value);
+const cases: Case[] = [
+  { name: 'unknown field', body: json({ ...valid, extra: 1 }), status: 400, mentions: /extra should not exist/ },
+  { name: 'missing message', body: json({ user_id: 'u' }), status: 400, mentions: /message/ },
+  { name: 'blank message', body: json({ ...valid, message: ' \n\t ' }), status: 400, mentions: /message/ },
+  { name: 'message of 8,001 characters', body: json({ ...valid, message: 'a'.repeat(8_001) }), status: 400, mentions: /message/ },
+  { name: 'message that is not a string', body: json({ ...valid, message: 42 }), status: 400, mentions: /message/ },
+  { name: 'missing user_id', body: json({ message: 'hi' }), status: 400, mentions: /user_id/ },
+  { name: 'user_id with a space', body: json({ ...valid, user_id: 'a b' }), status: 400, mentions: /user_id/ },
+  { name: 'user_id of 129 characters', body: json({ ...valid, user_id: 'u'.repeat(129) }), status: 400, mentions: /user_id/ },
+  { name: 'session_id with @', body: json({ ...valid, session_id: 'a@b' }), status: 400, mentions: /session_id/ },
+  { name: 'empty session_id', body: json({ ...valid, session_id: '' }), status: 400, mentions: /session_id/ },
+  { name: 'language over 32 characters', body: json({ ...valid, language: 'x'.repeat(33) }), status: 400, mentions: /language/ },
+  { name: 'language that is not a string', body: json({ ...valid, language: ['en'] }), status: 400, mentions: /language/ },
+  { name: 'context with 9 items', body: json({ ...valid, context: Array(9).fill('x') }), status: 400, mentions: /context/ },
+  { name: 'context item over 4,000 characters', body: json({ ...valid, context: ['x'.repeat(4_001)] }), status: 400, mentions: /context/ },
+  { name: 'context that is not an array', body: json({ ...valid, context: 'x' }), status: 400, mentions: /context/ },
+  { name: 'context with a non-string item', body: json({ ...valid, context: [1] }), status: 400, mentions: /context/ },
+  { name: 'body that is not JSON', body: '{"message": "hi",', status: 400, mentions: /JSON/ },
+  { name: 'JSON array body', body: '[]', status: 400 },
+  { name: 'JSON string body', body: '"hello"', status: 400 },
+  { name: 'text/plain body', body: 'hello', contentType: 'text/plain', status: 415 },
+  { name: 'form body', body: 'message=hi&user_id=u', contentType: 'application/x-www-form-urlencoded', status: 415 },
+  { name: 'body over 64 KiB', body: json({ ...valid, message: 'a'.repeat(70 * 1024) }), status: 413 },
+];
+
+describe('bad input (API.md §1 and §6)', () => {
+  let stack: TestStack;
+  let url: string;
+  beforeAll(async () => {
+    stack = await TestStack.start();
+    url = stack.gateway.url;
+  }, 90_000);
+  afterAll(() => stack?.stop(), 30_000);
+
+  it.each(cases.map((c) => [c.name, c] as const))('%s → documented status, JSON error, nothing enqueued', async (_name, c) => {
+    for (const path of ['/api/v1/chat/unified/stream', '/api/v1/chat/unified']) {
+      const before = await generationJobCount(stack.redis.url, stack.env.REDIS_PREFIX);
+      const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'Content-Type': c.contentType ?? 'application/json' }, body: c.body });
+      expect(res.status).toBe(c.status);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      const body = (await res.json()) as { statusCode: number; error: string; message: unknown };
+      expect(body.statusCode).toBe(c.status);
+      expect(typeof body.error).toBe('string');
+      if (c.mentions) expect(JSON.stringify(body.message)).toMatch(c.mentions);
+      expect(JSON.stringify(body)).not.toMatch(/at .*\.js:\d+/); // no stack trace
+      expect(await generationJobCount(stack.redis.url, stack.env.REDIS_PREFIX)).toBe(before);
+    }
+  });
+
+  it('accepts the limits themselves (8,000 characters, 8 context items of 4,000, 32-character language)', async () => {
+    const res = await readStream(`${url}/api/v1/chat/unified/stream`, {
+      body: { ...valid, message: 'é'.repeat(8_000), context: Array(8).fill('c'.repeat(4_000)), language: 'l'.repeat(32) },
+    });
+    expect(res.status).toBe(200);
+    expect(res.json<DoneEventData>('done').status).toBe('completed');
+  }, 30_000);
+
+  it("answers 404 for another user's session", async () => {
+    const first = await readStream(`${url}/api/v1/chat/unified/stream`, { body: { ...valid, user_id: 'owner' }, stopWhen: (e) => e.length >= 2 });
+    const sessionId = first.headers.get('x-session-id')!;
+    const stolen = await fetch(`${url}/api/v1/chat/unified/stream`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...valid, user_id: 'intruder', session_id: sessionId }),
+    });
+    expect(stolen.status).toBe(404);
+    expect(await stolen.json()).toMatchObject({ statusCode: 404, session_id: sessionId });
+  }, 30_000);
+
+  it('answers 409 with the running stream_id while a session is busy', async () => {
+    const slow = await TestStack.start({ env: { PACING_MS: '20' } });
+    try {
+      const first = readStream(`${slow.gateway.url}/api/v1/chat/unified/stream`, { body: { ...valid, session_id: 'busy-session' } });
+      let conflict: Response | undefined;
+      for (let i = 0; i < 50 && conflict?.status !== 409; i++) {
+        conflict = await fetch(`${slow.gateway.url}/api/v1/chat/unified/stream`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ ...valid, session_id: 'busy-session' }),
+        });
+        if (conflict.status === 200) await conflict.body?.cancel();
+      }
+      expect(conflict?.status).toBe(409);
+      const body = (await conflict!.json()) as { stream_id: string };
+      const done = (await first).json<DoneEventData>('done');
+      expect(body.stream_id).toBe(done.stream_id);
+      // Once it ended, the session takes a new stream.
+      const next = await readStream(`${slow.gateway.url}/api/v1/chat/unified/stream`, { body: { ...valid, session_id: 'busy-session' } });
+      expect(next.json<DoneEventData>('done').status).toBe('completed');
+    } finally {
+      await slow.stop();
+    }
+  }, 60_000);
+
+  it('answers 400/404 on history routes and keeps serving afterwards', async () => {
+    expect((await fetch(`${url}/api/v1/chat/sessions`)).status).toBe(400);
+    expect((await fetch(`${url}/api/v1/chat/sessions?user_id=bad%20id`)).status).toBe(400);
+    const missing = await fetch(`${url}/api/v1/chat/history/no-such-session`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: 'Session not found', session_id: 'no-such-session' });
+    expect((await fetch(`${url}/api/v1/chat/streams/not-a-stream`)).status).toBe(404);
+    expect((await fetch(`${url}/api/v1/chat/streams/3f1b7a52-4c1e-4b8e-9a55-0d2b4b7e2f10`)).status).toBe(404);
+    expect((await fetch(`${url}/api/v1/chat/streams/3f1b7a52-4c1e-4b8e-9a55-0d2b4b7e2f10/cancel`, { method: 'POST' })).status).toBe(404);
+
+    const after = await readStream(`${url}/api/v1/chat/unified/stream`, { body: valid });
+    expect(after.json<DoneEventData>('done').status).toBe('completed');
+    expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+  }, 30_000);
+});
