@@ -1,10 +1,10 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, commandConnection, type AppConfig, type ReadinessCheck } from '@app/platform';
 import type { Redis } from 'ioredis';
 
 /** Readiness of the Redis that carries the `history` queue. */
 @Injectable()
-export class RedisReadiness implements ReadinessCheck, OnModuleDestroy {
+export class RedisReadiness implements ReadinessCheck, OnApplicationShutdown {
   readonly name = 'redis';
   private readonly redis: Redis;
 
@@ -17,7 +17,7 @@ export class RedisReadiness implements ReadinessCheck, OnModuleDestroy {
     return (await this.redis.ping()) === 'PONG';
   }
 
-  async onModuleDestroy(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     this.redis.disconnect();
   }
 }

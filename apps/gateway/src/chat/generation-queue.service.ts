@@ -1,11 +1,11 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { GenerationJobName, QueueName, type GenerateJobData, type GenerationJob } from '@app/contracts';
 import { APP_CONFIG, bullConnectionOptions, bullPrefix, type AppConfig } from '@app/platform';
 import { Queue } from 'bullmq';
 
 /** Producer side of the `generation` queue. jobId = stream_id makes an enqueue idempotent. */
 @Injectable()
-export class GenerationQueue implements OnModuleDestroy {
+export class GenerationQueue implements OnApplicationShutdown {
   private readonly queue: Queue<GenerateJobData, string, GenerationJob['name']>;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
@@ -26,7 +26,7 @@ export class GenerationQueue implements OnModuleDestroy {
     await this.queue.add(GenerationJobName.Generate, data, { jobId: data.stream_id });
   }
 
-  async onModuleDestroy(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     await this.queue.close();
   }
 }

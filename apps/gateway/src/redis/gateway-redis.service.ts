@@ -1,11 +1,11 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { StreamKeys } from '@app/contracts';
 import { APP_CONFIG, commandConnection, withStreamScripts, type AppConfig, type ReadinessCheck, type StreamScripts } from '@app/platform';
 import type { Redis } from 'ioredis';
 
 /** The gateway's command connection (fails fast: a Redis outage is a 503, not a hang). */
 @Injectable()
-export class GatewayRedis implements ReadinessCheck, OnModuleDestroy {
+export class GatewayRedis implements ReadinessCheck, OnApplicationShutdown {
   readonly name = 'redis';
   readonly client: Redis & StreamScripts;
   readonly keys: StreamKeys;
@@ -20,7 +20,7 @@ export class GatewayRedis implements ReadinessCheck, OnModuleDestroy {
     return (await this.client.ping()) === 'PONG';
   }
 
-  onModuleDestroy(): void {
+  onApplicationShutdown(): void {
     this.client.disconnect();
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/platform';
 import { GatewayRedis } from '../redis/gateway-redis.service.js';
 
@@ -8,7 +8,7 @@ import { GatewayRedis } from '../redis/gateway-redis.service.js';
  * expires and the generator cancels the abandoned stream. Works across gateways by construction.
  */
 @Injectable()
-export class PresenceService implements OnModuleDestroy {
+export class PresenceService implements OnApplicationShutdown {
   private readonly logger = new Logger(PresenceService.name);
   private readonly attached = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
@@ -51,7 +51,7 @@ export class PresenceService implements OnModuleDestroy {
     }
   }
 
-  onModuleDestroy(): void {
+  onApplicationShutdown(): void {
     clearInterval(this.timer);
   }
 }

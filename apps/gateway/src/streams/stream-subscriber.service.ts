@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, subscriberConnection, type AppConfig } from '@app/platform';
 import type { Redis } from 'ioredis';
 
@@ -9,11 +9,12 @@ type Listener = (message: string) => void;
  * (PSUBSCRIBE costs grow with every pattern). A channel is subscribed while it has a listener.
  */
 @Injectable()
-export class StreamSubscriber implements OnModuleDestroy {
+export class StreamSubscriber implements OnApplicationShutdown {
   private readonly logger = new Logger(StreamSubscriber.name);
   private readonly redis: Redis;
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly reconnectHandlers = new Set<() => void>();
+  private readonly disconnectHandlers = new Set<() => void>();
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.redis = subscriberConnection(config.REDIS_URL, 'gateway:subscriber');
@@ -23,6 +24,9 @@ export class StreamSubscriber implements OnModuleDestroy {
       if (set) for (const listener of set) listener(message);
     });
     let connectedOnce = false;
+    this.redis.on('close', () => {
+      if (connectedOnce) for (const handler of this.disconnectHandlers) handler();
+    });
     this.redis.on('ready', () => {
       // Messages published while we were disconnected are lost: let relays re-read the log.
       if (connectedOnce) for (const handler of this.reconnectHandlers) handler();
@@ -59,16 +63,21 @@ export class StreamSubscriber implements OnModuleDestroy {
     }
   }
 
-  onReconnect(handler: () => void): () => void {
-    this.reconnectHandlers.add(handler);
-    return () => this.reconnectHandlers.delete(handler);
+  /** `onDown` runs when the connection drops, `onUp` when it is back (and re-subscribed). */
+  watchConnection(onDown: () => void, onUp: () => void): () => void {
+    this.disconnectHandlers.add(onDown);
+    this.reconnectHandlers.add(onUp);
+    return () => {
+      this.disconnectHandlers.delete(onDown);
+      this.reconnectHandlers.delete(onUp);
+    };
   }
 
   get channelCount(): number {
     return this.listeners.size;
   }
 
-  onModuleDestroy(): void {
+  onApplicationShutdown(): void {
     this.redis.disconnect();
   }
 }

@@ -16,6 +16,8 @@ import type { StreamSubscriber } from './stream-subscriber.service.js';
 
 /** Re-read the log: a marker queued when the subscriber reconnected (pub/sub lost messages). */
 const RESYNC = '\u0000resync';
+/** Redis down for this long: open streams end with a retryable error rather than hang. */
+export const REDIS_OUTAGE_GRACE_MS = 3_000;
 
 export interface TapOptions {
   meta: MetaEventData;
@@ -37,7 +39,8 @@ export class StreamTap {
   private sink?: (raw: string) => void;
   private readonly channel: string;
   private readonly listener = (raw: string) => (this.sink ? this.sink(raw) : this.buffer.push(raw));
-  private stopReconnectWatch?: () => void;
+  private stopConnectionWatch?: () => void;
+  private relay?: Relay;
 
   constructor(
     private readonly streamId: string,
@@ -50,12 +53,16 @@ export class StreamTap {
 
   async open(): Promise<void> {
     await this.subscriber.subscribe(this.channel, this.listener);
-    this.stopReconnectWatch = this.subscriber.onReconnect(() => this.listener(RESYNC));
+    this.stopConnectionWatch = this.subscriber.watchConnection(
+      () => this.relay?.redisDown(),
+      () => this.listener(RESYNC),
+    );
   }
 
   close(): void {
     this.subscriber.unsubscribe(this.channel, this.listener);
-    this.stopReconnectWatch?.();
+    this.stopConnectionWatch?.();
+    this.relay?.dispose();
     this.sink = undefined;
     this.buffer = [];
   }
@@ -63,6 +70,7 @@ export class StreamTap {
   events(options: TapOptions): Observable<MessageEvent> {
     return new Observable<MessageEvent>((out) => {
       const relay = new Relay(this.streamId, this.keys, this.redis, out, options);
+      this.relay = relay;
       const keepAlive = setInterval(() => out.next({ comment: 'keep-alive' }), KEEP_ALIVE_MS);
       out.next({ type: 'meta', id: String(options.afterSeq), retry: SSE_RETRY_MS, data: JSON.stringify(options.meta) });
       const early = this.buffer;
@@ -85,6 +93,7 @@ class Relay {
   private busy = true;
   private ended = false;
   private firstChunkAt?: number;
+  private outage?: NodeJS.Timeout;
 
   constructor(
     private readonly streamId: string,
@@ -107,6 +116,14 @@ class Relay {
     await this.drain();
   }
 
+  redisDown(): void {
+    this.outage ??= setTimeout(() => this.fail(new Error('Redis is unavailable'), 'redis_unavailable'), REDIS_OUTAGE_GRACE_MS);
+  }
+
+  dispose(): void {
+    clearTimeout(this.outage);
+  }
+
   push(raw: string): void {
     this.queue.push(raw);
     if (!this.busy) void this.drain();
@@ -117,7 +134,7 @@ class Relay {
     try {
       while (this.queue.length > 0 && !this.ended) {
         const raw = this.queue.shift()!;
-        if (raw === RESYNC) await this.fillFromLog(Number.MAX_SAFE_INTEGER);
+        if (raw === RESYNC) await this.resync();
         else await this.handle(decodeEntry(raw));
       }
     } catch (err) {
@@ -140,6 +157,16 @@ class Relay {
       return;
     }
     if (entry.seq >= this.last) this.out.next({ type: 'elp', id: String(this.last), data: entry.data });
+  }
+
+  /** Back from a Redis outage: catch up from the log, unless the stream did not survive it. */
+  private async resync(): Promise<void> {
+    clearTimeout(this.outage);
+    this.outage = undefined;
+    if ((await this.redis.exists(this.keys.meta(this.streamId))) === 0) {
+      return this.fail(new Error('the stream was lost with Redis; send the message again'), 'stream_lost');
+    }
+    await this.fillFromLog(Number.MAX_SAFE_INTEGER);
   }
 
   /** Emits what the log holds after `last`, up to seq `upTo`, terminal included. */
@@ -177,14 +204,15 @@ class Relay {
     return JSON.stringify(done);
   }
 
-  private fail(err: unknown): void {
+  private fail(err: unknown, code = 'stream_interrupted'): void {
     if (this.ended) return;
     this.ended = true;
+    clearTimeout(this.outage);
     const message = err instanceof Error ? err.message : String(err);
     this.out.next({
       type: 'error',
       id: String(this.last),
-      data: JSON.stringify({ code: 'relay_failed', message: `Stream interrupted (${message}); resume with Last-Event-ID`, retryable: true }),
+      data: JSON.stringify({ code, message: `Stream interrupted: ${message}`, retryable: true }),
     });
     this.out.complete();
   }

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
 import { QueueName, StreamKeys, type GenerateJobData, type GenerationJob } from '@app/contracts';
 import { APP_CONFIG, bullConnectionOptions, bullPrefix, subscriberConnection, type AppConfig, type ReadinessCheck } from '@app/platform';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
@@ -11,7 +11,7 @@ import { GenerateJob } from './generate.job.js';
  * the worker holding the job (BullMQ can only abort a job from the worker that runs it).
  */
 @Injectable()
-export class GenerationWorker implements OnApplicationBootstrap, OnApplicationShutdown, ReadinessCheck {
+export class GenerationWorker implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown, ReadinessCheck {
   readonly name = 'redis';
   private readonly logger = new Logger(GenerationWorker.name);
   private worker?: Worker<GenerateJobData, string, GenerationJob['name']>;
@@ -46,7 +46,11 @@ export class GenerationWorker implements OnApplicationBootstrap, OnApplicationSh
       maxStalledCount: 5,
     });
     this.worker.on('error', (err) => this.logger.warn(`generation worker: ${err.message}`));
-    this.worker.on('failed', (job, err) => this.logger.warn(`generate ${job?.id} attempt ${job?.attemptsMade} failed: ${err.message}`));
+    this.worker.on('failed', (job, err) => {
+      this.logger.warn(`generate ${job?.id} attempt ${job?.attemptsMade} failed: ${err.message}`);
+      // A job that stalled too often is failed by BullMQ without running the processor: end its stream here.
+      if (job && /stalled/i.test(err.message)) void this.generate.fail(job.data, err).catch(() => undefined);
+    });
   }
 
   private async process(job: Job<GenerateJobData>, signal?: AbortSignal): Promise<string> {
@@ -66,9 +70,15 @@ export class GenerationWorker implements OnApplicationBootstrap, OnApplicationSh
     return (await this.worker?.isRunning()) === true && this.control.status === 'ready';
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    // close() lets active jobs finish; new ones stay in the queue for other workers.
+  /**
+   * First step of shutdown: take no new jobs and let the active ones finish (they are seconds
+   * long); Redis connections and the control channel stay up until they have.
+   */
+  async onModuleDestroy(): Promise<void> {
     await this.worker?.close();
+  }
+
+  onApplicationShutdown(): void {
     this.control.disconnect();
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { decodeEntry, EntryKind, encodeEntry, StreamKeys, type ChunkEventData } from '@app/contracts';
 import { APP_CONFIG, commandConnection, withStreamScripts, type AppConfig, type StreamScripts } from '@app/platform';
 import type { Redis } from 'ioredis';
@@ -14,7 +14,7 @@ export enum AppendResult {
 
 /** The generator's side of a stream in Redis: replay log + live channel + status. */
 @Injectable()
-export class StreamWriter implements OnModuleDestroy {
+export class StreamWriter implements OnApplicationShutdown {
   readonly keys: StreamKeys;
   private readonly redis: Redis & StreamScripts;
 
@@ -77,7 +77,7 @@ export class StreamWriter implements OnModuleDestroy {
     await this.redis.releaseIfEqual(this.keys.sessionActive(sessionId), streamId);
   }
 
-  onModuleDestroy(): void {
+  onApplicationShutdown(): void {
     this.redis.disconnect();
   }
 }

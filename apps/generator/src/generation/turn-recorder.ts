@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import {
   historyJobId,
   HistoryJobName,
@@ -15,7 +15,7 @@ import { Queue, QueueEvents } from 'bullmq';
  * down (nothing lost); jobIds and upserts keep a retried turn from being stored twice.
  */
 @Injectable()
-export class TurnRecorder implements OnModuleDestroy {
+export class TurnRecorder implements OnApplicationShutdown {
   private readonly logger = new Logger(TurnRecorder.name);
   private readonly queue: Queue<HistoryJob['data'], string, HistoryJob['name']>;
   private readonly events: QueueEvents;
@@ -59,7 +59,7 @@ export class TurnRecorder implements OnModuleDestroy {
     }
   }
 
-  async onModuleDestroy(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     await Promise.allSettled([this.events.close(), this.queue.close()]);
   }
 }

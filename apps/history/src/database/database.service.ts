@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig, type ReadinessCheck } from '@app/platform';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
@@ -13,7 +13,7 @@ import type { HistoryDatabase } from './tables.js';
  * HISTORY_DATA_DIR (one process per directory: PGlite corrupts a directory shared by two).
  */
 @Injectable()
-export class DatabaseService implements ReadinessCheck, OnModuleDestroy {
+export class DatabaseService implements ReadinessCheck, OnApplicationShutdown {
   readonly name = 'database';
   private readonly logger = new Logger(DatabaseService.name);
   private kysely?: Kysely<HistoryDatabase>;
@@ -39,7 +39,7 @@ export class DatabaseService implements ReadinessCheck, OnModuleDestroy {
     return true;
   }
 
-  async onModuleDestroy(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     await this.kysely?.destroy();
   }
 

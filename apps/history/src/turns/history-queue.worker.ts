@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { HistoryJobName, QueueName, type HistoryJob } from '@app/contracts';
 import { APP_CONFIG, bullConnectionOptions, bullPrefix, type AppConfig } from '@app/platform';
 import { Worker, type Job } from 'bullmq';
@@ -6,7 +6,7 @@ import { TurnRepository } from './turn.repository.js';
 
 /** Consumes the `history` queue: one handler per job name, each safe to run twice. */
 @Injectable()
-export class HistoryQueueWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+export class HistoryQueueWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(HistoryQueueWorker.name);
   private worker?: Worker<HistoryJob['data'], string, HistoryJob['name']>;
 
@@ -35,7 +35,8 @@ export class HistoryQueueWorker implements OnApplicationBootstrap, OnApplication
     return result;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Finish the jobs in hand before the database closes. */
+  async onModuleDestroy(): Promise<void> {
     await this.worker?.close();
   }
 }
