@@ -81,7 +81,6 @@ describe('resume and cancel across two gateways (API.md §2, §3)', () => {
   }, 30_000);
 
   it('cancels from the other gateway: every attached client gets done(cancelled), history keeps exactly what was sent', async () => {
-    let cancelledAt = 0;
     let streamId = '';
     const attached = readStream(`${a}/api/v1/chat/unified/stream`, {
       body: { ...question, user_id: 'canceller' },
@@ -96,7 +95,7 @@ describe('resume and cancel across two gateways (API.md §2, §3)', () => {
     const watcher = readStream(`${b}/api/v1/chat/streams/${streamId}`);
     await new Promise((r) => setTimeout(r, 200));
     const cancel = await fetch(`${b}/api/v1/chat/streams/${streamId}/cancel`, { method: 'POST' });
-    cancelledAt = performance.now();
+    const cancelledAt = performance.now();
     expect(cancel.status).toBe(202);
     expect(await cancel.json()).toEqual({ stream_id: streamId, status: 'cancelling' });
 
