@@ -1,0 +1,49 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import { parse } from 'yaml';
+
+// No Docker engine runs here, so the compose file is validated, not run: parsed with merge keys
+// resolved as Compose resolves them, and checked against what the services need.
+const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as {
+  services: Record<string, Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  volumes: Record<string, unknown>;
+};
+const entries = { gateway: 7000, generator: 7001, history: 7002 } as const;
+
+describe('docker-compose.yml', () => {
+  it('runs redis with AOF, postgres, and the three services from one image', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['gateway', 'generator', 'history', 'postgres', 'redis']);
+    expect(compose.services.redis.command).toEqual(expect.arrayContaining(['--appendonly', 'yes']));
+    const images = new Set(Object.keys(entries).map((s) => compose.services[s].image));
+    expect(images.size).toBe(1);
+    for (const name of Object.keys(entries)) expect(compose.services[name].build).toBe('.');
+  });
+
+  it.each(Object.entries(entries))('%s: built entry point, port, env wiring and a health check', (name, port) => {
+    const service = compose.services[name];
+    const entry = service.command[1] as string;
+    expect(entry).toBe(`dist/apps/${name}/apps/${name}/src/main.js`);
+    expect(existsSync(entry)).toBe(true); // the path `npm run build` produces (npm test builds first)
+    expect(service.environment.PORT).toBe(String(port));
+    expect(service.environment.REDIS_URL).toBe('redis://redis:6379');
+    expect(service.environment.HISTORY_URL).toBe('http://history:7002');
+    expect(service.environment.DATABASE_URL).toMatch(/^postgres:\/\/.+@postgres:5432\//);
+    expect(service.healthcheck.test.join(' ')).toContain(`127.0.0.1:${port}/health/ready`);
+    expect(service.depends_on.redis.condition).toBe('service_healthy');
+  });
+
+  it('scales generators with replicas and publishes only the gateway', () => {
+    expect(compose.services.generator.deploy.replicas).toBeGreaterThanOrEqual(2);
+    expect(compose.services.gateway.ports).toEqual(['7000:7000']);
+    expect(compose.services.generator.ports).toBeUndefined();
+    expect(compose.services.history.ports).toBeUndefined();
+  });
+
+  it('has a multi-stage Dockerfile that ships the build, the knowledge base and the web UI', () => {
+    const dockerfile = readFileSync('Dockerfile', 'utf8');
+    expect(dockerfile.match(/^FROM /gm)).toHaveLength(2);
+    expect(dockerfile).toMatch(/npm run build && npm run build:web/);
+    expect(dockerfile).toMatch(/COPY --from=build \/app\/kb \.\/kb/);
+    expect(dockerfile).toMatch(/COPY --from=build \/app\/dist \.\/dist/);
+  });
+});
