@@ -13,7 +13,9 @@ const maxGap = (ats: number[]) => Math.max(...ats.slice(1).map((t, i) => t - ats
 
 /** Measured recovery figures, printed at the end so the README's reliability section can quote them. */
 const measured: Record<string, number> = {};
-afterAll(() => process.stdout.write(`\nreliability figures (ms): ${JSON.stringify(measured)}\n`));
+afterAll(() => {
+  process.stdout.write(`\nreliability figures (ms): ${JSON.stringify(measured)}\n`);
+});
 
 describe('a generator killed mid-stream (SIGKILL)', () => {
   let stack: TestStack;

@@ -32,6 +32,9 @@ export class TestStack {
       REDIS_URL: redis.url,
       REDIS_PREFIX: `t${randomUUID().slice(0, 8)}`,
       PACING_MS: '3',
+      // Suites send many requests as one user; the limits suite sets its own values.
+      RATE_LIMIT_REQUESTS: '0',
+      MAX_STREAMS_PER_USER: '0',
       ...database.env,
       ...options.env,
     };

@@ -1,12 +1,15 @@
 import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AllExceptionsFilter, APP_CONFIG, HealthController, HistoryClient, loggerModule, MetricsController, READINESS_CHECKS, type AppConfig } from '@app/platform';
+import { AuthGuard } from './auth/auth.guard.js';
+import { Authenticator } from './auth/authenticator.service.js';
 import { ChatController } from './chat/chat.controller.js';
 import { ChatService } from './chat/chat.service.js';
 import { GenerationQueue } from './chat/generation-queue.service.js';
 import { SessionAccess } from './chat/session-access.service.js';
 import { HistoryController } from './history/history.controller.js';
 import { SessionsService } from './history/sessions.service.js';
+import { StreamLimits } from './limits/stream-limits.service.js';
 import { GatewayRedis } from './redis/gateway-redis.service.js';
 import { PresenceService } from './streams/presence.service.js';
 import { StreamControl } from './streams/stream-control.service.js';
@@ -29,6 +32,9 @@ export class GatewayModule {
           useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, expectedType: undefined }),
         },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        Authenticator,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        StreamLimits,
         { provide: HistoryClient, useValue: new HistoryClient(config.HISTORY_URL) },
         GatewayRedis,
         StreamSubscriber,

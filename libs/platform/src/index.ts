@@ -15,3 +15,4 @@ export * from './logging/logger.module.js';
 export * from './history/history.client.js';
 export * from './redis/with-timeout.js';
 export * from './redis/stream-scripts.js';
+export * from './http/too-many-requests.exception.js';

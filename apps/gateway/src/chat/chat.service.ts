@@ -6,6 +6,7 @@ import { APP_CONFIG, DependencyUnavailableError, withTimeout, type AppConfig } f
 import { lastValueFrom, reduce, type Observable } from 'rxjs';
 import { GatewayRedis } from '../redis/gateway-redis.service.js';
 import { REDIS_STEP_TIMEOUT_MS, StreamRelay } from '../streams/stream-relay.service.js';
+import { StreamLimits } from '../limits/stream-limits.service.js';
 import { GenerationQueue } from './generation-queue.service.js';
 import { SessionAccess } from './session-access.service.js';
 
@@ -36,22 +37,25 @@ export class ChatService {
     private readonly relay: StreamRelay,
     private readonly sessions: SessionAccess,
     private readonly queue: GenerationQueue,
+    private readonly limits: StreamLimits,
   ) {}
 
-  async start(request: ChatRequestDto, receivedAtMs: number): Promise<StartedStream> {
+  async start(request: ChatRequestDto, userId: string, receivedAtMs: number): Promise<StartedStream> {
+    await this.limits.consumeRequest(userId);
     const sessionId = request.session_id ?? randomUUID();
-    if (request.session_id) await this.sessions.assertOwner(sessionId, request.user_id);
-    else await this.sessions.claimNew(sessionId, request.user_id);
+    if (request.session_id) await this.sessions.assertOwner(sessionId, userId);
+    else await this.sessions.claimNew(sessionId, userId);
 
     const streamId = randomUUID();
     const createdAt = new Date(receivedAtMs).toISOString();
     await this.sessions.claimActive(sessionId, streamId);
     try {
+      await this.limits.admitStream(userId, streamId);
       const k = this.redis.keys;
       await withTimeout(
         this.redis.client
           .multi()
-          .hset(k.meta(streamId), { user_id: request.user_id, session_id: sessionId, status: 'running', created_at: createdAt })
+          .hset(k.meta(streamId), { user_id: userId, session_id: sessionId, status: 'running', created_at: createdAt })
           .expire(k.meta(streamId), this.config.STREAM_REPLAY_TTL_S)
           .set(k.presence(streamId), '1', 'PX', this.config.DISCONNECT_GRACE_MS)
           .exec(),
@@ -66,7 +70,7 @@ export class ChatService {
           this.queue.enqueue({
             stream_id: streamId,
             session_id: sessionId,
-            user_id: request.user_id,
+            user_id: userId,
             message: request.message,
             language: request.language,
             context: request.context ?? [],
@@ -83,14 +87,15 @@ export class ChatService {
       }
     } catch (err) {
       await this.sessions.releaseActive(sessionId, streamId);
+      await this.limits.releaseStream(userId, streamId);
       await this.redis.client.del(this.redis.keys.meta(streamId)).catch(() => 0);
       throw err;
     }
   }
 
   /** API.md §4: the same pipeline, answered once the reply is complete. */
-  async complete(request: ChatRequestDto, receivedAtMs: number): Promise<UnifiedReply> {
-    const { meta, events } = await this.start(request, receivedAtMs);
+  async complete(request: ChatRequestDto, userId: string, receivedAtMs: number): Promise<UnifiedReply> {
+    const { meta, events } = await this.start(request, userId, receivedAtMs);
     const collected = await lastValueFrom(
       events.pipe(
         reduce(

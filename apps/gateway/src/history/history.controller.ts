@@ -1,7 +1,9 @@
 import { Controller, Delete, Get, Param, Query } from '@nestjs/common';
 import type { ChatStats, SessionHistory, SessionList } from '@app/contracts';
 import { HistoryClient } from '@app/platform';
-import { OptionalUserQueryDto, UserQueryDto } from './history-query.dto.js';
+import { CallerId } from '../auth/caller.js';
+import { requireUser } from '../auth/require-user.js';
+import { OptionalUserQueryDto } from './history-query.dto.js';
 import { SessionsService } from './sessions.service.js';
 
 /** API.md §5, proxied to the history service. */
@@ -13,22 +15,22 @@ export class HistoryController {
   ) {}
 
   @Get('sessions')
-  list(@Query() query: UserQueryDto): Promise<SessionList> {
-    return this.history.listSessions(query.user_id);
+  list(@Query() _query: OptionalUserQueryDto, @CallerId() userId: string | undefined): Promise<SessionList> {
+    return this.history.listSessions(requireUser(userId));
   }
 
   @Get('history/:session_id')
-  get(@Param('session_id') sessionId: string, @Query() query: OptionalUserQueryDto): Promise<SessionHistory> {
-    return this.sessions.get(sessionId, query.user_id);
+  get(@Param('session_id') sessionId: string, @Query() _query: OptionalUserQueryDto, @CallerId() userId: string | undefined): Promise<SessionHistory> {
+    return this.sessions.get(sessionId, userId);
   }
 
   @Delete('sessions/:session_id')
-  delete(@Param('session_id') sessionId: string, @Query() query: OptionalUserQueryDto) {
-    return this.sessions.delete(sessionId, query.user_id);
+  delete(@Param('session_id') sessionId: string, @Query() _query: OptionalUserQueryDto, @CallerId() userId: string | undefined) {
+    return this.sessions.delete(sessionId, userId);
   }
 
   @Get('stats')
-  stats(@Query() query: OptionalUserQueryDto): Promise<ChatStats> {
-    return this.history.stats(query.user_id);
+  stats(@Query() _query: OptionalUserQueryDto, @CallerId() userId: string | undefined): Promise<ChatStats> {
+    return this.history.stats(userId);
   }
 }

@@ -11,6 +11,7 @@ import { GatewayRedis } from '../redis/gateway-redis.service.js';
 export class PresenceService implements OnApplicationShutdown {
   private readonly logger = new Logger(PresenceService.name);
   private readonly attached = new Map<string, number>();
+  private clients = 0;
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -25,17 +26,25 @@ export class PresenceService implements OnApplicationShutdown {
   /** Marks the stream attached now (one SET), and keeps it so until `detach`. */
   async attach(streamId: string): Promise<void> {
     this.attached.set(streamId, (this.attached.get(streamId) ?? 0) + 1);
+    this.clients += 1;
     await this.redis.client.set(this.redis.keys.presence(streamId), '1', 'PX', this.config.DISCONNECT_GRACE_MS);
   }
 
   detach(streamId: string): void {
-    const count = (this.attached.get(streamId) ?? 1) - 1;
+    if (!this.attached.has(streamId)) return;
+    this.clients -= 1;
+    const count = this.attached.get(streamId)! - 1;
     if (count <= 0) this.attached.delete(streamId);
     else this.attached.set(streamId, count);
   }
 
   get attachedStreams(): number {
     return this.attached.size;
+  }
+
+  /** Open client connections of this gateway (a stream may have several). */
+  get attachedClients(): number {
+    return this.clients;
   }
 
   private async refresh(): Promise<void> {

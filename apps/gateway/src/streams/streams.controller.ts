@@ -1,4 +1,5 @@
 import { Controller, Headers, HttpCode, Param, Post, Query, Res, Sse } from '@nestjs/common';
+import { CallerId } from '../auth/caller.js';
 import type { MessageEvent } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Observable } from 'rxjs';
@@ -25,7 +26,7 @@ export class StreamsController {
     @Param('stream_id', streamIdPipe) streamId: string,
     @Headers('last-event-id') lastEventHeader: string | undefined,
     @Query('last_event_id') lastEventQuery: string | undefined,
-    @Query('user_id') userId: string | undefined,
+    @CallerId() userId: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Observable<MessageEvent>> {
     const afterSeq = parseLastEventId(lastEventHeader, lastEventQuery);
@@ -38,7 +39,7 @@ export class StreamsController {
   /** API.md §3. */
   @Post(':stream_id/cancel')
   @HttpCode(202)
-  cancel(@Param('stream_id', streamIdPipe) streamId: string, @Query('user_id') userId: string | undefined) {
+  cancel(@Param('stream_id', streamIdPipe) streamId: string, @CallerId() userId: string | undefined) {
     return this.control.cancel(streamId, userId);
   }
 }

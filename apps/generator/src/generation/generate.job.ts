@@ -141,7 +141,7 @@ export class GenerateJob {
       sources,
     };
     await this.writer.finish(data.stream_id, EntryKind.Done, chunks, done, outcome);
-    await this.writer.releaseSession(data.session_id, data.stream_id);
+    await this.writer.release(data.session_id, data.user_id, data.stream_id);
     this.logger.log({ stream_id: data.stream_id, session_id: data.session_id, status: outcome, chunks, duration_ms: durationMs, persisted }, 'turn finished');
     return outcome;
   }
@@ -167,7 +167,7 @@ export class GenerateJob {
       })
       .catch(() => false);
     await this.writer.finish(data.stream_id, EntryKind.Error, chunks, error, status);
-    await this.writer.releaseSession(data.session_id, data.stream_id);
+    await this.writer.release(data.session_id, data.user_id, data.stream_id);
     this.logger.error({ stream_id: data.stream_id, err: err.message }, 'generation failed for good');
   }
 }

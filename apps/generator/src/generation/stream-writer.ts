@@ -73,8 +73,12 @@ export class StreamWriter implements OnApplicationShutdown {
     return done === 1;
   }
 
-  async releaseSession(sessionId: string, streamId: string): Promise<void> {
-    await this.redis.releaseIfEqual(this.keys.sessionActive(sessionId), streamId);
+  /** Frees the session's running slot and the user's stream slot once the stream has ended. */
+  async release(sessionId: string, userId: string, streamId: string): Promise<void> {
+    await Promise.all([
+      this.redis.releaseIfEqual(this.keys.sessionActive(sessionId), streamId),
+      this.redis.zrem(this.keys.userStreams(userId), streamId),
+    ]);
   }
 
   onApplicationShutdown(): void {

@@ -40,6 +40,11 @@ export class StreamKeys {
     return `${this.prefix}:session:{${sessionId}}:owner`;
   }
 
+  /** Sorted set of a user's running streams (score: start time), for the per-user cap. */
+  userStreams(userId: string): string {
+    return `${this.prefix}:user:{${userId}}:streams`;
+  }
+
   /** Control channel every generator listens on (cancel requests). */
   controlChannel(): string {
     return `${this.prefix}:control`;

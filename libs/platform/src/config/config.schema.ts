@@ -35,6 +35,40 @@ export const configSchema = z.object({
   /** Bound on what an unread SSE client may pile up before it is dropped (it can resume). */
   SSE_MAX_PENDING_CHARS: int(1_024, 64 * 1024 * 1024).default(256 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  /** none: the body's/query's user_id is the caller (development). jwt / apikey: credentials decide. */
+  AUTH_MODE: z.enum(['none', 'jwt', 'apikey']).default('none'),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_JWKS_URL: url.optional(),
+  JWT_ISSUER: z.string().optional(),
+  JWT_AUDIENCE: z.string().optional(),
+  /** `user_id:sha256hex` pairs, comma separated (see `npm run apikey`). */
+  API_KEYS: z.string().optional(),
+  /** A file of `user_id:sha256hex` lines. */
+  API_KEYS_FILE: z.string().optional(),
+  /** Chat requests a user may start per window, across all gateways (0 = no limit). */
+  RATE_LIMIT_REQUESTS: int(0, 1_000_000).default(60),
+  RATE_LIMIT_WINDOW_S: int(1, 86_400).default(60),
+  /** Streams one user may have running at once, across all gateways (0 = no limit). */
+  MAX_STREAMS_PER_USER: int(0, 100_000).default(5),
+  /** Streams one gateway serves at once before it answers 429 (0 = no limit). */
+  MAX_STREAMS_PER_GATEWAY: int(0, 1_000_000).default(5_000),
+  /** Browser origins allowed to call the API from another origin (comma separated); the UI itself is same-origin. */
+  CORS_ORIGINS: z.string().default(''),
+  /** Where PII is redacted or flagged: e.g. `input:flag,output:redact`, `redact`, `off`. */
+  PII_POLICY: z.string().default('input:flag,output:flag'),
+  /** Prompt-injection heuristics: `flag` records the verdict, `block` answers 422, `off` skips. */
+  INJECTION_POLICY: z.enum(['off', 'flag', 'block']).default('flag'),
+});
+
+/** Settings that only make sense together. */
+export const validatedConfigSchema = configSchema.superRefine((c, ctx) => {
+  if (c.AUTH_MODE === 'jwt' && !c.JWT_SECRET && !c.JWT_JWKS_URL) {
+    ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'AUTH_MODE=jwt needs JWT_SECRET or JWT_JWKS_URL' });
+  }
+  if (c.AUTH_MODE === 'apikey' && !c.API_KEYS && !c.API_KEYS_FILE) {
+    ctx.addIssue({ code: 'custom', path: ['API_KEYS'], message: 'AUTH_MODE=apikey needs API_KEYS or API_KEYS_FILE' });
+  }
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

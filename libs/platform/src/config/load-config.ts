@@ -1,4 +1,4 @@
-import { configSchema, DEFAULT_PORTS, type AppConfig, type ServiceName } from './config.schema.js';
+import { validatedConfigSchema, DEFAULT_PORTS, type AppConfig, type ServiceName } from './config.schema.js';
 
 export class ConfigError extends Error {}
 
@@ -9,7 +9,7 @@ export class ConfigError extends Error {}
 export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): AppConfig {
   const source: Record<string, string | undefined> = { ...env, PORT: env.PORT ?? String(DEFAULT_PORTS[service]) };
   for (const key of Object.keys(source)) if (source[key] === '') delete source[key];
-  const parsed = configSchema.safeParse(source);
+  const parsed = validatedConfigSchema.safeParse(source);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration for ${service}:\n${lines.join('\n')}`);

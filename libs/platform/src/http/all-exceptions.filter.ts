@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } fro
 import type { Request, Response } from 'express';
 import { DependencyUnavailableError, isRedisOutage } from './dependency-unavailable.error.js';
 import { errorBody, RETRY_AFTER_S } from './error-body.js';
+import { TooManyRequestsException } from './too-many-requests.exception.js';
 
 /**
  * The one place error bodies are shaped (API.md §6): HTTP exceptions keep their status, outages
@@ -21,6 +22,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
+      if (exception instanceof TooManyRequestsException) res.setHeader('Retry-After', String(exception.retryAfterS));
       const response = exception.getResponse();
       const body =
         typeof response === 'object' && response !== null

@@ -56,7 +56,21 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `;
 
+/**
+ * Admits a stream under a per-user cap. KEYS: the user's set. ARGV: stream id, now ms, limit,
+ * max age ms (entries older than a stream can live are dropped, so a crashed stream frees its slot).
+ * Returns 1 admitted, 0 over the limit.
+ */
+const ADMIT_STREAM = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[2]) - tonumber(ARGV[4]))
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 1
+`;
+
 export interface StreamScripts {
+  admitStream(userStreams: string, streamId: string, nowMs: number, limit: number, maxAgeMs: number): Promise<number>;
   appendChunk(log: string, channel: string, meta: string, presence: string, seq: number, entry: string, ttlS: number): Promise<number>;
   finishStream(log: string, channel: string, meta: string, entry: string, status: string, ttlS: number): Promise<number>;
   requestCancel(meta: string): Promise<number | string | null>;
@@ -69,5 +83,6 @@ export function withStreamScripts(redis: Redis): Redis & StreamScripts {
   redis.defineCommand('finishStream', { numberOfKeys: 3, lua: FINISH_STREAM });
   redis.defineCommand('requestCancel', { numberOfKeys: 1, lua: REQUEST_CANCEL });
   redis.defineCommand('releaseIfEqual', { numberOfKeys: 1, lua: RELEASE_IF_EQUAL });
+  redis.defineCommand('admitStream', { numberOfKeys: 1, lua: ADMIT_STREAM });
   return redis as Redis & StreamScripts;
 }

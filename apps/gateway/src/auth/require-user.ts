@@ -1,0 +1,7 @@
+import { BadRequestException } from '@nestjs/common';
+
+/** With auth off a route that acts for a user needs one named (API.md §5: 400 otherwise). */
+export function requireUser(userId: string | undefined): string {
+  if (userId === undefined) throw new BadRequestException({ message: ['user_id is required'] });
+  return userId;
+}

@@ -1,0 +1,169 @@
+// One level = one target at one N: fresh server(s), warm-up, then the load generator (its own
+// process) while /proc, /metrics and INFO commandstats bracket the measured window.
+import { fork } from 'node:child_process';
+import { stopChild, track } from './children.mjs';
+import { ProcSampler } from './proc-sampler.mjs';
+import { commandDelta, commandStats, perChunk, startSlowlogCapture, stopSlowlogCapture } from './redis-stats.mjs';
+import { scrapeLoopDelay } from './service-metrics.mjs';
+import { root } from './stack.mjs';
+import { sleep } from './ports.mjs';
+import { round } from './stats.mjs';
+import { warmUp } from './warm-up.mjs';
+import { waitForQuiet } from './quiet-gate.mjs';
+
+export const CRITERIA = { gapP99Ms: 45, ttftP99Ms: 100 };
+/** A process whose main thread used this much of a core over some ~1 s is saturated. */
+export const SATURATED_PCT = 90;
+
+function startLoadGenerator() {
+  const child = track(fork(`${root}bench/load-generator.mjs`, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }), 'loadgen');
+  const result = new Promise((resolve, reject) => {
+    child.on('message', (msg) => msg.type === 'result' && resolve(msg.result));
+    child.once('exit', (code) => reject(new Error(`load generator exited (${code}) before answering`)));
+  });
+  result.catch(() => undefined); // it may die during warm-up, before anyone awaits it
+  return { child, run: (plan) => (child.send({ type: 'run', plan }), result) };
+}
+
+async function scrapeAll(loopUrls) {
+  const out = {};
+  await Promise.all(Object.entries(loopUrls).map(async ([name, url]) => (out[name] = await scrapeLoopDelay(url))));
+  return out;
+}
+
+/**
+ * `options.slowlog`: also record every client-issued Redis command (SLOWLOG at threshold 0). It
+ * costs Redis some work, so it is only used in a separate accounting pass, never in the sweep.
+ */
+export async function runLevel(target, n, workload, options = {}) {
+  const server = await target.start();
+  const lg = startLoadGenerator();
+  try {
+    await warmUp(server, target.kind, workload.message);
+    await sleep(500);
+    const quiet = await waitForQuiet();
+    await scrapeAll(server.loopUrls); // resets the event-loop histograms: the level starts here
+    const redisBefore = server.redis ? await commandStats(server.redis) : undefined;
+    if (options.slowlog) await startSlowlogCapture(server.redis);
+    const sampler = new ProcSampler({ ...server.pids, ...server.idlePids, loadgen: lg.child.pid });
+    const streamTimeoutMs = workload.expectChunks * workload.pacingMs + 8_000;
+    const sentAt = performance.now();
+    const monoFromUs = Number(process.hrtime.bigint() / 1000n);
+    const lgResult = await lg.run({
+      port: server.port,
+      path: '/api/v1/chat/unified/stream',
+      n,
+      tag: `${target.name}-${n}-${Date.now()}`,
+      message: workload.message,
+      expectChunks: workload.expectChunks,
+      pacingMs: workload.pacingMs,
+      rampMs: workload.rampMs,
+      streamTimeoutMs,
+      deadlineMs: workload.rampMs + streamTimeoutMs + 1_000,
+    });
+    const monoToUs = Number(process.hrtime.bigint() / 1000n);
+    const procs = sampler.stop();
+    const steady = steadyState(sampler, sentAt, lgResult, workload);
+    const loop = await scrapeAll(server.loopUrls);
+    const slowlog = options.slowlog ? await stopSlowlogCapture(server.redis) : undefined;
+    const redis = server.redis ? perChunk(commandDelta(redisBefore, await commandStats(server.redis)), Math.max(1, lgResult.chunks)) : undefined;
+    const { bins, binMs, ...lgFigures } = lgResult;
+    const record = figures(target, n, lgFigures, procs, loop, redis);
+    record.steady = steady;
+    record.monoWindowUs = { fromUs: monoFromUs, toUs: monoToUs };
+    record.perStreamCpuMs = perStreamCpu(procs, steady, lgResult);
+    record.quiet = quiet;
+    if (slowlog) record.slowlog = accountPerChunk(slowlog, lgResult);
+    return record;
+  } finally {
+    await stopChild(lg.child, 1_000);
+    await server.stop();
+  }
+}
+
+function figures(target, n, lg, procs, loop, redis) {
+  const reasons = [];
+  if (lg.completed < n) reasons.push(`${n - lg.completed} incomplete (${Object.entries(lg.errors).map(([k, v]) => `${k}: ${v}`).join(', ')})`);
+  if (!(lg.gap.p99 <= CRITERIA.gapP99Ms)) reasons.push(`gap p99 ${lg.gap.p99} ms`);
+  if (!(lg.ttft.p99 <= CRITERIA.ttftP99Ms)) reasons.push(`ttft p99 ${lg.ttft.p99} ms`);
+  const cpu = {};
+  for (const [name, p] of Object.entries(procs.processes)) {
+    cpu[name] = { cpuMs: p.cpuMs, per1kChunks: round((p.cpuMs / Math.max(1, lg.chunks)) * 1000, 1), meanPct: round(p.meanPct, 0), peakPct: round(p.peakPct, 0) };
+  }
+  const serverName = target.kind === 'stack' ? 'gateway' : 'reference';
+  const front = procs.processes[serverName];
+  const growthKb = front ? front.rssPeakKb - front.rssStartKb : Number.NaN;
+  // The busiest of the server-side processes (the load generator is the client, not a suspect).
+  const suspects = Object.entries(cpu).filter(([name]) => name !== 'loadgen' && !name.startsWith('idle '));
+  const [bottleneck, busiest] = suspects.sort((a, b) => b[1].peakPct - a[1].peakPct)[0] ?? [];
+  return {
+    n,
+    pass: reasons.length === 0,
+    reasons,
+    lg,
+    cpu,
+    memory: { rssStartKb: front?.rssStartKb, rssPeakKb: front?.rssPeakKb, growthKb, perStreamKb: round(growthKb / n, 1) },
+    loop,
+    redis: redis && {
+      perChunk: round(redis.perChunk, 2),
+      scriptsPerChunk: round(redis.scriptsPerChunk, 2),
+      total: redis.total,
+      top: redis.top,
+    },
+    machine: {
+      meanBusyPct: round(procs.machine.meanBusyPct, 0),
+      peakBusyPct: round(procs.machine.peakBusyPct, 0),
+      othersCpuMs: procs.machine.othersMs,
+      othersPct: round((procs.machine.othersMs / procs.windowMs) * 100, 0),
+    },
+    bottleneck: { process: bottleneck, peakPct: busiest?.peakPct, saturated: (busiest?.peakPct ?? 0) >= SATURATED_PCT },
+  };
+}
+
+/** Client-issued commands (round trips at most) per chunk and per stream, by connection and command. */
+function accountPerChunk(slowlog, lg) {
+  const chunks = Math.max(1, lg.chunks);
+  const rows = Object.entries(slowlog.byClient)
+    .sort((a, b) => b[1] - a[1])
+    .map(([key, calls]) => ({ key, calls, perChunk: round(calls / chunks, 3), perStream: round(calls / lg.n, 2) }));
+  return {
+    issuedPerChunk: round(slowlog.issued / chunks, 2),
+    insideScriptsPerChunk: round(slowlog.insideScripts / chunks, 2),
+    issuedPerStream: round(slowlog.issued / lg.n, 1),
+    rows,
+  };
+}
+
+/**
+ * CPU per 1,000 chunks while every stream is open and none is starting or ending (after the ramp,
+ * before the first stream can finish): the pure per-chunk cost of relaying and pacing.
+ */
+function steadyState(sampler, sentAt, lg, workload) {
+  const from = sentAt + workload.rampMs + 500;
+  const to = sentAt + workload.expectChunks * workload.pacingMs - 200;
+  const window = sampler.between(from, to);
+  if (!window) return undefined;
+  let chunks = 0;
+  const first = Math.ceil((window.from - sentAt) / lg.binMs);
+  const last = Math.floor((window.to - sentAt) / lg.binMs);
+  for (let i = first; i < last; i++) chunks += lg.bins[i] ?? 0;
+  if (chunks === 0) return undefined;
+  const per1kChunks = {};
+  const pct = {};
+  for (const [name, ms] of Object.entries(window.cpuMs)) {
+    per1kChunks[name] = round((ms / chunks) * 1000, 1);
+    pct[name] = round((ms / (window.to - window.from)) * 100, 0);
+  }
+  return { windowMs: Math.round(window.to - window.from), chunks, per1kChunks, pct };
+}
+
+/** What is left after the steady per-chunk cost: start-up and finish work, per stream (ms). */
+function perStreamCpu(procs, steady, lg) {
+  if (!steady) return undefined;
+  const out = {};
+  for (const [name, p] of Object.entries(procs.processes)) {
+    const perChunk = (steady.per1kChunks[name] ?? 0) / 1000;
+    out[name] = round(Math.max(0, p.cpuMs - perChunk * lg.chunks) / lg.n, 2);
+  }
+  return out;
+}

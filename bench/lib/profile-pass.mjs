@@ -1,0 +1,31 @@
+// `npm run bench -- --profile[=N]`: one level against a stack whose gateway, generator and
+// history run under `node --cpu-prof`, then a summary of where each one's CPU went. Separate
+// from the sweep (the profiler costs CPU), it is the evidence for where to tune.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { summarizeDir } from './cpu-profile.mjs';
+import { runLevel } from './level.mjs';
+import { startBackEnd } from './stack.mjs';
+import { stackTarget } from './targets.mjs';
+
+export async function profilePass(workload, n) {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-prof-'));
+  const nodeArgs = (app) => {
+    mkdirSync(join(dir, app), { recursive: true });
+    return ['--cpu-prof', `--cpu-prof-dir=${join(dir, app)}`];
+  };
+  const backEnd = await startBackEnd({ pacingMs: workload.pacingMs, nodeArgs });
+  let level;
+  try {
+    level = await runLevel(stackTarget(backEnd, 1, nodeArgs), n, workload);
+  } finally {
+    await backEnd.stop(); // history writes its profile on exit
+  }
+  const profiles = {};
+  for (const app of ['gateway', 'generator', 'history']) {
+    profiles[app] = Object.values(summarizeDir(join(dir, app), 20, level.monoWindowUs))[0];
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return { n, pass: level.pass, ttft: level.lg.ttft, gap: level.lg.gap, cpu: level.cpu, profiles };
+}

@@ -1,0 +1,67 @@
+// Redis work per chunk, from INFO commandstats before and after a level. Commands run inside Lua
+// scripts are counted there too, so the raw total overstates round trips; EVALSHA/EVAL calls are
+// reported apart. An optional SLOWLOG pass (threshold 0) separates client-issued commands
+// (logged with the client's address and name) from script-internal ones (logged with "?:0").
+
+/** Our own probes, not the product's work. */
+const OWN = new Set(['info', 'config|set', 'config|get', 'slowlog|reset', 'slowlog|get', 'slowlog|len', 'ping', 'client|setname']);
+
+export async function commandStats(client) {
+  const text = await client.info('commandstats');
+  const calls = {};
+  for (const m of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls[m[1]] = Number(m[2]);
+  return calls;
+}
+
+export function commandDelta(before, after) {
+  const delta = {};
+  for (const [cmd, calls] of Object.entries(after)) {
+    if (OWN.has(cmd)) continue;
+    const d = calls - (before[cmd] ?? 0);
+    if (d > 0) delta[cmd] = d;
+  }
+  return delta;
+}
+
+/** Per-chunk figures of a delta: raw total, scripts, and the biggest contributors. */
+export function perChunk(delta, chunks) {
+  const total = Object.values(delta).reduce((a, b) => a + b, 0);
+  const scripts = (delta.evalsha ?? 0) + (delta.eval ?? 0);
+  const top = Object.entries(delta)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([cmd, calls]) => [cmd, Math.round((calls / chunks) * 1000) / 1000]);
+  return { total, perChunk: total / chunks, scriptsPerChunk: scripts / chunks, top };
+}
+
+export async function startSlowlogCapture(client) {
+  await client.config('SET', 'slowlog-max-len', '2000000');
+  await client.config('SET', 'slowlog-log-slower-than', '0');
+  await client.slowlog('RESET');
+}
+
+/**
+ * Client-issued commands since startSlowlogCapture, grouped by connection name and command;
+ * entries with address "?:0" ran inside a script and are counted apart.
+ */
+export async function stopSlowlogCapture(client) {
+  await client.config('SET', 'slowlog-log-slower-than', '10000');
+  const entries = await client.slowlog('GET', '-1');
+  await client.slowlog('RESET');
+  await client.config('SET', 'slowlog-max-len', '128');
+  const byClient = {};
+  let issued = 0;
+  let insideScripts = 0;
+  for (const [, , , args, addr, name] of entries) {
+    const cmd = String(args[0]).toLowerCase();
+    if (addr === '?:0') {
+      insideScripts += 1;
+      continue;
+    }
+    if (cmd === 'slowlog' || cmd === 'config') continue;
+    issued += 1;
+    const key = `${name || 'unnamed'} ${cmd}`;
+    byClient[key] = (byClient[key] ?? 0) + 1;
+  }
+  return { issued, insideScripts, byClient };
+}

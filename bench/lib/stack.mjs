@@ -1,0 +1,140 @@
+// The product as separate real processes, started from the build like `npm start` does:
+// a private redis-server on a free port, history (PGlite in a temp dir), gateway, generators.
+// Bench-specific twin of test/support (which is TypeScript and jest-oriented).
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { stopChild, track } from './children.mjs';
+import { freePort, until } from './ports.mjs';
+
+export const root = new URL('../..', import.meta.url).pathname;
+const APPS = ['gateway', 'generator', 'history'];
+let buildDir = `${root}dist/apps`;
+
+export function entryOf(app) {
+  return `${buildDir}/${app}/apps/${app}/src/main.js`;
+}
+
+export function buildIsPresent() {
+  return APPS.every((app) => existsSync(`${root}dist/apps/${app}/apps/${app}/src/main.js`));
+}
+
+/**
+ * Others rebuild dist while the bench runs (a rebuild empties it for seconds): copy the build
+ * once, so every level of a run starts the same code. The copy sits in a temp dir with a
+ * package.json (ESM) and a link to the repo's node_modules, so imports resolve as from dist.
+ */
+export function snapshotBuild() {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-build-'));
+  for (const app of APPS) cpSync(`${root}dist/apps/${app}`, join(dir, 'dist/apps', app), { recursive: true });
+  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+  symlinkSync(`${root}node_modules`, join(dir, 'node_modules'), 'dir');
+  buildDir = join(dir, 'dist/apps');
+  return () => rmSync(dir, { recursive: true, force: true });
+}
+
+/** A child whose output is kept (last lines only) for error messages, never echoed. */
+function spawnLogged(name, command, args, options) {
+  const child = track(spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] }), name);
+  const tail = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.on('data', (data) => {
+      tail.push(data.toString());
+      if (tail.length > 200) tail.shift();
+    });
+  }
+  return { name, child, pid: child.pid, logTail: () => tail.join('').slice(-3000) };
+}
+
+export async function startRedis() {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-redis-'));
+  const proc = spawnLogged('redis', 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {});
+  const url = `redis://127.0.0.1:${port}`;
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  await until(async () => {
+    if (proc.child.exitCode !== null) throw new Error(`redis-server exited: ${proc.logTail()}`);
+    if (client.status !== 'ready') await client.connect().catch(() => undefined);
+    return (await client.ping()) === 'PONG';
+  }, 10_000, `redis-server on ${port}`);
+  return {
+    ...proc,
+    url,
+    client,
+    async stop() {
+      client.disconnect();
+      await stopChild(proc.child, 2_000);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One service from dist, cwd = repo root (the generator reads ./kb), ready when /health/ready answers. */
+export async function startService(app, env, nodeArgs = []) {
+  const port = await freePort();
+  const proc = spawnLogged(app, process.execPath, [...nodeArgs, entryOf(app)], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await until(async () => {
+    if (proc.child.exitCode !== null) throw new Error(`${app} exited with ${proc.child.exitCode}: ${proc.logTail()}`);
+    return (await fetch(`${url}/health/ready`)).ok;
+  }, 60_000, `${app} ready`).catch((err) => {
+    throw new Error(`${err.message}\n${proc.logTail()}`);
+  });
+  return { ...proc, app, port, url, stop: () => stopChild(proc.child, 10_000) };
+}
+
+/**
+ * Redis and history live for the whole run; gateway and generators are started fresh for each
+ * level (`startFrontEnd`), so RSS growth and CPU of a level are not polluted by earlier levels.
+ */
+export async function startBackEnd({ pacingMs, nodeArgs = () => [] }) {
+  const redis = await startRedis();
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-history-'));
+  const env = {
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: `bench${process.pid}`,
+    HISTORY_DATA_DIR: dataDir,
+    PACING_MS: String(pacingMs),
+    GENERATOR_CONCURRENCY: '2000',
+  };
+  let history;
+  try {
+    history = await startService('history', env, nodeArgs('history'));
+  } catch (err) {
+    await redis.stop();
+    throw err;
+  }
+  env.HISTORY_URL = history.url;
+  return {
+    redis,
+    history,
+    env,
+    async stop() {
+      await history.stop();
+      await redis.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `nodeArgs(app)`: extra node flags per service (the profiling pass adds --cpu-prof). */
+export async function startFrontEnd(backEnd, generators, nodeArgs = () => []) {
+  const started = await Promise.allSettled([
+    startService('gateway', backEnd.env, nodeArgs('gateway')),
+    ...Array.from({ length: generators }, () => startService('generator', backEnd.env, nodeArgs('generator'))),
+  ]);
+  const ok = started.filter((s) => s.status === 'fulfilled').map((s) => s.value);
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    await Promise.allSettled(ok.map((s) => s.stop()));
+    throw failed.reason;
+  }
+  const [gateway, ...gens] = ok;
+  return { gateway, generators: gens, stop: () => Promise.allSettled(ok.map((s) => s.stop())) };
+}

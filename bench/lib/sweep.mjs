@@ -1,0 +1,93 @@
+// The sweep: levels in rising N, interleaved across targets (reference, stack, stack with two
+// generators) so that all of them see the same background load; a target stops at its first
+// failing level; then a bisection between its last pass and first fail narrows its limit.
+import { runLevel } from './level.mjs';
+
+const say = (line) => process.stdout.write(`${line}\n`);
+
+function describe(target, rec) {
+  const g = rec.lg.gap;
+  const t = rec.lg.ttft;
+  const busy = Object.entries(rec.cpu)
+    .map(([name, c]) => `${name} ${c.peakPct}%`)
+    .join(' ');
+  return (
+    `[${target.name} N=${rec.n}] ${rec.pass ? 'PASS' : `FAIL (${rec.reasons.join('; ')})`} ` +
+    `ttft p50/p99 ${t.p50}/${t.p99} ms, gap mean/p99 ${g.mean}/${g.p99} ms, done ${rec.lg.completed}/${rec.n}, ` +
+    `mem/stream ${rec.memory.perStreamKb} KB, peak cpu: ${busy}, machine ${rec.machine.peakBusyPct}% (others ${rec.machine.othersPct}% of a core)`
+  );
+}
+
+export class Sweep {
+  constructor(workload, { retries, refineSteps, budgetMs }) {
+    this.workload = workload;
+    this.retries = retries;
+    this.refineSteps = refineSteps;
+    this.deadline = Date.now() + budgetMs;
+  }
+
+  get outOfTime() {
+    return Date.now() > this.deadline;
+  }
+
+  /** Runs a level; a failing level is re-run (background load on a shared machine only ever hurts). */
+  async attempt(series, n, { retry = true } = {}) {
+    const failures = [];
+    for (let i = 0; ; i++) {
+      const rec = await runLevel(series.target, n, this.workload);
+      say(describe(series.target, rec));
+      // Re-run only a failure that others' load can explain: another job took > 25% of a core.
+      const noisy = rec.machine.othersPct > 25;
+      if (rec.pass || !retry || !noisy || i >= this.retries || this.outOfTime) {
+        rec.failedAttempts = failures;
+        series.levels.push(rec);
+        return rec;
+      }
+      failures.push({ reasons: rec.reasons, machineOthersPct: rec.machine.othersPct });
+    }
+  }
+
+  async ladder(seriesList, levels) {
+    for (const n of levels) {
+      for (const series of seriesList.filter((s) => s.alive)) {
+        if (this.outOfTime) {
+          series.alive = false;
+          series.truncated = true;
+          continue;
+        }
+        const rec = await this.attempt(series, n);
+        if (rec.pass) series.lastPass = n;
+        else {
+          series.alive = false;
+          series.firstFail = n;
+        }
+      }
+    }
+  }
+
+  /** Bisection between the last passing and the first failing N, on a grid of `refineGrain`. */
+  async refine(series) {
+    let lo = series.lastPass;
+    let hi = series.firstFail;
+    for (let step = 0; hi !== undefined && step < this.refineSteps && !this.outOfTime; step++) {
+      const grain = hi - lo <= 100 ? 10 : hi - lo <= 500 ? 25 : 50;
+      const mid = Math.round((lo + hi) / 2 / grain) * grain;
+      if (mid <= lo || mid >= hi) break;
+      if ((await this.attempt(series, mid)).pass) lo = mid;
+      else hi = mid;
+    }
+    series.maxN = lo;
+    series.failN = hi;
+  }
+
+  /** The goals are stated at a fixed N: measure it even past a target's limit (single attempt). */
+  async ensureLevel(series, n) {
+    if (series.levels.some((l) => l.n === n) || this.outOfTime) return;
+    say(`[${series.target.name}] measuring N=${n} for the goals, beyond its sweep`);
+    (await this.attempt(series, n, { retry: false })).extra = true;
+  }
+}
+
+export function newSeries(target) {
+  return { target, levels: [], alive: true, lastPass: 0, firstFail: undefined, maxN: 0, failN: undefined, truncated: false };
+}

@@ -1,0 +1,115 @@
+// The yardstick: the same SSE stream as the product (meta, numbered {"text","seq"} chunks, done),
+// served by one plain node:http process with one setTimeout per chunk — no queue, no Redis, no
+// framework. Whatever the stack costs above this is the price of its architecture.
+//   env: PORT, PACING_MS (30), REPLY_FILE (JSON array of the chunk texts to send).
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+const port = Number(process.env.PORT ?? 7100);
+const pacingMs = Number(process.env.PACING_MS ?? 30);
+const words = JSON.parse(readFileSync(process.env.REPLY_FILE, 'utf8'));
+// Same resolution as prom-client's default metrics in the services, so the figures compare.
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
+
+function sseEvent(type, id, data) {
+  return `${type ? `event: ${type}\n` : ''}id: ${id}\ndata: ${data}\n\n`;
+}
+
+function readJson(req) {
+  return new Promise((resolve) => {
+    let raw = '';
+    req.setEncoding('utf8');
+    req.on('data', (part) => (raw += part));
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(raw));
+      } catch {
+        resolve(undefined);
+      }
+    });
+  });
+}
+
+async function stream(req, res) {
+  const receivedAt = Date.now();
+  const body = await readJson(req);
+  if (typeof body?.message !== 'string' || typeof body?.user_id !== 'string') {
+    res.writeHead(400, { 'Content-Type': 'application/json' }).end('{"statusCode":400,"error":"Bad Request"}');
+    return;
+  }
+  req.socket.setNoDelay(true); // as Nest's SseStream does: each event leaves at once
+  const streamId = randomUUID();
+  const sessionId = randomUUID();
+  const createdAt = new Date(receivedAt).toISOString();
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream',
+    'Cache-Control': 'no-cache',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no',
+    'X-Stream-Id': streamId,
+    'X-Session-Id': sessionId,
+    'X-Request-Id': randomUUID(),
+  });
+  res.write('\n');
+  res.write(`event: meta\nid: 0\nretry: 2000\ndata: ${JSON.stringify({ stream_id: streamId, session_id: sessionId, created_at: createdAt })}\n\n`);
+
+  // Chunk k is due at start + k × pacing (scheduled from the start, not chained): no drift.
+  const start = performance.now();
+  let k = 0;
+  let timer;
+  let firstChunkAt = 0;
+  const tick = () => {
+    res.write(sseEvent(undefined, k + 1, JSON.stringify({ text: words[k], seq: k + 1 })));
+    if (k === 0) firstChunkAt = Date.now();
+    k += 1;
+    if (k < words.length) {
+      timer = setTimeout(tick, Math.max(0, start + k * pacingMs - performance.now()));
+      return;
+    }
+    const durationMs = Date.now() - receivedAt;
+    const done = {
+      stream_id: streamId,
+      session_id: sessionId,
+      status: 'completed',
+      chunks: k,
+      elp: { ethos: 5, logos: 5, pathos: 5, flux_position: 4, confidence: 0.2 },
+      stats: { ttft_ms: firstChunkAt - receivedAt, duration_ms: durationMs, tokens: k, tokens_per_sec: Math.round((k / durationMs) * 10_000) / 10 },
+      cached: false,
+      persisted: true,
+      sources: [],
+    };
+    res.end(sseEvent('done', k, JSON.stringify(done)));
+  };
+  res.on('close', () => clearTimeout(timer));
+  tick(); // the first chunk is not delayed
+}
+
+/** Prometheus-style lines with the names the services' prom-client uses; the histogram resets per read. */
+function metrics(res) {
+  const s = (ns) => ns / 1e9;
+  const lines = [
+    `process_resident_memory_bytes ${process.memoryUsage.rss()}`,
+    `nodejs_eventloop_lag_mean_seconds ${s(loop.mean)}`,
+    `nodejs_eventloop_lag_p50_seconds ${s(loop.percentile(50))}`,
+    `nodejs_eventloop_lag_p99_seconds ${s(loop.percentile(99))}`,
+    `nodejs_eventloop_lag_max_seconds ${s(loop.max)}`,
+  ];
+  loop.reset();
+  res.writeHead(200, { 'Content-Type': 'text/plain' }).end(`${lines.join('\n')}\n`);
+}
+
+const server = http.createServer({ noDelay: true }, (req, res) => {
+  if (req.method === 'POST' && req.url === '/api/v1/chat/unified/stream') return void stream(req, res);
+  if (req.method === 'GET' && req.url === '/metrics') return metrics(res);
+  if (req.method === 'GET' && req.url?.startsWith('/health/')) return void res.writeHead(200).end('{"status":"ok"}');
+  res.writeHead(404).end();
+});
+server.listen(port, '127.0.0.1');
+process.on('SIGTERM', () => {
+  server.close();
+  server.closeAllConnections();
+  process.exit(0);
+});

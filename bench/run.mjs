@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+// `npm run bench`: the streaming benchmark (issue 5). Starts a private redis-server, history,
+// and per level a fresh gateway + generator(s), plus a single-process reference server; drives
+// both with the same load from a separate load-generator process; sweeps N to find each one's
+// limit; writes docs/benchmarks.md (the generated block) and docs/benchmark-chart.svg.
+//   --quick             levels 50,100, no re-runs, results to a temp file only (for development)
+//   --levels=100,250    override the ladder
+//   --no-docs           do not touch docs/
+//   --profile[=N]       instead of the sweep: one level (default N=150) under node --cpu-prof,
+//                       and where gateway, generator and history spend their CPU
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { killAllNow, stopAll } from './lib/children.mjs';
+import { runLevel } from './lib/level.mjs';
+import { writeDocs } from './lib/report.mjs';
+import { profilePass } from './lib/profile-pass.mjs';
+import { probeReply } from './lib/reply-probe.mjs';
+import { buildIsPresent, root, snapshotBuild, startBackEnd } from './lib/stack.mjs';
+import { newSeries, Sweep } from './lib/sweep.mjs';
+import { referenceTarget, stackTarget } from './lib/targets.mjs';
+
+const say = (line) => process.stdout.write(`${line}\n`);
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const flag = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+
+const PACING_MS = 30;
+const MESSAGE = 'How do I configure the Redis connection?';
+const GOAL_N = 500;
+const settings = {
+  levels: (flag('levels') ?? (quick ? '50,100' : '50,100,150,250,500,750,1000,1500,2000,3000')).split(',').map(Number),
+  retries: quick ? 0 : 2,
+  refineSteps: quick ? 0 : 2,
+  budgetMs: quick ? 3 * 60_000 : 9 * 60_000,
+  accountingN: quick ? 50 : 100,
+  rampMs: 1_000,
+};
+
+/** Each open stream holds a socket in the load generator and one in the server. */
+function fileLimit() {
+  const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+  return Number(line?.split(/\s+/)[3] ?? 1024);
+}
+
+/** Which code was measured: the commit, and how many files differed from it (others' work in progress). */
+function codeVersion() {
+  const git = (...a) => spawnSync('git', a, { cwd: root, encoding: 'utf8' }).stdout?.trim() ?? '';
+  return { commit: git('rev-parse', '--short', 'HEAD'), changedFiles: git('status', '--porcelain').split('\n').filter(Boolean).length };
+}
+
+function machine(redisVersion) {
+  const limit = fileLimit();
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    kernel: release(),
+    node: process.version,
+    redis: redisVersion,
+    fileLimit: limit,
+  };
+}
+
+async function main() {
+  // Someone else's `npm run build` empties dist for a few seconds: wait before building ourselves.
+  for (let i = 0; i < 60 && !buildIsPresent(); i++) await new Promise((r) => setTimeout(r, 1_000));
+  if (!buildIsPresent()) {
+    say('dist is missing: running npm run build');
+    if (spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error('build failed');
+  }
+  const dropSnapshot = snapshotBuild();
+  process.once('exit', dropSnapshot);
+  const limit = fileLimit();
+  const levels = settings.levels.filter((n) => n <= limit - 500);
+  if (levels.length < settings.levels.length) say(`open-file limit ${limit}: levels above ${limit - 500} dropped`);
+
+  const startedAt = new Date();
+  say('starting redis-server and history…');
+  const backEnd = await startBackEnd({ pacingMs: PACING_MS });
+  const redisVersion = (await backEnd.redis.client.info('server')).match(/redis_version:(\S+)/)?.[1];
+  const reply = await probeReply(backEnd, MESSAGE);
+  say(`reply: ${reply.words.length} chunks, ${reply.words150} words, ${reply.bytes} bytes per stream`);
+  const replyFile = join(tmpdir(), `bench-reply-${process.pid}.json`);
+  writeFileSync(replyFile, JSON.stringify(reply.words));
+  process.once('exit', () => rmSync(replyFile, { force: true }));
+
+  const workload = { message: MESSAGE, expectChunks: reply.words.length, pacingMs: PACING_MS, rampMs: settings.rampMs };
+  const profileArg = args.find((a) => a === '--profile' || a.startsWith('--profile='));
+  if (profileArg) {
+    await backEnd.stop();
+    const profile = await profilePass(workload, Number(profileArg.split('=')[1] ?? 150));
+    const out = join(root, 'bench/results/profile.json');
+    mkdirSync(join(out, '..'), { recursive: true });
+    writeFileSync(out, `${JSON.stringify(profile, null, 1)}\n`);
+    for (const [app, p] of Object.entries(profile.profiles)) {
+      say(`\n${app}: ${p.busyMs} ms busy`);
+      for (const o of p.byOrigin.slice(0, 8)) say(`  ${String(o.pct).padStart(5)}%  ${o.name}`);
+      for (const f of p.byFunction.slice(0, 12)) say(`  ${String(f.pct).padStart(5)}%  ${f.name}`);
+    }
+    say(`profile: ${out}`);
+    return;
+  }
+  const sweep = new Sweep(workload, settings);
+  const series = [newSeries(referenceTarget(replyFile, PACING_MS, backEnd)), newSeries(stackTarget(backEnd, 1)), newSeries(stackTarget(backEnd, 2))];
+  await sweep.ladder(series, levels);
+  for (const s of series) await sweep.refine(s);
+  if (!quick) for (const s of series.slice(0, 2)) await sweep.ensureLevel(s, GOAL_N);
+
+  say(`accounting pass: every client-issued Redis command at N=${settings.accountingN} (SLOWLOG)`);
+  const accounting = await runLevel(series[1].target, settings.accountingN, workload, { slowlog: true });
+
+  const results = {
+    startedAt: startedAt.toISOString(),
+    durationS: Math.round((Date.now() - startedAt.getTime()) / 1000),
+    quick,
+    machine: machine(redisVersion),
+    code: codeVersion(),
+    workload: { ...workload, replyChunks: reply.words.length, replyWords: reply.words150, replyBytes: reply.bytes },
+    settings,
+    series: series.map((s) => ({
+      name: s.target.name,
+      label: s.target.label,
+      kind: s.target.kind,
+      generators: s.target.generators,
+      maxN: s.maxN,
+      failN: s.failN,
+      truncated: s.truncated,
+      levels: s.levels,
+    })),
+    accounting,
+  };
+  const out = quick ? join(tmpdir(), 'bench-quick.json') : join(root, 'bench/results/latest.json');
+  mkdirSync(join(out, '..'), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(results, null, 1)}\n`);
+  say(`results: ${out}`);
+  if (!quick && !args.includes('--no-docs')) say(`docs: ${writeDocs(results)}`);
+  for (const s of results.series) say(`${s.label}: largest N meeting the criteria ${s.maxN}${s.failN ? ` (fails at ${s.failN})` : ' (never failed: a lower bound)'}`);
+  await backEnd.stop();
+}
+
+process.on('exit', killAllNow);
+process.on('SIGINT', () => {
+  say('interrupted: stopping every process the bench started');
+  void stopAll(2_000).finally(() => process.exit(130));
+});
+
+main()
+  .then(() => stopAll())
+  .catch(async (err) => {
+    process.stderr.write(`bench failed: ${err.stack ?? err}\n`);
+    await stopAll(2_000);
+    process.exitCode = 1;
+  });

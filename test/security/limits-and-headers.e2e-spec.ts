@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { DoneEventData } from '@app/contracts';
+import { postJson, readStream } from '../support/sse-client.js';
+import { TestStack } from '../support/test-stack.js';
+
+describe('limits (429 + Retry-After), enforced across gateways', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await TestStack.start({
+      gateways: 2,
+      env: { PACING_MS: '25', RATE_LIMIT_REQUESTS: '6', RATE_LIMIT_WINDOW_S: '60', MAX_STREAMS_PER_USER: '2', MAX_STREAMS_PER_GATEWAY: '3' },
+    });
+  }, 90_000);
+  afterAll(() => stack?.stop(), 30_000);
+
+  const ask = (gateway: number, user: string) =>
+    readStream(`${stack.gateways[gateway].url}/api/v1/chat/unified/stream`, { body: { message: 'How do I configure the Redis connection?', user_id: user } });
+
+  it('caps the requests of one user per window, counting both gateways', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await postJson(`${stack.gateways[i % 2].url}/api/v1/chat/unified`, { message: 'What is JSON?', user_id: 'hasty' });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
+    const seventh = await postJson(`${stack.gateways[0].url}/api/v1/chat/unified`, { message: 'What is JSON?', user_id: 'hasty' });
+    expect(seventh.status).toBe(429);
+    expect(Number(seventh.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await seventh.json()).toMatchObject({ statusCode: 429 });
+    // Someone else is not affected.
+    expect((await postJson(`${stack.gateways[1].url}/api/v1/chat/unified`, { message: 'What is JSON?', user_id: 'patient' })).status).toBe(200);
+  }, 60_000);
+
+  it('caps the streams one user runs at once, across gateways, and frees the slot when one ends', async () => {
+    const first = ask(0, 'busy');
+    const second = ask(1, 'busy');
+    await new Promise((r) => setTimeout(r, 300));
+    const third = await postJson(`${stack.gateways[1].url}/api/v1/chat/unified/stream`, { message: 'hi', user_id: 'busy' });
+    expect(third.status).toBe(429);
+    expect(third.headers.get('retry-after')).toBeTruthy();
+    for (const res of await Promise.all([first, second])) expect(res.json<DoneEventData>('done').status).toBe('completed');
+    expect((await ask(1, 'busy')).json<DoneEventData>('done').status).toBe('completed');
+  }, 60_000);
+
+  it('caps the open streams of one gateway', async () => {
+    const open = [ask(0, 'g1'), ask(0, 'g2'), ask(0, 'g3')];
+    await new Promise((r) => setTimeout(r, 300));
+    const fourth = await postJson(`${stack.gateways[0].url}/api/v1/chat/unified/stream`, { message: 'hi', user_id: 'g4' });
+    expect(fourth.status).toBe(429);
+    // The other gateway still has room.
+    const elsewhere = await ask(1, 'g4');
+    expect(elsewhere.json<DoneEventData>('done').status).toBe('completed');
+    await Promise.all(open);
+  }, 60_000);
+});
+
+describe('HTTP hardening', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await TestStack.start({ env: { CORS_ORIGINS: 'https://chat.example.test' } });
+  }, 90_000);
+  afterAll(() => stack?.stop(), 30_000);
+
+  it('sends security headers with a CSP, and no framework banner', async () => {
+    const res = await fetch(`${stack.gateway.url}/health/live`);
+    expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'.*script-src 'self'/);
+    expect(res.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-powered-by')).toBeNull();
+  });
+
+  it('allows CORS only for configured origins', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${stack.gateway.url}/api/v1/chat/unified/stream`, {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,authorization' },
+      });
+    const allowed = await preflight('https://chat.example.test');
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://chat.example.test');
+    const denied = await preflight('https://evil.example.test');
+    expect(denied.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('never shows stack traces or internal addresses in error bodies', async () => {
+    const bodies = await Promise.all([
+      fetch(`${stack.gateway.url}/api/v1/chat/unified/stream`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"x":' }),
+      fetch(`${stack.gateway.url}/api/v1/chat/history/x`),
+      fetch(`${stack.gateway.url}/nope`),
+    ].map(async (p) => (await p).text()));
+    for (const body of bodies) {
+      expect(body).not.toMatch(/\bat \S+ \(|node_modules|127\.0\.0\.1|localhost:\d+/);
+    }
+    await stack.history.stop();
+    const down = await fetch(`${stack.gateway.url}/api/v1/chat/history/x`);
+    expect(down.status).toBe(503);
+    expect(await down.text()).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|:\d{4,5}/);
+  }, 30_000);
+});
