@@ -19,6 +19,7 @@ const common = {
     '^@app/contracts$': '<rootDir>/libs/contracts/src/index.ts',
     '^@app/elp$': '<rootDir>/libs/elp/src/index.ts',
     '^@app/platform$': '<rootDir>/libs/platform/src/index.ts',
+    '^@app/guardrails$': '<rootDir>/libs/guardrails/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',

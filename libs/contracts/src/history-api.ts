@@ -29,6 +29,8 @@ export interface HistoryMessage {
   confidence: number | null;
   stats?: StreamStats | null;
   sources?: Source[];
+  /** Guardrail decisions on this message, when any were taken. */
+  metadata?: Record<string, unknown> | null;
 }
 
 export interface SessionHistory {

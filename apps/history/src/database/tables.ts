@@ -24,6 +24,7 @@ export interface MessagesTable {
   confidence: number | null;
   stats: Json<Record<string, number>>;
   sources: Json<Array<{ title: string; ref: string }>>;
+  metadata: Json<Record<string, unknown>>;
   created_at: Timestamp;
   ordinal: Generated<number>;
 }

@@ -72,6 +72,7 @@ export class SessionRepository {
       status: m.status as TurnStatus,
       elp: (m.elp as HistoryMessage['elp']) ?? null,
       confidence: m.confidence,
+      metadata: (m.metadata as HistoryMessage['metadata']) ?? null,
       ...(m.role === 'assistant' ? { stats: (m.stats as HistoryMessage['stats']) ?? null, sources: m.sources ?? [] } : {}),
     }));
     return {

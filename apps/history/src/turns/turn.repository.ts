@@ -51,6 +51,7 @@ export class TurnRepository {
           confidence: turn.elp?.confidence ?? null,
           stats: turn.stats ? JSON.stringify(turn.stats) : null,
           sources: JSON.stringify(turn.sources),
+          metadata: turn.reply_metadata ? JSON.stringify(turn.reply_metadata) : null,
           created_at: turn.finished_at,
         })
         .onConflict((oc) => oc.column('message_id').doNothing())
@@ -114,6 +115,7 @@ export class TurnRepository {
         confidence: null,
         stats: null,
         sources: null,
+        metadata: turn.metadata ? JSON.stringify(turn.metadata) : null,
         created_at: turn.created_at,
       })
       .onConflict((oc) => oc.column('message_id').doNothing())

@@ -27,9 +27,14 @@ export interface GenerateJobData {
   received_at_ms: number;
   /** Filled by the first attempt before it publishes anything. */
   provider_input?: ProviderInputData;
+  /** The gateway's input-side guardrail decision. */
+  metadata?: TurnMetadata;
 }
 
 export type GenerationJob = { name: GenerationJobName.Generate; data: GenerateJobData };
+
+/** Decisions taken on a turn (guardrails), stored with its messages. */
+export type TurnMetadata = Record<string, unknown>;
 
 export interface TurnStartedData {
   stream_id: string;
@@ -37,6 +42,8 @@ export interface TurnStartedData {
   user_id: string;
   message: string;
   created_at: string;
+  /** Metadata of the user message (the input-side guardrail decision). */
+  metadata?: TurnMetadata;
 }
 
 export type TurnStatus = 'completed' | 'cancelled' | 'failed';
@@ -49,6 +56,8 @@ export interface TurnFinishedData extends TurnStartedData {
   stats: StreamStats | null;
   sources: Source[];
   finished_at: string;
+  /** Metadata of the assistant message (both directions' guardrail decisions). */
+  reply_metadata?: TurnMetadata;
 }
 
 export type HistoryJob =
