@@ -42,6 +42,16 @@ describe('streaming at the real pace (PACING_MS=30)', () => {
     });
     for (const e of res.events.filter((x) => x.event === undefined)) expect(Object.keys(JSON.parse(e.data))).toEqual(['text', 'seq']);
 
+    // Running ELP snapshots: every 20 chunks, right after the chunk they describe, on the 0–13 scale.
+    const snapshots = res.named('elp').map((e) => ({ id: e.id, ...(JSON.parse(e.data) as { seq: number; ethos: number; logos: number; pathos: number }) }));
+    expect(snapshots.map((s) => s.seq)).toEqual(res.chunks.filter((c) => c.seq % 20 === 0).map((c) => c.seq));
+    for (const s of snapshots) {
+      expect(s.id).toBe(String(s.seq));
+      for (const v of [s.ethos, s.logos, s.pathos]) expect(v >= 0 && v <= 13).toBe(true);
+      const position = res.events.findIndex((e) => e.event === 'elp' && JSON.parse(e.data).seq === s.seq);
+      expect(res.events[position - 1].id).toBe(String(s.seq));
+    }
+
     const last = res.events[res.events.length - 1];
     expect(last.event).toBe('done');
     const done = res.json<DoneEventData>('done');

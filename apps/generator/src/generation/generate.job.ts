@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { analyzeElp } from '@app/elp';
+import { analyzeElp, ElpAccumulator } from '@app/elp';
 import {
   EntryKind,
   type DoneEventData,
@@ -17,6 +17,9 @@ import { Pacer } from './pacer.js';
 import { AppendResult, StreamWriter } from './stream-writer.js';
 import { TurnRecorder } from './turn-recorder.js';
 import { WordChunker } from './word-chunker.js';
+
+/** A running ELP snapshot goes to attached clients every this many chunks. */
+export const ELP_SNAPSHOT_EVERY = 20;
 
 /** Why a stream stopped before its reply was complete. */
 class StreamStopped extends Error {
@@ -66,14 +69,17 @@ export class GenerateJob {
       sources = reply.sources;
       const pacer = new Pacer(this.config.PACING_MS);
       const chunker = new WordChunker();
+      const elp = new ElpAccumulator();
       let seq = 0;
       const send = async (word: string) => {
         seq += 1;
+        elp.push(word);
         if (seq <= published) return; // an earlier attempt sent it
         await pacer.next(signal);
         const result = await this.writer.appendChunk(data.stream_id, seq, word);
         if (result === AppendResult.Appended) firstChunkAt ??= Date.now();
         else if (result !== AppendResult.AlreadyThere) throw new StreamStopped(result);
+        if (seq % ELP_SNAPSHOT_EVERY === 0) await this.writer.publishElp(data.stream_id, { seq, ...elp.snapshot() });
       };
       for await (const piece of reply.text) for (const word of chunker.push(piece)) await send(word);
       for (const word of chunker.flush()) await send(word);

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { decodeEntry, EntryKind, encodeEntry, StreamKeys, type ChunkEventData } from '@app/contracts';
+import { decodeEntry, EntryKind, encodeEntry, StreamKeys, type ChunkEventData, type ElpSnapshotData } from '@app/contracts';
 import { APP_CONFIG, commandConnection, withStreamScripts, type AppConfig, type StreamScripts } from '@app/platform';
 import type { Redis } from 'ioredis';
 
@@ -50,6 +50,14 @@ export class StreamWriter implements OnApplicationShutdown {
       encodeEntry(EntryKind.Chunk, seq, JSON.stringify(data)),
       this.config.STREAM_REPLAY_TTL_S,
     );
+  }
+
+  /**
+   * A running ELP snapshot for clients attached now. Published only, not logged: it is optional,
+   * a resumed client gets the final ELP in `done`, and the log stays one entry per chunk.
+   */
+  async publishElp(streamId: string, snapshot: ElpSnapshotData): Promise<void> {
+    await this.redis.publish(this.keys.channel(streamId), encodeEntry(EntryKind.Elp, snapshot.seq, JSON.stringify(snapshot)));
   }
 
   /** The text clients were sent: the log is the single source of truth for it. */
