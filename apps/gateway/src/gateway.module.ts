@@ -9,6 +9,7 @@ import { GenerationQueue } from './chat/generation-queue.service.js';
 import { SessionAccess } from './chat/session-access.service.js';
 import { HistoryController } from './history/history.controller.js';
 import { SessionsService } from './history/sessions.service.js';
+import { InputGuard } from './guardrails/input-guard.service.js';
 import { StreamLimits } from './limits/stream-limits.service.js';
 import { GatewayRedis } from './redis/gateway-redis.service.js';
 import { PresenceService } from './streams/presence.service.js';
@@ -35,6 +36,7 @@ export class GatewayModule {
         Authenticator,
         { provide: APP_GUARD, useClass: AuthGuard },
         StreamLimits,
+        InputGuard,
         { provide: HistoryClient, useValue: new HistoryClient(config.HISTORY_URL) },
         GatewayRedis,
         StreamSubscriber,

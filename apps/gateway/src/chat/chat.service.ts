@@ -6,6 +6,7 @@ import { APP_CONFIG, DependencyUnavailableError, withTimeout, type AppConfig } f
 import { lastValueFrom, reduce, type Observable } from 'rxjs';
 import { GatewayRedis } from '../redis/gateway-redis.service.js';
 import { REDIS_STEP_TIMEOUT_MS, StreamRelay } from '../streams/stream-relay.service.js';
+import { InputGuard } from '../guardrails/input-guard.service.js';
 import { StreamLimits } from '../limits/stream-limits.service.js';
 import { GenerationQueue } from './generation-queue.service.js';
 import { SessionAccess } from './session-access.service.js';
@@ -38,9 +39,11 @@ export class ChatService {
     private readonly sessions: SessionAccess,
     private readonly queue: GenerationQueue,
     private readonly limits: StreamLimits,
+    private readonly guard: InputGuard,
   ) {}
 
   async start(request: ChatRequestDto, userId: string, receivedAtMs: number): Promise<StartedStream> {
+    const input = this.guard.check(request); // refuses before anything is stored or counted
     await this.limits.consumeRequest(userId);
     const sessionId = request.session_id ?? randomUUID();
     if (request.session_id) await this.sessions.assertOwner(sessionId, userId);
@@ -71,9 +74,10 @@ export class ChatService {
             stream_id: streamId,
             session_id: sessionId,
             user_id: userId,
-            message: request.message,
+            message: input.message,
             language: request.language,
-            context: request.context ?? [],
+            context: input.context,
+            metadata: input.metadata,
             created_at: createdAt,
             received_at_ms: receivedAtMs,
           }),

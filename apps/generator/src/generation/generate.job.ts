@@ -10,7 +10,8 @@ import {
   type Source,
   type TurnStatus,
 } from '@app/contracts';
-import { APP_CONFIG, HistoryClient, type AppConfig } from '@app/platform';
+import { detectPii, parsePiiPolicy, piiDecision, PiiStreamRedactor, type PiiDecision, type PiiPolicy } from '@app/guardrails';
+import { APP_CONFIG, ConfigError, HistoryClient, type AppConfig } from '@app/platform';
 import type { Job } from 'bullmq';
 import { CHAT_PROVIDER, type ChatProvider } from '../providers/chat-provider.js';
 import { Pacer } from './pacer.js';
@@ -37,6 +38,7 @@ export const HISTORY_CLIENT = Symbol('HISTORY_CLIENT');
 @Injectable()
 export class GenerateJob {
   private readonly logger = new Logger(GenerateJob.name);
+  private readonly pii: PiiPolicy;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -44,7 +46,13 @@ export class GenerateJob {
     @Inject(HISTORY_CLIENT) private readonly history: HistoryClient,
     private readonly writer: StreamWriter,
     private readonly turns: TurnRecorder,
-  ) {}
+  ) {
+    try {
+      this.pii = parsePiiPolicy(config.PII_POLICY);
+    } catch (err) {
+      throw new ConfigError(`Invalid configuration for generator:\n  PII_POLICY: ${(err as Error).message}`);
+    }
+  }
 
   async run(job: Job<GenerateJobData>, signal: AbortSignal): Promise<string> {
     const data = job.data;
@@ -58,12 +66,14 @@ export class GenerateJob {
       user_id: data.user_id,
       message: data.message,
       created_at: data.created_at,
+      metadata: data.metadata,
     });
 
     const published = await this.writer.publishedCount(data.stream_id);
     let outcome: DoneStatus = 'completed';
     let sources: Source[] = [];
     let firstChunkAt: number | undefined;
+    let outputPii: PiiDecision | undefined;
     try {
       const reply = await this.provider.reply(input, signal);
       sources = reply.sources;
@@ -81,14 +91,18 @@ export class GenerateJob {
         else if (result !== AppendResult.AlreadyThere) throw new StreamStopped(result);
         if (seq % ELP_SNAPSHOT_EVERY === 0) await this.writer.publishElp(data.stream_id, { seq, ...elp.snapshot() });
       };
-      for await (const piece of reply.text) for (const word of chunker.push(piece)) await send(word);
+      // Output redaction happens before chunking, so what is streamed is what is stored.
+      const redactor = this.pii.output === 'redact' ? new PiiStreamRedactor() : undefined;
+      for await (const piece of reply.text) for (const word of chunker.push(redactor ? redactor.push(piece) : piece)) await send(word);
+      for (const word of chunker.push(redactor?.flush() ?? '')) await send(word);
       for (const word of chunker.flush()) await send(word);
+      if (redactor) outputPii = piiDecision('output', 'redact', redactor.findings);
     } catch (err) {
       if (err instanceof StreamStopped && err.result === AppendResult.Finished) return 'finished elsewhere';
       if (!(err instanceof StreamStopped) && !signal.aborted) throw err;
       outcome = 'cancelled';
     }
-    return this.finish(data, outcome, sources, firstChunkAt);
+    return this.finish(data, outcome, sources, firstChunkAt, outputPii);
   }
 
   /** The context window is read once and kept with the job: a retry must see the same input. */
@@ -111,8 +125,9 @@ export class GenerateJob {
     return input;
   }
 
-  private async finish(data: GenerateJobData, outcome: DoneStatus, sources: Source[], firstChunkAt?: number): Promise<string> {
+  private async finish(data: GenerateJobData, outcome: DoneStatus, sources: Source[], firstChunkAt?: number, outputPii?: PiiDecision): Promise<string> {
     const { text, chunks } = await this.writer.sentText(data.stream_id);
+    const output = outputPii ?? piiDecision('output', this.pii.output, this.pii.output === 'flag' ? detectPii(text) : []);
     const finishedAt = Date.now();
     const elp = analyzeElp(text);
     const durationMs = finishedAt - data.received_at_ms;
@@ -134,6 +149,8 @@ export class GenerateJob {
       stats,
       sources,
       finished_at: new Date(finishedAt).toISOString(),
+      metadata: data.metadata,
+      reply_metadata: withOutputDecision(data.metadata, output),
     });
     const done: DoneEventData = {
       stream_id: data.stream_id,
@@ -176,4 +193,10 @@ export class GenerateJob {
     await this.writer.release(data.session_id, data.user_id, data.stream_id);
     this.logger.error({ stream_id: data.stream_id, err: err.message }, 'generation failed for good');
   }
+}
+
+/** The turn's guardrail metadata with the output direction's PII decision added. */
+function withOutputDecision(metadata: GenerateJobData['metadata'], output: PiiDecision): Record<string, unknown> {
+  const guardrails = (metadata?.guardrails ?? {}) as { pii?: PiiDecision[] };
+  return { ...metadata, guardrails: { ...guardrails, pii: [...(guardrails.pii ?? []), output] } };
 }

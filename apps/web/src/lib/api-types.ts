@@ -65,7 +65,8 @@ export interface StreamErrorEvent {
 
 export interface ChatRequest {
   message: string;
-  user_id: string;
+  /** Only when auth is off; with a token the server knows the caller. */
+  user_id?: string;
   session_id?: string;
 }
 

@@ -1,26 +1,29 @@
 import { ApiError } from './api-error';
 import type { SessionHistory, SessionList } from './api-types';
+import { authHeaders, withUser, type Credentials } from './credentials';
 
 /** The non-streaming calls of API.md §3 and §5. Relative URLs: the gateway serves this UI. */
 
-async function request<T>(url: string, init: RequestInit = {}): Promise<T> {
-  const res = await fetch(url, { ...init, headers: { Accept: 'application/json', ...init.headers } });
+async function request<T>(path: string, credentials: Credentials, init: RequestInit = {}): Promise<T> {
+  const res = await fetch(withUser(path, credentials), {
+    ...init,
+    headers: { Accept: 'application/json', ...authHeaders(credentials), ...init.headers },
+  });
   if (!res.ok) throw await ApiError.fromResponse(res);
   return (await res.json()) as T;
 }
 
-const withUser = (path: string, userId: string) => `${path}?${new URLSearchParams({ user_id: userId })}`;
-
-export function listSessions(userId: string): Promise<SessionList> {
-  return request(withUser('/api/v1/chat/sessions', userId));
+/** The caller's sessions; with a token, `user_id` of the answer says who the caller is. */
+export function listSessions(credentials: Credentials): Promise<SessionList> {
+  return request('/api/v1/chat/sessions', credentials);
 }
 
-export function getHistory(sessionId: string, userId: string): Promise<SessionHistory> {
-  return request(withUser(`/api/v1/chat/history/${encodeURIComponent(sessionId)}`, userId));
+export function getHistory(sessionId: string, credentials: Credentials): Promise<SessionHistory> {
+  return request(`/api/v1/chat/history/${encodeURIComponent(sessionId)}`, credentials);
 }
 
-export function deleteSession(sessionId: string, userId: string): Promise<{ success: boolean; session_id: string }> {
-  return request(withUser(`/api/v1/chat/sessions/${encodeURIComponent(sessionId)}`, userId), { method: 'DELETE' });
+export function deleteSession(sessionId: string, credentials: Credentials): Promise<{ success: boolean; session_id: string }> {
+  return request(`/api/v1/chat/sessions/${encodeURIComponent(sessionId)}`, credentials, { method: 'DELETE' });
 }
 
 /**
@@ -28,9 +31,9 @@ export function deleteSession(sessionId: string, userId: string): Promise<{ succ
  * `cancelled`). `finished` (409): it ended on its own meanwhile, its `done` is already on the way.
  * `unknown` (404): expired or never existed, nothing more will come.
  */
-export async function cancelStream(streamId: string, userId: string): Promise<'cancelling' | 'finished' | 'unknown'> {
+export async function cancelStream(streamId: string, credentials: Credentials): Promise<'cancelling' | 'finished' | 'unknown'> {
   try {
-    await request(withUser(`/api/v1/chat/streams/${encodeURIComponent(streamId)}/cancel`, userId), { method: 'POST' });
+    await request(`/api/v1/chat/streams/${encodeURIComponent(streamId)}/cancel`, credentials, { method: 'POST' });
     return 'cancelling';
   } catch (err) {
     if (err instanceof ApiError && err.status === 409) return 'finished';

@@ -1,7 +1,9 @@
+import { isUsableToken, loadAccessToken, normaliseToken, saveAccessToken } from './access-token';
 import { ApiError, isAbortError } from './api-error';
 import type { SessionSummary } from './api-types';
 import { cancelStream, deleteSession, getHistory, listSessions } from './chat-api';
 import { assistantPlaceholder, messagesFromHistory, userMessage, type AssistantMessage, type ChatMessage } from './chat-message';
+import { authProblem, type Credentials } from './credentials';
 import { downloadText, exportFileName, sessionToMarkdown } from './session-export';
 import { resumeStream, streamChat, type StreamEnd, type StreamHandlers } from './sse-client';
 import { StreamMeter, statsFromServer } from './stream-meter';
@@ -32,7 +34,16 @@ const describe = (err: unknown) => (err instanceof Error ? err.message : String(
  * conversation, and the one reply that may be streaming. Components render it and call its methods.
  */
 export class ChatState {
+  /** The user id this browser uses while no access token is set (auth off). */
   userId = $state(loadUserId());
+  /** The access token from Settings, sent as `Authorization: Bearer`; null when none is set. */
+  accessToken = $state<string | null>(loadAccessToken());
+  /** With a token: the user it stands for, as the sessions list answered (null until known, or rejected). */
+  tokenUser = $state<string | null>(null);
+  /** The user shown in Settings: read-only while a token is set. */
+  displayedUser = $derived(this.accessToken ? (this.tokenUser ?? '') : this.userId);
+  /** Settings expanded (opened by the user, or by a 401 asking for a token). */
+  settingsOpen = $state(false);
   sessions = $state<SessionSummary[]>([]);
   sessionsLoaded = $state(false);
   currentSessionId = $state<string | null>(null);
@@ -53,11 +64,26 @@ export class ChatState {
     addEventListener('pageshow', () => (this.unloading = false)); // back from the bfcache
   }
 
+  /** What every API call is made with, read at the time of the call. */
+  private get credentials(): Credentials {
+    return { token: this.accessToken, userId: this.userId };
+  }
+
+  /** Who owns what this tab streams (matched on reload); null while a token's user is unknown. */
+  private get owner(): string | null {
+    return this.accessToken ? this.tokenUser : this.userId;
+  }
+
   /** First load: the sessions, then the stream to resume or the conversation that was open. */
   async init(): Promise<void> {
     const pending = loadActiveStream();
     const refreshed = this.refreshSessions();
-    if (pending && pending.user_id === this.userId) await this.openSession(pending.session_id, pending);
+    // With a token, who the user is (and so whose stream `pending` is) comes with the sessions list.
+    if (this.accessToken) {
+      await refreshed;
+      if (!this.tokenUser) return; // rejected: the notice asks for a token, nothing more to load
+    }
+    if (pending && pending.user_id === this.owner) await this.openSession(pending.session_id, pending);
     else {
       const sessionId = loadCurrentSession();
       if (sessionId) await this.openSession(sessionId);
@@ -68,11 +94,14 @@ export class ChatState {
   async refreshSessions(): Promise<void> {
     const request = ++this.sessionsRequest;
     try {
-      const list = await listSessions(this.userId);
-      // Overlapping refreshes can answer out of order: only the latest one counts.
-      if (request === this.sessionsRequest) this.sessions = list.sessions;
+      const list = await listSessions(this.credentials);
+      // Overlapping refreshes can answer out of order (or for a token since replaced): only the latest one counts.
+      if (request === this.sessionsRequest) {
+        this.sessions = list.sessions;
+        if (this.accessToken) this.tokenUser = list.user_id;
+      }
     } catch (err) {
-      this.notice = `Could not load conversations: ${describe(err)}`;
+      if (request === this.sessionsRequest && !this.reportAuth(err)) this.notice = `Could not load conversations: ${describe(err)}`;
     } finally {
       this.sessionsLoaded = true;
     }
@@ -86,7 +115,7 @@ export class ChatState {
     if (this.streaming) return;
     this.loadingHistory = true;
     try {
-      const history = await getHistory(sessionId, this.userId);
+      const history = await getHistory(sessionId, this.credentials);
       this.currentSessionId = sessionId;
       saveCurrentSession(sessionId);
       this.messages = messagesFromHistory(history.messages);
@@ -96,6 +125,7 @@ export class ChatState {
       else if (pending) clearActiveStream();
     } catch (err) {
       if (pending) clearActiveStream();
+      if (this.reportAuth(err)) return;
       if (err instanceof ApiError && err.status === 404) {
         saveCurrentSession(null);
         this.notice = 'That conversation no longer exists.';
@@ -115,17 +145,18 @@ export class ChatState {
 
   async deleteSession(sessionId: string): Promise<void> {
     try {
-      await deleteSession(sessionId, this.userId);
+      await deleteSession(sessionId, this.credentials);
       if (sessionId === this.currentSessionId) this.newChat();
     } catch (err) {
+      if (this.reportAuth(err)) return;
       if (!(err instanceof ApiError && err.status === 404)) this.notice = `Could not delete: ${describe(err)}`;
     }
     await this.refreshSessions();
   }
 
-  /** Switches identity (auth is off: the user id is just a name). */
+  /** Switches identity (auth is off: the user id is just a name). Refused while a token is set. */
   setUserId(userId: string): boolean {
-    if (!isValidUserId(userId) || this.streaming) return false;
+    if (!isValidUserId(userId) || this.streaming || this.accessToken) return false;
     if (userId === this.userId) return true;
     saveUserId(userId);
     this.userId = userId;
@@ -133,6 +164,41 @@ export class ChatState {
     this.sessions = [];
     void this.refreshSessions();
     return true;
+  }
+
+  /**
+   * Sets (a pasted value) or clears (null) the access token. The user it stands for is learnt
+   * from the sessions list that follows; without a token the generated user id is back.
+   */
+  setAccessToken(raw: string | null): boolean {
+    const token = raw === null ? null : normaliseToken(raw);
+    if ((token !== null && !isUsableToken(token)) || this.streaming) return false;
+    this.notice = null;
+    if (token !== this.accessToken) {
+      saveAccessToken(token);
+      this.accessToken = token;
+      this.tokenUser = null;
+      this.newChat();
+      this.sessions = [];
+    }
+    if (token) this.settingsOpen = false; // a 401 opens it again if the server refuses the token
+    void this.refreshSessions();
+    return true;
+  }
+
+  /**
+   * Says a 401/403 in words (a 401 also opens Settings for a token). Returns the message, or
+   * null for any other error (left to the caller).
+   */
+  private reportAuth(err: unknown): string | null {
+    const problem = authProblem(err, this.accessToken !== null);
+    if (!problem) return null;
+    if (problem.signIn) {
+      this.settingsOpen = true;
+      this.tokenUser = null;
+    }
+    this.notice = problem.message;
+    return problem.message;
   }
 
   /** Sends a message and streams the reply into a new assistant message. */
@@ -147,8 +213,9 @@ export class ChatState {
     this.messages.push(userMessage(message), assistantPlaceholder(message));
     const reply = this.messages[this.messages.length - 1] as AssistantMessage; // the reactive proxy
     const sessionId = this.currentSessionId;
-    const request = { message, user_id: this.userId, ...(sessionId ? { session_id: sessionId } : {}) };
-    await this.run(reply, new StreamMeter(performance.now()), (handlers, signal) => streamChat(request, handlers, signal));
+    const request = { message, ...(sessionId ? { session_id: sessionId } : {}) };
+    const credentials = this.credentials;
+    await this.run(reply, new StreamMeter(performance.now()), (handlers, signal) => streamChat(request, credentials, handlers, signal));
   }
 
   /** Resends the message of a failed reply, in place of the failed turn. */
@@ -169,7 +236,12 @@ export class ChatState {
     run.message.stopping = true;
     const streamId = run.message.streamId;
     let outcome: Awaited<ReturnType<typeof cancelStream>> | 'failed' = 'unknown';
-    if (streamId) outcome = await cancelStream(streamId, this.userId).catch(() => 'failed' as const);
+    if (streamId) {
+      outcome = await cancelStream(streamId, this.credentials).catch((err: unknown) => {
+        this.reportAuth(err);
+        return 'failed' as const;
+      });
+    }
     if (outcome === 'cancelling' || outcome === 'finished') {
       // `done` is on its way; a connection that never delivers it must not leave Stop hanging.
       setTimeout(() => this.active === run && run.controller.abort(), STOP_CONFIRM_MS);
@@ -189,7 +261,7 @@ export class ChatState {
     this.messages.push(assistantPlaceholder(request, { streamId, content: pending?.text ?? '', lastSeq: pending?.last_seq ?? 0 }));
     const reply = this.messages[this.messages.length - 1] as AssistantMessage;
     await this.run(reply, new StreamMeter(performance.now(), false), (handlers, signal) =>
-      resumeStream(streamId, reply.lastSeq, this.userId, handlers, signal),
+      resumeStream(streamId, reply.lastSeq, this.credentials, handlers, signal),
     );
   }
 
@@ -207,7 +279,7 @@ export class ChatState {
         } catch (err) {
           if (run.stopped && (isAbortError(err) || run.controller.signal.aborted)) return this.finish(reply, 'stopped');
           if (this.unloading) return;
-          if (err instanceof ApiError) return this.fail(reply, err.message);
+          if (err instanceof ApiError) return this.fail(reply, this.reportAuth(err) ?? err.message);
           end = 'closed'; // a network error: same as a connection closed early
         }
         if (end === 'terminal') return;
@@ -215,7 +287,7 @@ export class ChatState {
         if (!reply.streamId || attempt >= RESUME_ATTEMPTS) return this.fail(reply, 'The connection was lost before the reply finished.');
         await delay(300 * (attempt + 1));
         const streamId = reply.streamId;
-        opener = (h, signal) => resumeStream(streamId, reply.lastSeq, this.userId, h, signal);
+        opener = (h, signal) => resumeStream(streamId, reply.lastSeq, this.credentials, h, signal);
       }
     } finally {
       if (this.active === run) this.active = null;
@@ -233,7 +305,7 @@ export class ChatState {
       saveActiveStream({
         stream_id: reply.streamId,
         session_id: this.currentSessionId,
-        user_id: this.userId,
+        user_id: this.owner ?? '',
         last_seq: reply.lastSeq,
         text: reply.content,
         message: reply.request,

@@ -114,7 +114,7 @@ describe('streamChat and resumeStream', () => {
       () => new Response(bodyOf(wire), { headers: { 'Content-Type': 'text/event-stream', 'X-Stream-Id': 's', 'X-Session-Id': 'x' } }),
     );
     const { seen, handlers } = recorder();
-    await streamChat({ message: 'hi', user_id: 'u' }, handlers, new AbortController().signal);
+    await streamChat({ message: 'hi' }, { token: null, userId: 'u' }, handlers, new AbortController().signal);
     expect(calls[0].url).toBe('/api/v1/chat/unified/stream');
     expect(calls[0].init.method).toBe('POST');
     expect(JSON.parse(calls[0].init.body as string)).toEqual({ message: 'hi', user_id: 'u' });
@@ -123,8 +123,20 @@ describe('streamChat and resumeStream', () => {
 
   it('resumes with last_event_id and the user in the query', async () => {
     const calls = stubFetch(() => new Response(bodyOf(wire), { headers: { 'Content-Type': 'text/event-stream' } }));
-    await resumeStream('abc', 41, 'user-1', recorder().handlers, new AbortController().signal);
+    await resumeStream('abc', 41, { token: null, userId: 'user-1' }, recorder().handlers, new AbortController().signal);
     expect(calls[0].url).toBe('/api/v1/chat/streams/abc?user_id=user-1&last_event_id=41');
+    expect(calls[0].init.headers).toEqual({ Accept: 'text/event-stream' });
+  });
+
+  it('with a token: sends it as a Bearer header and names no user_id, in the body or the query', async () => {
+    const calls = stubFetch(() => new Response(bodyOf(wire), { headers: { 'Content-Type': 'text/event-stream' } }));
+    const credentials = { token: 'tok.en-1', userId: 'ignored' };
+    await streamChat({ message: 'hi', session_id: 's1' }, credentials, recorder().handlers, new AbortController().signal);
+    await resumeStream('abc', 7, credentials, recorder().handlers, new AbortController().signal);
+    expect(JSON.parse(calls[0].init.body as string)).toEqual({ message: 'hi', session_id: 's1' });
+    expect(calls[0].init.headers).toMatchObject({ Authorization: 'Bearer tok.en-1', 'Content-Type': 'application/json' });
+    expect(calls[1].url).toBe('/api/v1/chat/streams/abc?last_event_id=7');
+    expect(calls[1].init.headers).toMatchObject({ Authorization: 'Bearer tok.en-1' });
   });
 
   it('turns an error status into an ApiError with the server message and Retry-After', async () => {
@@ -135,7 +147,7 @@ describe('streamChat and resumeStream', () => {
           headers: { 'Content-Type': 'application/json', 'Retry-After': '3' },
         }),
     );
-    const failure = streamChat({ message: 'hi', user_id: 'u' }, recorder().handlers, new AbortController().signal);
+    const failure = streamChat({ message: 'hi' }, { token: null, userId: 'u' }, recorder().handlers, new AbortController().signal);
     await expect(failure).rejects.toBeInstanceOf(ApiError);
     await expect(failure).rejects.toMatchObject({ status: 409, message: 'A stream is already running', retryAfter: 3 });
   });

@@ -1,6 +1,7 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { ApiError } from './api-error';
 import type { ChatRequest, ChunkEvent, DoneEvent, ElpSnapshot, MetaEvent, StreamErrorEvent } from './api-types';
+import { authHeaders, userParams, withUser, type Credentials } from './credentials';
 
 /** Callbacks for the events of one stream response (API.md §1). */
 export interface StreamHandlers {
@@ -81,23 +82,37 @@ async function openEventStream(url: string, init: RequestInit, handlers: StreamH
   return readEventStream(res.body, handlers);
 }
 
-/** Starts a turn: POST the message and stream the reply. */
-export function streamChat(request: ChatRequest, handlers: StreamHandlers, signal: AbortSignal): Promise<StreamEnd> {
+/** Starts a turn: POST the message (with `user_id` only when there is no token) and stream the reply. */
+export function streamChat(
+  request: Omit<ChatRequest, 'user_id'>,
+  credentials: Credentials,
+  handlers: StreamHandlers,
+  signal: AbortSignal,
+): Promise<StreamEnd> {
+  const body: ChatRequest = { ...request, ...userParams(credentials) };
   return openEventStream(
     CHAT_STREAM_URL,
-    { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request), signal },
+    {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...authHeaders(credentials) },
+      body: JSON.stringify(body),
+      signal,
+    },
     handlers,
   );
 }
 
-/** Re-attaches to a running (or recently finished) stream after chunk `afterSeq` (API.md §2). */
+/**
+ * Re-attaches to a running (or recently finished) stream after chunk `afterSeq` (API.md §2). The
+ * token goes in the header (fetch can send one), never in the URL.
+ */
 export function resumeStream(
   streamId: string,
   afterSeq: number,
-  userId: string,
+  credentials: Credentials,
   handlers: StreamHandlers,
   signal: AbortSignal,
 ): Promise<StreamEnd> {
-  const query = new URLSearchParams({ user_id: userId, last_event_id: String(afterSeq) });
-  return openEventStream(`/api/v1/chat/streams/${encodeURIComponent(streamId)}?${query}`, { method: 'GET', signal }, handlers);
+  const url = withUser(`/api/v1/chat/streams/${encodeURIComponent(streamId)}`, credentials, { last_event_id: String(afterSeq) });
+  return openEventStream(url, { method: 'GET', headers: authHeaders(credentials), signal }, handlers);
 }

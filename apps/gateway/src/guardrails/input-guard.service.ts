@@ -1,0 +1,45 @@
+import { BadRequestException, Inject, Injectable } from '@nestjs/common';
+import type { ChatRequestDto, TurnMetadata } from '@app/contracts';
+import { applyPiiPolicy, decideInjection, parsePiiPolicy, type PiiPolicy } from '@app/guardrails';
+import { APP_CONFIG, ConfigError, type AppConfig } from '@app/platform';
+
+export interface GuardedInput {
+  message: string;
+  context: string[];
+  metadata: TurnMetadata;
+}
+
+/**
+ * The input side of the guardrails, before anything is stored or enqueued: prompt-injection
+ * heuristics (flag, or block with a 400) and the input PII policy (flag, or redact what is stored
+ * and what the provider sees).
+ */
+@Injectable()
+export class InputGuard {
+  private readonly pii: PiiPolicy;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    try {
+      this.pii = parsePiiPolicy(config.PII_POLICY);
+    } catch (err) {
+      throw new ConfigError(`Invalid configuration for gateway:\n  PII_POLICY: ${(err as Error).message}`);
+    }
+  }
+
+  check(request: ChatRequestDto): GuardedInput {
+    const context = request.context ?? [];
+    const injection =
+      this.config.INJECTION_POLICY === 'off'
+        ? { flagged: false, score: 0, reasons: [], blocked: false }
+        : decideInjection([request.message, ...context], this.config.INJECTION_POLICY === 'block');
+    if (injection.blocked) {
+      throw new BadRequestException({
+        code: 'prompt_injection_blocked',
+        message: `The message was refused because it looks like a prompt-injection attempt (${injection.reasons.join(', ')})`,
+      });
+    }
+    const message = applyPiiPolicy(request.message, 'input', this.pii.input);
+    const passages = context.map((passage) => applyPiiPolicy(passage, 'input', this.pii.input).text);
+    return { message: message.text, context: passages, metadata: { guardrails: { pii: [message.decision], injection } } };
+  }
+}
