@@ -2,9 +2,9 @@
  * A character that glues onto a number or token and makes it part of a longer word (`x4111…`,
  * `ID123-45-6789`): a letter, digit or underscore, except in scripts written without spaces
  * between words (Han, kana, Hangul, Thai, Lao, Khmer, Myanmar), where `卡号4111…` or
- * `전화010-1234-5678` is ordinary writing. For use inside regexes with the `u` flag.
+ * `전화010-1234-5678` is ordinary writing.
  */
-export const GLUE =
+const GLUE =
   '(?:(?![\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}\\p{Script=Thai}\\p{Script=Lao}\\p{Script=Khmer}\\p{Script=Myanmar}])[\\p{L}\\p{N}_])';
 const WORD_CHAR = new RegExp(`^${GLUE}$`, 'u');
 
@@ -20,7 +20,9 @@ function codePointBefore(text: string, index: number): number | undefined {
 }
 
 function isWordCodePoint(codePoint: number | undefined): boolean {
-  return codePoint !== undefined && WORD_CHAR.test(String.fromCodePoint(codePoint));
+  if (codePoint === undefined) return false;
+  if (codePoint < 128) return (codePoint >= 48 && codePoint <= 57) || (codePoint >= 65 && codePoint <= 90) || (codePoint >= 97 && codePoint <= 122) || codePoint === 95;
+  return WORD_CHAR.test(String.fromCodePoint(codePoint));
 }
 
 /** True when a glue character (see `GLUE`) touches `index` from the left; surrogate pairs count as one character. */

@@ -1,4 +1,5 @@
 import { wordCharAt, wordCharBefore } from './char-classes.js';
+import { forEachMatch } from './for-each-match.js';
 import { passesLuhn } from './luhn.js';
 import type { PiiFinding } from './pii-types.js';
 
@@ -50,14 +51,14 @@ function gluedToNumber(text: string, start: number, end: number): boolean {
 
 export function findCreditCards(text: string): PiiFinding[] {
   const found: PiiFinding[] = [];
-  for (const match of text.matchAll(DIGIT_RUN)) {
+  forEachMatch(DIGIT_RUN, text, (match) => {
     const runStart = match.index;
     const runEnd = runStart + match[0].length;
-    if (wordCharBefore(text, runStart) || wordCharAt(text, runEnd) || gluedToNumber(text, runStart, runEnd)) continue;
+    if (runEnd - runStart < 13 || wordCharBefore(text, runStart) || wordCharAt(text, runEnd) || gluedToNumber(text, runStart, runEnd)) return;
     const separators = new Set(match[0].match(/[ \u00a0-]/g) ?? []);
-    if (separators.size > 1) continue; // `4111 1111-1111 1111` is not how anyone writes a card
+    if (separators.size > 1) return; // `4111 1111-1111 1111` is not how anyone writes a card
     const groups = match[0].split(/[ \u00a0-]/);
-    if (groups.length > MAX_GROUPS) continue;
+    if (groups.length > MAX_GROUPS) return;
     const offsets: number[] = [];
     let offset = runStart;
     for (const group of groups) {
@@ -80,6 +81,6 @@ export function findCreditCards(text: string): PiiFinding[] {
       found.push({ kind: 'credit_card', start, end });
       first = taken + 1;
     }
-  }
+  });
   return found;
 }

@@ -1,4 +1,5 @@
 import { wordCharAt, wordCharBefore } from './char-classes.js';
+import { forEachMatch } from './for-each-match.js';
 import { IBAN_LENGTHS } from './iban-lengths.js';
 import type { PiiFinding } from './pii-types.js';
 
@@ -44,17 +45,14 @@ function readIban(text: string, start: number, length: number): number {
 
 export function findIbans(text: string): PiiFinding[] {
   const found: PiiFinding[] = [];
-  IBAN_START.lastIndex = 0;
-  let match: RegExpExecArray | null;
-  while ((match = IBAN_START.exec(text)) !== null) {
+  forEachMatch(IBAN_START, text, (match) => {
     const start = match.index;
     const length = IBAN_LENGTHS[match[0].slice(0, 2)];
-    if (length === undefined || wordCharBefore(text, start)) continue;
+    if (length === undefined || wordCharBefore(text, start)) return;
     const end = readIban(text, start, length);
-    if (end < 0 || wordCharAt(text, end)) continue;
-    if (!passesIbanChecksum(text.slice(start, end).replace(/[ \u00a0]/g, ''))) continue;
+    if (end < 0 || wordCharAt(text, end) || !passesIbanChecksum(text.slice(start, end).replace(/[ \u00a0]/g, ''))) return;
     found.push({ kind: 'iban', start, end });
     IBAN_START.lastIndex = end;
-  }
+  });
   return found;
 }

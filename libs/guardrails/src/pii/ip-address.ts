@@ -1,16 +1,19 @@
-import { GLUE, wordCharAt } from './char-classes.js';
+import { wordCharAt, wordCharBefore } from './char-classes.js';
+import { forEachMatch } from './for-each-match.js';
 import type { PiiFinding } from './pii-types.js';
 
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 // Four octets, none with a leading zero, not part of a longer dotted number: `1.2.3` (three parts),
 // `999.1.1.1` and `1.2.3.4.5` stay out. `host:10.0.0.1`, `10.0.0.1:8080` and `10.0.0.0/8` match.
-const IPV4 = new RegExp(`(?<!${GLUE}|\\.)${OCTET}(?:\\.${OCTET}){3}(?!${GLUE}|\\.\\d)`, 'gu');
+// Lookarounds here are ASCII (a Unicode-property lookbehind at every position is slow); letters of
+// other scripts are checked in code with `wordCharBefore`/`wordCharAt`.
+const IPV4 = new RegExp(`(?<![A-Za-z0-9_.])${OCTET}(?:\\.${OCTET}){3}(?![A-Za-z0-9_]|\\.\\d)`, 'g');
 const IPV4_WHOLE = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
 
 // Candidates: hex digits and colons with a colon among the first five characters (so plain hex
 // words are skipped early), optionally ending in an embedded IPv4 (`::ffff:192.0.2.1`). The
 // grammar is then checked in code, which is simpler to get right than one regex.
-const IPV6_CANDIDATE = new RegExp(`(?<!${GLUE}|[:.])(?=[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:]{2,}(?:(?:\\.\\d{1,3}){3})?`, 'gu');
+const IPV6_CANDIDATE = /(?<![A-Za-z0-9_:.])(?=[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:]{2,}(?:(?:\.\d{1,3}){3})?/g;
 const HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/;
 const MAX_IPV6_LENGTH = 45;
 
@@ -39,14 +42,17 @@ export function isIpv6(candidate: string): boolean {
 
 export function findIpAddresses(text: string): PiiFinding[] {
   const found: PiiFinding[] = [];
-  for (const match of text.matchAll(IPV4)) found.push({ kind: 'ip_address', start: match.index, end: match.index + match[0].length });
-  for (const match of text.matchAll(IPV6_CANDIDATE)) {
+  forEachMatch(IPV4, text, (match) => {
+    const end = match.index + match[0].length;
+    if (!wordCharBefore(text, match.index) && !wordCharAt(text, end)) found.push({ kind: 'ip_address', start: match.index, end });
+  });
+  forEachMatch(IPV6_CANDIDATE, text, (match) => {
     let candidate = match[0];
     const end = match.index + candidate.length;
-    if (wordCharAt(text, end) || /^\.\d/.test(text.slice(end, end + 2))) continue;
+    if (wordCharBefore(text, match.index) || wordCharAt(text, end) || /^\.\d/.test(text.slice(end, end + 2))) return;
     // A sentence may end with a colon right after an address: `reach fe80::1: it answers`.
     if (candidate.endsWith(':') && !candidate.endsWith('::')) candidate = candidate.slice(0, -1);
     if (isIpv6(candidate)) found.push({ kind: 'ip_address', start: match.index, end: match.index + candidate.length });
-  }
+  });
   return found;
 }

@@ -1,19 +1,20 @@
 import { wordCharAt, wordCharBefore } from './char-classes.js';
+import { forEachMatch } from './for-each-match.js';
 import type { PiiFinding } from './pii-types.js';
 
 // A run of digits, parentheses and single separators. Runs are taken whole and split where two
 // separators meet (`415. 555`), and every piece is judged on its own shape, never trimmed to
 // fit: trimming is what turns `2026-11-24 2026-11-25` or a list of scores into a "phone".
-const NUMBER_RUN = /(?:\+|\()?\d(?:[\d().\/ \u00a0-]*[\d)])?/g;
-const DOUBLE_SEPARATOR = /[.\/ \u00a0-]{2,}/g;
+const NUMBER_RUN = /(?:\+|\()?\d(?:[\d()./ \u00a0-]*[\d)])?/g;
+const DOUBLE_SEPARATOR = /[./ \u00a0-]{2,}/g;
 
 // The shape of one piece: optional +country code, optional (area) group, then digit groups with
 // at most one separator between them.
-const SHAPE = /^(?:\+[1-9]\d{0,2}[.\/ \u00a0-]?)?(?:\(\d{1,5}\)[.\/ \u00a0-]?)?\d+(?:[.\/ \u00a0-]?\(\d{1,5}\)[.\/ \u00a0-]?\d+|[.\/ \u00a0-]\d+)*$/;
+const SHAPE = /^(?:\+[1-9]\d{0,2}[./ \u00a0-]?)?(?:\(\d{1,5}\)[./ \u00a0-]?)?\d+(?:[./ \u00a0-]?\(\d{1,5}\)[./ \u00a0-]?\d+|[./ \u00a0-]\d+)*$/;
 // North American 3-3-4 with one kind of separator, optionally after the `1` trunk code.
 const NANP = /^(?:1[ .-])?\d{3}([ .-])\d{3}\1\d{4}$/;
 // Dates written with separators: `2026-11-24 1234` or `24.11.2026 12`.
-const DATE_LIKE = /(?:^|\D)(?:\d{4}[.\/-]\d{1,2}[.\/-]\d{1,2}|\d{1,2}[.\/-]\d{1,2}[.\/-]\d{4})(?:\D|$)/;
+const DATE_LIKE = /(?:^|\D)(?:\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{4})(?:\D|$)/;
 
 const MIN_DIGITS = 9;
 const MAX_DIGITS = 15; // E.164
@@ -26,7 +27,7 @@ const MAX_DIGITS = 15; // E.164
  */
 function isNationalShape(piece: string): boolean {
   if (NANP.test(piece)) return true;
-  const groups = piece.split(/[.\/ \u00a0-]/);
+  const groups = piece.split(/[./ \u00a0-]/);
   return piece[0] === '0' && groups.length >= 2 && groups.length <= 6 && groups.every((group) => group.length >= 2);
 }
 
@@ -39,7 +40,7 @@ function isPhone(piece: string): boolean {
   if (piece[0] === '+') return true;
   if (DATE_LIKE.test(piece)) return false;
   if (piece.includes('(')) return true;
-  return international ? /[.\/ \u00a0-]/.test(piece) : isNationalShape(piece);
+  return international ? /[./ \u00a0-]/.test(piece) : isNationalShape(piece);
 }
 
 /** `10:30 415…` or `1,415…`: the piece continues a time or a number written with a comma. */
@@ -49,13 +50,13 @@ function continuesNumber(text: string, start: number, end: number): boolean {
 
 export function findPhones(text: string): PiiFinding[] {
   const found: PiiFinding[] = [];
-  for (const run of text.matchAll(NUMBER_RUN)) {
-    const pieces = splitRun(run[0], run.index);
-    for (const { start, end } of pieces) {
+  forEachMatch(NUMBER_RUN, text, (run) => {
+    if (run[0].length < MIN_DIGITS) return;
+    for (const { start, end } of splitRun(run[0], run.index)) {
       if (wordCharBefore(text, start) || wordCharAt(text, end) || continuesNumber(text, start, end)) continue;
       if (isPhone(text.slice(start, end))) found.push({ kind: 'phone', start, end });
     }
-  }
+  });
   return found;
 }
 
@@ -63,11 +64,11 @@ export function findPhones(text: string): PiiFinding[] {
 function splitRun(run: string, offset: number): { start: number; end: number }[] {
   const pieces: { start: number; end: number }[] = [];
   let from = 0;
-  for (const separator of run.matchAll(DOUBLE_SEPARATOR)) {
+  forEachMatch(DOUBLE_SEPARATOR, run, (separator) => {
     const piece = trimPiece(run, from, separator.index);
     if (piece) pieces.push({ start: offset + piece[0], end: offset + piece[1] });
     from = separator.index + separator[0].length;
-  }
+  });
   const last = trimPiece(run, from, run.length);
   if (last) pieces.push({ start: offset + last[0], end: offset + last[1] });
   return pieces;

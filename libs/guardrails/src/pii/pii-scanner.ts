@@ -4,7 +4,7 @@ import { findIbans } from './iban.js';
 import { findIpAddresses } from './ip-address.js';
 import { findPhones } from './phone.js';
 import type { PiiFinding } from './pii-types.js';
-import { PRIVATE_KEY_BEGIN, PRIVATE_KEY_MARKER_MAX, privateKeyBlockEnd } from './private-key.js';
+import { incompleteMarkerStart, PRIVATE_KEY_BEGIN, privateKeyBlockEnd } from './private-key.js';
 import { resolveOverlaps } from './resolve-overlaps.js';
 import { findSecrets } from './secret.js';
 import { segmentEnd } from './segments.js';
@@ -32,15 +32,15 @@ export function detectInSegment(segment: string): PiiFinding[] {
 /**
  * The one walk over a text that both whole-text detection and the streaming redactor use, so
  * they cannot disagree. Reports findings in order and returns how far it got: all of `text` when
- * `final`, otherwise up to the last point that no later text can change (the end of the last
- * complete segment, holding back enough for a private-key marker that may still be arriving).
+ * `final`, otherwise up to the last point that no later text can change: the end of the last
+ * complete segment, before any private-key marker that may still be arriving.
  */
 export function scanPii(text: string, final: boolean, report: (finding: PiiFinding) => void): number {
   let cursor = 0;
   while (cursor < text.length) {
     PRIVATE_KEY_BEGIN.lastIndex = cursor;
     const marker = PRIVATE_KEY_BEGIN.exec(text);
-    const gapEnd = marker ? marker.index : final ? text.length : Math.max(cursor, text.length - PRIVATE_KEY_MARKER_MAX);
+    const gapEnd = marker ? marker.index : final ? text.length : incompleteMarkerStart(text, cursor);
     while (cursor < gapEnd) {
       const end = segmentEnd(text, cursor, gapEnd, final || marker !== null);
       if (end === undefined) return cursor;

@@ -7,12 +7,27 @@
 export const PRIVATE_KEY_BEGIN = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
 const PRIVATE_KEY_END = /-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
 
-/** Longest marker line the patterns above accept; a stream holds back this much so a marker never straddles a cut. */
-export const PRIVATE_KEY_MARKER_MAX = 72;
+/** Longest marker the patterns above accept: `-----BEGIN ` + 40 + `PRIVATE KEY BLOCK-----`. */
+export const PRIVATE_KEY_MARKER_MAX = 11 + 40 + 22;
 /** How far after its BEGIN marker an END marker may start. A 4096-bit RSA key is about 3,300 characters. */
 export const PRIVATE_KEY_BODY_MAX = 8192;
 
-const BASE64_LINE = /^[A-Za-z0-9+\/=]+$/;
+const BASE64_LINE = /^[A-Za-z0-9+/=]+$/;
+const MARKER_HEAD = '-----BEGIN ';
+
+/**
+ * Where a BEGIN marker that has only partly arrived could start: the first position among the
+ * last characters (a complete marker would already be visible) whose text so far agrees with
+ * `-----BEGIN `; `text.length` when there is none. A stream releases nothing from there on, so a
+ * marker can never straddle what was released and what was not; ordinary text has no such
+ * position, so nothing is held back for it.
+ */
+export function incompleteMarkerStart(text: string, from: number): number {
+  for (let p = Math.max(from, text.length - PRIVATE_KEY_MARKER_MAX + 1); p < text.length; p++) {
+    if (text.charCodeAt(p) === 45 && MARKER_HEAD.startsWith(text.slice(p, p + MARKER_HEAD.length))) return p;
+  }
+  return text.length;
+}
 
 /**
  * Without an END marker (a truncated paste), the block is the marker and the base64 lines right

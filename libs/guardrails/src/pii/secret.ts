@@ -1,3 +1,4 @@
+import { forEachMatch } from './for-each-match.js';
 import { isSecretValue, looksGenerated } from './secret-value.js';
 import type { PiiFinding } from './pii-types.js';
 
@@ -27,7 +28,7 @@ const PREFIXED = new RegExp(
 const JWT = new RegExp(`${TOKEN_EDGE_BEFORE}eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*${TOKEN_EDGE_AFTER}`, 'g');
 
 /** `Authorization: Bearer <token>`: the token only. */
-const BEARER = /(?<![A-Za-z0-9_])[Bb]earer[ \t]+([A-Za-z0-9._~+\/-]{20,}=*)/dg;
+const BEARER = /(?<![A-Za-z0-9_])[Bb]earer[ \t]+([A-Za-z0-9._~+/-]{20,}=*)/dg;
 
 /**
  * A value assigned to a credential-sounding name, in code, config, env or JSON form:
@@ -36,7 +37,9 @@ const BEARER = /(?<![A-Za-z0-9_])[Bb]earer[ \t]+([A-Za-z0-9._~+\/-]{20,}=*)/dg;
  * value is reported so the redacted text still says what was there.
  */
 const ASSIGNED = new RegExp(
-  '(?<![A-Za-z0-9_])' +
+  // Start only at the start of an identifier: never after a letter, nor after `a.`/`a-`, which
+  // would also make a scan over a long dotted run quadratic. `--password=` still starts here.
+  '(?<![A-Za-z0-9_]|[A-Za-z0-9_][.-])' +
     '((?:[A-Za-z0-9]+[_.-])*' +
     '(?:api[_-]?key|apikey|api[_-]?secret|secret(?:[_-]?key)?|client[_-]?secret|private[_-]?key' +
     '|(?:access|auth|refresh|session|bearer|api|id)[_-]?token|token|credentials?' +
@@ -52,23 +55,23 @@ function push(found: PiiFinding[], start: number, end: number): void {
 
 export function findSecrets(text: string): PiiFinding[] {
   const found: PiiFinding[] = [];
-  for (const match of text.matchAll(PREFIXED)) {
+  forEachMatch(PREFIXED, text, (match) => {
     const token = match[0];
     if (/^(?:AKIA|ASIA)/.test(token) || looksGenerated(token.replace(/^[a-z]+[-_](?:(?:proj|live|test|pat)[-_])?/, ''))) {
       push(found, match.index, match.index + token.length);
     }
-  }
-  for (const match of text.matchAll(JWT)) push(found, match.index, match.index + match[0].length);
-  for (const match of text.matchAll(BEARER)) {
+  });
+  forEachMatch(JWT, text, (match) => push(found, match.index, match.index + match[0].length));
+  forEachMatch(BEARER, text, (match) => {
     const span = match.indices?.[1];
     if (span && looksGenerated(match[1] ?? '')) push(found, span[0], span[1]);
-  }
-  for (const match of text.matchAll(ASSIGNED)) {
+  });
+  forEachMatch(ASSIGNED, text, (match) => {
     const span = match.indices?.[2];
-    if (!span) continue;
-    // A sentence can end right after the value: `token: abc…123.`
-    const value = (match[2] ?? '').replace(/[.:!?]+$/, '');
+    if (!span) return;
+    // A sentence can end right after the value: `token: abc…123.` (`!` and `?` stay: passwords use them).
+    const value = (match[2] ?? '').replace(/[.:]+$/, '');
     if (isSecretValue(value, /pass|pwd/i.test(match[1] ?? ''))) push(found, span[0], span[0] + value.length);
-  }
+  });
   return found;
 }

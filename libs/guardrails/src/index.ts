@@ -1,0 +1,13 @@
+export type { PiiFinding, PiiKind } from './pii/pii-types.js';
+export { PII_KINDS, REDACTION_TOKENS } from './pii/pii-types.js';
+export { detectPii } from './pii/detect-pii.js';
+export { redactPii } from './pii/redact-pii.js';
+export { PiiStreamRedactor } from './pii/pii-stream-redactor.js';
+export { passesLuhn } from './pii/luhn.js';
+export { passesIbanChecksum } from './pii/iban.js';
+export type { PiiAction, PiiDirection, PiiPolicy } from './policy.js';
+export { parsePiiPolicy } from './policy.js';
+export type { InjectionVerdict } from './injection/detect-prompt-injection.js';
+export { detectPromptInjection, INJECTION_FLAG_THRESHOLD } from './injection/detect-prompt-injection.js';
+export type { GuardDecision, InjectionDecision, PiiDecision } from './guard-decision.js';
+export { applyPiiPolicy, decideInjection, piiDecision, PromptInjectionBlockedError } from './guard-decision.js';
