@@ -78,6 +78,7 @@ export class ChatService {
             language: request.language,
             context: input.context,
             metadata: input.metadata,
+            new_session: request.session_id === undefined,
             created_at: createdAt,
             received_at_ms: receivedAtMs,
           }),

@@ -60,7 +60,8 @@ export class GenerateJob {
     if (status !== 'running' && status !== 'cancelling') return `already ${status ?? 'expired'}`;
 
     const input = data.provider_input ?? (await this.prepareInput(job));
-    await this.turns.started({
+    // Recorded while the first chunks go out, not before them: it is off the path to the first word.
+    const started = this.turns.started({
       stream_id: data.stream_id,
       session_id: data.session_id,
       user_id: data.user_id,
@@ -68,6 +69,7 @@ export class GenerateJob {
       created_at: data.created_at,
       metadata: data.metadata,
     });
+    started.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
 
     const published = await this.writer.publishedCount(data.stream_id);
     let outcome: DoneStatus = 'completed';
@@ -98,16 +100,22 @@ export class GenerateJob {
       for (const word of chunker.flush()) await send(word);
       if (redactor) outputPii = piiDecision('output', 'redact', redactor.findings);
     } catch (err) {
+      await started.catch(() => undefined);
       if (err instanceof StreamStopped && err.result === AppendResult.Finished) return 'finished elsewhere';
       if (!(err instanceof StreamStopped) && !signal.aborted) throw err;
       outcome = 'cancelled';
     }
+    await started;
     return this.finish(data, outcome, sources, firstChunkAt, outputPii);
   }
 
   /** The context window is read once and kept with the job: a retry must see the same input. */
   private async prepareInput(job: Job<GenerateJobData>): Promise<ProviderInputData> {
     const data = job.data;
+    if (data.new_session) {
+      // Nothing to read, and a retry rebuilds exactly this input from the job data itself.
+      return { message: data.message, language: data.language, history: [], passages: data.context };
+    }
     let history: ProviderInputData['history'] = [];
     try {
       history = await this.history.context(data.session_id, this.config.CONTEXT_TURNS, data.stream_id);

@@ -25,6 +25,8 @@ export interface GenerateJobData {
   created_at: string;
   /** Epoch ms the gateway received the request. */
   received_at_ms: number;
+  /** True when the gateway created the session for this turn: there is no context to read. */
+  new_session?: boolean;
   /** Filled by the first attempt before it publishes anything. */
   provider_input?: ProviderInputData;
   /** The gateway's input-side guardrail decision. */

@@ -15,6 +15,8 @@ export function commandConnection(url: string, name: string): Redis {
   return new Redis(url, {
     ...reconnect,
     connectionName: name,
+    // Hundreds of streams tick in the same event-loop turn: their commands leave in one write.
+    enableAutoPipelining: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
