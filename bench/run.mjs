@@ -5,16 +5,21 @@
 // limit; writes docs/benchmarks.md (the generated block) and docs/benchmark-chart.svg.
 //   --quick             levels 50,100, no re-runs, results to a temp file only (for development)
 //   --levels=100,250    override the ladder
-//   --no-docs           do not touch docs/
+//   --ramp=MS           ramp the N streams over MS instead of 1000 (exploration)
+//   --series=a,b        only these of reference, stack, stack-2gen (exploration)
+//   --heap[=N]          instead of the sweep: what one open stream keeps in the gateway's heap
+//                       (two heap snapshots, default N=200)
+//   --no-docs           do not touch docs/ (implied by --quick, --levels, --ramp, --series)
 //   --profile[=N]       instead of the sweep: one level (default N=150) under node --cpu-prof,
 //                       and where gateway, generator and history spend their CPU
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { killAllNow, stopAll } from './lib/children.mjs';
 import { runLevel } from './lib/level.mjs';
 import { writeDocs } from './lib/report.mjs';
+import { heapPass } from './lib/heap-pass.mjs';
 import { profilePass } from './lib/profile-pass.mjs';
 import { probeReply } from './lib/reply-probe.mjs';
 import { buildIsPresent, root, snapshotBuild, startBackEnd } from './lib/stack.mjs';
@@ -29,14 +34,18 @@ const flag = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[
 const PACING_MS = 30;
 const MESSAGE = 'How do I configure the Redis connection?';
 const GOAL_N = 500;
+const RAMP_CHECK_MS = 5_000;
 const settings = {
   levels: (flag('levels') ?? (quick ? '50,100' : '50,100,150,250,500,750,1000,1500,2000,3000')).split(',').map(Number),
   retries: quick ? 0 : 2,
   refineSteps: quick ? 0 : 2,
   budgetMs: quick ? 3 * 60_000 : 9 * 60_000,
   accountingN: quick ? 50 : 100,
-  rampMs: 1_000,
+  rampMs: Number(flag('ramp') ?? 1_000),
+  series: (flag('series') ?? 'reference,stack,stack-2gen').split(','),
 };
+// Only the default full run is the documented one; anything else is exploration.
+const exploring = quick || ['levels', 'ramp', 'series'].some((name) => flag(name) !== undefined);
 
 /** Each open stream holds a socket in the load generator and one in the server. */
 function fileLimit() {
@@ -47,7 +56,11 @@ function fileLimit() {
 /** Which code was measured: the commit, and how many files differed from it (others' work in progress). */
 function codeVersion() {
   const git = (...a) => spawnSync('git', a, { cwd: root, encoding: 'utf8' }).stdout?.trim() ?? '';
-  return { commit: git('rev-parse', '--short', 'HEAD'), changedFiles: git('status', '--porcelain').split('\n').filter(Boolean).length };
+  return {
+    commit: git('rev-parse', '--short', 'HEAD'),
+    changedFiles: git('status', '--porcelain').split('\n').filter(Boolean).length,
+    builtAt: statSync(`${root}dist/apps/gateway/apps/gateway/src/main.js`).mtime.toISOString(),
+  };
 }
 
 function machine(redisVersion) {
@@ -70,6 +83,7 @@ async function main() {
     say('dist is missing: running npm run build');
     if (spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error('build failed');
   }
+  const code = codeVersion(); // of the moment the build is copied, not of the end of the run
   const dropSnapshot = snapshotBuild();
   process.once('exit', dropSnapshot);
   const limit = fileLimit();
@@ -79,6 +93,14 @@ async function main() {
   const startedAt = new Date();
   say('starting redis-server and history…');
   const backEnd = await startBackEnd({ pacingMs: PACING_MS });
+  try {
+    await measure(backEnd, startedAt, levels, code);
+  } finally {
+    await backEnd.stop(); // also on error: its temp dirs go with it
+  }
+}
+
+async function measure(backEnd, startedAt, levels, code) {
   const redisVersion = (await backEnd.redis.client.info('server')).match(/redis_version:(\S+)/)?.[1];
   const reply = await probeReply(backEnd, MESSAGE);
   say(`reply: ${reply.words.length} chunks, ${reply.words150} words, ${reply.bytes} bytes per stream`);
@@ -89,7 +111,6 @@ async function main() {
   const workload = { message: MESSAGE, expectChunks: reply.words.length, pacingMs: PACING_MS, rampMs: settings.rampMs };
   const profileArg = args.find((a) => a === '--profile' || a.startsWith('--profile='));
   if (profileArg) {
-    await backEnd.stop();
     const profile = await profilePass(workload, Number(profileArg.split('=')[1] ?? 150));
     const out = join(root, 'bench/results/profile.json');
     mkdirSync(join(out, '..'), { recursive: true });
@@ -102,21 +123,45 @@ async function main() {
     say(`profile: ${out}`);
     return;
   }
+  const heapArg = args.find((a) => a === '--heap' || a.startsWith('--heap='));
+  if (heapArg) {
+    const heap = await heapPass(backEnd, workload, Number(heapArg.split('=')[1] ?? 200));
+    const out = join(root, 'bench/results/heap.json');
+    mkdirSync(join(out, '..'), { recursive: true });
+    writeFileSync(out, `${JSON.stringify(heap, null, 1)}\n`);
+    say(`gateway heap per open stream: ${heap.heapBytesPerStream} bytes (N=${heap.n}, ${heap.completed} completed)`);
+    for (const r of heap.top) say(`  ${String(r.bytesPerStream).padStart(7)} B  ${String(r.countPerStream).padStart(6)} ×  ${r.name}`);
+    say(`heap: ${out}`);
+    return;
+  }
   const sweep = new Sweep(workload, settings);
-  const series = [newSeries(referenceTarget(replyFile, PACING_MS, backEnd)), newSeries(stackTarget(backEnd, 1)), newSeries(stackTarget(backEnd, 2))];
+  const targets = [referenceTarget(replyFile, PACING_MS, backEnd), stackTarget(backEnd, 1), stackTarget(backEnd, 2)];
+  const series = targets.filter((t) => settings.series.includes(t.name)).map(newSeries);
   await sweep.ladder(series, levels);
   for (const s of series) await sweep.refine(s);
-  if (!quick) for (const s of series.slice(0, 2)) await sweep.ensureLevel(s, GOAL_N);
+  if (!quick) for (const s of series.filter((x) => x.target.name !== 'stack-2gen')) await sweep.ensureLevel(s, GOAL_N);
+
+  // Is the stack's limit the arrival rate of new streams? Its first failing N (and twice that),
+  // ramped over 5 s instead of 1 s: the same streams, a fifth of the admission work per second.
+  const rampCheck = [];
+  const one = series.find((s) => s.target.name === 'stack');
+  if (!exploring && one?.failN && !sweep.outOfTime) {
+    for (const n of [one.failN, one.failN * 2]) {
+      const rec = await runLevel(one.target, n, { ...workload, rampMs: RAMP_CHECK_MS });
+      say(`[stack N=${n}, ramp ${RAMP_CHECK_MS} ms] ${rec.pass ? 'PASS' : `FAIL (${rec.reasons.join('; ')})`} ttft p50/p99 ${rec.lg.ttft.p50}/${rec.lg.ttft.p99} ms, gap p99 ${rec.lg.gap.p99} ms`);
+      rampCheck.push({ rampMs: RAMP_CHECK_MS, ...rec });
+    }
+  }
 
   say(`accounting pass: every client-issued Redis command at N=${settings.accountingN} (SLOWLOG)`);
-  const accounting = await runLevel(series[1].target, settings.accountingN, workload, { slowlog: true });
+  const accounting = await runLevel(targets[1], settings.accountingN, workload, { slowlog: true });
 
   const results = {
     startedAt: startedAt.toISOString(),
     durationS: Math.round((Date.now() - startedAt.getTime()) / 1000),
     quick,
     machine: machine(redisVersion),
-    code: codeVersion(),
+    code,
     workload: { ...workload, replyChunks: reply.words.length, replyWords: reply.words150, replyBytes: reply.bytes },
     settings,
     series: series.map((s) => ({
@@ -130,14 +175,14 @@ async function main() {
       levels: s.levels,
     })),
     accounting,
+    rampCheck,
   };
-  const out = quick ? join(tmpdir(), 'bench-quick.json') : join(root, 'bench/results/latest.json');
+  const out = exploring ? join(tmpdir(), 'bench-exploration.json') : join(root, 'bench/results/latest.json');
   mkdirSync(join(out, '..'), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 1)}\n`);
   say(`results: ${out}`);
-  if (!quick && !args.includes('--no-docs')) say(`docs: ${writeDocs(results)}`);
+  if (!exploring && !args.includes('--no-docs')) say(`docs: ${writeDocs(results)}`);
   for (const s of results.series) say(`${s.label}: largest N meeting the criteria ${s.maxN}${s.failN ? ` (fails at ${s.failN})` : ' (never failed: a lower bound)'}`);
-  await backEnd.stop();
 }
 
 process.on('exit', killAllNow);

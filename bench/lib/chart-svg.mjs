@@ -17,19 +17,23 @@ function panel(x0, title, metric, threshold, series, maxN) {
   const values = series.flatMap((s) => s.levels.flatMap((l) => [l.lg[metric].p50, l.lg[metric].p99])).filter((v) => v > 0);
   const yMin = metric === 'gap' ? 10 : 1;
   const yMax = 10 ** Math.ceil(Math.log10(Math.max(threshold * 2, ...values)));
-  const px = (n) => x0 + PAD.left + (n / maxN) * (W - PAD.left - PAD.right);
+  // N on a log axis too: the stack's limit and the reference's are an order of magnitude apart.
+  const xMin = 20;
+  const px = (n) => x0 + PAD.left + (Math.log10(Math.max(n, xMin) / xMin) / Math.log10(maxN / xMin)) * (W - PAD.left - PAD.right);
   const py = (v) => PAD.top + (1 - (Math.log10(Math.max(v, yMin)) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) * (H - PAD.top - PAD.bottom);
   const out = [`<text x="${x0 + PAD.left}" y="${PAD.top - 26}" font-weight="bold">${esc(title)}</text>`];
   for (const t of logTicks(yMin, yMax)) {
-    out.push(`<line x1="${px(0)}" x2="${px(maxN)}" y1="${py(t)}" y2="${py(t)}" stroke="#e5e5e5"/>`);
-    out.push(`<text x="${px(0) - 6}" y="${py(t) + 4}" text-anchor="end">${t >= 1000 ? `${t / 1000} s` : `${t} ms`}</text>`);
+ out.push(`<line x1="${px(xMin)}" x2="${px(maxN)}" y1="${py(t)}" y2="${py(t)}" stroke="#e5e5e5"/>`);
+    out.push(`<text x="${px(xMin) - 6}" y="${py(t) + 4}" text-anchor="end">${t >= 1000 ? `${t / 1000} s` : `${t} ms`}</text>`);
   }
-  const step = maxN > 2000 ? 500 : maxN > 800 ? 250 : maxN > 200 ? 100 : 25;
-  for (let n = 0; n <= maxN; n += step) out.push(`<text x="${px(n)}" y="${H - PAD.bottom + 16}" text-anchor="middle">${n}</text>`);
-  out.push(`<text x="${px(maxN / 2)}" y="${H - 10}" text-anchor="middle">concurrent streams (N)</text>`);
-  out.push(`<line x1="${px(0)}" x2="${px(maxN)}" y1="${py(threshold)}" y2="${py(threshold)}" stroke="#000" stroke-dasharray="2 3"/>`);
-  out.push(`<text x="${px(maxN) - 2}" y="${py(threshold) - 4}" text-anchor="end">p99 limit ${threshold} ms</text>`);
-  out.push(`<rect x="${px(0)}" y="${PAD.top}" width="${px(maxN) - px(0)}" height="${H - PAD.top - PAD.bottom}" fill="none" stroke="#999"/>`);
+  for (const n of logTicks(xMin, maxN)) {
+    out.push(`<line x1="${px(n)}" x2="${px(n)}" y1="${PAD.top}" y2="${H - PAD.bottom}" stroke="#f0f0f0"/>`);
+    out.push(`<text x="${px(n)}" y="${H - PAD.bottom + 16}" text-anchor="middle">${n}</text>`);
+  }
+  out.push(`<text x="${px(Math.sqrt(xMin * maxN))}" y="${H - 10}" text-anchor="middle">concurrent streams N (log scale)</text>`);
+  out.push(`<line x1="${px(xMin)}" x2="${px(maxN)}" y1="${py(threshold)}" y2="${py(threshold)}" stroke="#000" stroke-dasharray="2 3"/>`);
+  out.push(`<text x="${px(xMin) + 4}" y="${py(threshold) - 4}">p99 limit ${threshold} ms</text>`);
+  out.push(`<rect x="${px(xMin)}" y="${PAD.top}" width="${px(maxN) - px(xMin)}" height="${H - PAD.top - PAD.bottom}" fill="none" stroke="#999"/>`);
   for (const s of series) {
     const levels = [...s.levels].sort((a, b) => a.n - b.n);
     const color = COLORS[s.name] ?? '#000';
@@ -48,7 +52,7 @@ function panel(x0, title, metric, threshold, series, maxN) {
 /** @param {object} results the run's results (results.series[*].levels[*].lg.{gap,ttft}) */
 export function chartSvg(results) {
   const series = results.series.filter((s) => s.levels.length > 0);
-  const maxN = Math.max(...series.flatMap((s) => s.levels.map((l) => l.n)));
+  const maxN = Math.max(...series.flatMap((s) => s.levels.map((l) => l.n))) * 1.15;
   const legend = series
     .map((s, i) => `<g transform="translate(${PAD.left + i * 250},${H + 8})"><line x1="0" x2="24" y1="0" y2="0" stroke="${COLORS[s.name] ?? '#000'}" stroke-width="2"/><text x="30" y="4">${esc(s.label)}</text></g>`)
     .join('\n');

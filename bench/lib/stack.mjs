@@ -27,12 +27,19 @@ export function buildIsPresent() {
  * package.json (ESM) and a link to the repo's node_modules, so imports resolve as from dist.
  */
 export function snapshotBuild() {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-build-'));
+  const dir = tempDir('bench-build-');
   for (const app of APPS) cpSync(`${root}dist/apps/${app}`, join(dir, 'dist/apps', app), { recursive: true });
   writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
   symlinkSync(`${root}node_modules`, join(dir, 'node_modules'), 'dir');
   buildDir = join(dir, 'dist/apps');
   return () => rmSync(dir, { recursive: true, force: true });
+}
+
+/** A temp dir removed when the bench exits, however it exits (error, SIGINT). */
+function tempDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 /** A child whose output is kept (last lines only) for error messages, never echoed. */
@@ -50,7 +57,7 @@ function spawnLogged(name, command, args, options) {
 
 export async function startRedis() {
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'bench-redis-'));
+  const dir = tempDir('bench-redis-');
   const proc = spawnLogged('redis', 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {});
   const url = `redis://127.0.0.1:${port}`;
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
@@ -95,7 +102,7 @@ export async function startService(app, env, nodeArgs = []) {
  */
 export async function startBackEnd({ pacingMs, nodeArgs = () => [] }) {
   const redis = await startRedis();
-  const dataDir = mkdtempSync(join(tmpdir(), 'bench-history-'));
+  const dataDir = tempDir('bench-history-');
   const env = {
     REDIS_URL: redis.url,
     REDIS_PREFIX: `bench${process.pid}`,

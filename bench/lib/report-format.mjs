@@ -1,0 +1,43 @@
+// Formatting and lookups shared by the report's tables and its goals section.
+
+export const GOAL_N = 500;
+
+export const fmt = (v, digits = 1) => (v === undefined || v === null || Number.isNaN(v) ? '–' : Number(v).toFixed(digits).replace(/\.0+$/, ''));
+export const ratio = (a, b) => (a >= 0 && b > 0 ? `×${(a / b).toFixed(a / b >= 10 ? 0 : 2)}` : '–');
+const row = (cells) => `| ${cells.join(' | ')} |`;
+export const table = (head, rows) => [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
+
+/** The attempt that stands for a level (the last one run at that N). */
+export function at(series, n) {
+  return series && [...series.levels].reverse().find((l) => l.n === n);
+}
+
+export function limitOf(s) {
+  return s.failN === undefined ? `≥ ${s.maxN}` : String(s.maxN);
+}
+
+export function bottleneckText(level) {
+  if (!level) return '–';
+  const b = level.bottleneck;
+  const head = b.saturated
+    ? `${b.process} saturated (${fmt(b.peakPct, 0)}% of a core)`
+    : b.machineBound
+      ? `no single process (busiest ${b.process} ${fmt(b.peakPct, 0)}%): the 2 cores are full`
+      : `none saturated (busiest ${b.process} ${fmt(b.peakPct, 0)}%)`;
+  const client = level.cpu.loadgen ? `, load generator ${fmt(level.cpu.loadgen.peakPct, 0)}%` : '';
+  return `${head}; machine peak ${fmt(level.machine.peakBusyPct, 0)}%${client}, others ${fmt(level.machine.othersPct, 0)}% of a core`;
+}
+
+/**
+ * Memory per open stream as the least-squares slope of the front process's peak RSS against N
+ * over a series' levels (fresh processes each): the fixed costs of a process cancel out.
+ */
+export function rssSlopeKb(series) {
+  const points = [...new Map(series.levels.map((l) => [l.n, l])).values()].map((l) => [l.n, l.memory.rssPeakKb]);
+  if (points.length < 2) return undefined;
+  const mx = points.reduce((a, [x]) => a + x, 0) / points.length;
+  const my = points.reduce((a, [, y]) => a + y, 0) / points.length;
+  const sxy = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
+  const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  return sxx > 0 ? sxy / sxx : undefined;
+}
