@@ -1,24 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SignJWT } from 'jose';
-import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { DESKTOP, launchChromium, WEB_DIR } from '../support/browser.js';
 import { TestStack } from '../support/test-stack.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const WEB_DIR = `${root}dist/web`;
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-const DESKTOP = { width: 1280, height: 800 };
 const JWT_SECRET = `ui-auth-${randomBytes(24).toString('hex')}`;
 const JWT_ISSUER = 'test-issuer';
 const JWT_AUDIENCE = 'chat';
@@ -73,7 +60,7 @@ describe('web chat UI with authentication on (AUTH_MODE=jwt)', () => {
     if (!existsSync(`${WEB_DIR}/index.html`)) throw new Error(`${WEB_DIR} is missing: run "npm run build:web" first`);
     const [started, launched] = await Promise.allSettled([
       TestStack.start({ env: { PACING_MS: '20', WEB_DIR, AUTH_MODE: 'jwt', JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE } }),
-      chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+      launchChromium(),
     ]);
     if (started.status === 'fulfilled') stack = started.value;
     if (launched.status === 'fulfilled') browser = launched.value;

@@ -1,24 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { postJson } from '../support/sse-client.js';
+import { DESKTOP, launchChromium, WEB_DIR } from '../support/browser.js';
 import { TestStack } from '../support/test-stack.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const WEB_DIR = `${root}dist/web`;
-const SCREENSHOTS = `${root}docs/screenshots`;
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-const DESKTOP = { width: 1280, height: 800 };
+const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots', import.meta.url));
 const PHONE = { width: 375, height: 800 };
 /** About 140 chunks, with a code block: ~4 s at PACING_MS=30, time enough to watch, stop, reload. */
 const LONG_QUESTION = 'How do I configure the Redis connection?';
@@ -55,7 +43,7 @@ describe('web chat UI in a real browser', () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     const [started, launched] = await Promise.allSettled([
       TestStack.start({ env: { PACING_MS: '30', WEB_DIR } }),
-      chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+      launchChromium(),
     ]);
     if (started.status === 'fulfilled') stack = started.value;
     if (launched.status === 'fulfilled') browser = launched.value;

@@ -8,6 +8,7 @@ import {
   type GenerateJobData,
   type ProviderInputData,
   type Source,
+  type TurnStartedData,
   type TurnStatus,
 } from '@app/contracts';
 import { detectPii, parsePiiPolicy, piiDecision, PiiStreamRedactor, type PiiDecision, type PiiPolicy } from '@app/guardrails';
@@ -61,14 +62,7 @@ export class GenerateJob {
 
     const input = data.provider_input ?? (await this.prepareInput(job));
     // Recorded while the first chunks go out, not before them: it is off the path to the first word.
-    const started = this.turns.started({
-      stream_id: data.stream_id,
-      session_id: data.session_id,
-      user_id: data.user_id,
-      message: data.message,
-      created_at: data.created_at,
-      metadata: data.metadata,
-    });
+    const started = this.turns.started(turnOf(data));
     started.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
 
     const published = await this.writer.publishedCount(data.stream_id);
@@ -146,18 +140,13 @@ export class GenerateJob {
       tokens_per_sec: durationMs > 0 ? Math.round((chunks / durationMs) * 10_000) / 10 : 0,
     };
     const persisted = await this.turns.finished({
-      stream_id: data.stream_id,
-      session_id: data.session_id,
-      user_id: data.user_id,
-      message: data.message,
-      created_at: data.created_at,
+      ...turnOf(data),
       content: text,
       status: outcome,
       elp,
       stats,
       sources,
       finished_at: new Date(finishedAt).toISOString(),
-      metadata: data.metadata,
       reply_metadata: withOutputDecision(data.metadata, output),
     });
     const done: DoneEventData = {
@@ -184,11 +173,7 @@ export class GenerateJob {
     const status: TurnStatus = 'failed';
     await this.turns
       .finished({
-        stream_id: data.stream_id,
-        session_id: data.session_id,
-        user_id: data.user_id,
-        message: data.message,
-        created_at: data.created_at,
+        ...turnOf(data),
         content: text,
         status,
         elp: null,
@@ -201,6 +186,18 @@ export class GenerateJob {
     await this.writer.release(data.session_id, data.user_id, data.stream_id);
     this.logger.error({ stream_id: data.stream_id, err: err.message }, 'generation failed for good');
   }
+}
+
+/** What identifies a turn (and its user message) in every history write. */
+function turnOf(data: GenerateJobData): TurnStartedData {
+  return {
+    stream_id: data.stream_id,
+    session_id: data.session_id,
+    user_id: data.user_id,
+    message: data.message,
+    created_at: data.created_at,
+    metadata: data.metadata,
+  };
 }
 
 /** The turn's guardrail metadata with the output direction's PII decision added. */

@@ -67,7 +67,6 @@ const statusFromHistory: Record<HistoryMessage['status'], AssistantStatus> = {
   completed: 'completed',
   cancelled: 'stopped',
   failed: 'failed',
-  running: 'streaming',
 };
 
 /** Messages of a stored session (API.md §5) in the UI's shape. */
