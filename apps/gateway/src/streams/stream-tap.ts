@@ -1,23 +1,10 @@
 import type { MessageEvent } from '@nestjs/common';
-import {
-  decodeEntry,
-  EntryKind,
-  isTerminal,
-  KEEP_ALIVE_MS,
-  SSE_RETRY_MS,
-  type DoneEventData,
-  type MetaEventData,
-  type StreamEntry,
-  type StreamKeys,
-} from '@app/contracts';
+import { KEEP_ALIVE_MS, SSE_RETRY_MS, type MetaEventData, type StreamKeys } from '@app/contracts';
 import type { Redis } from 'ioredis';
-import { Observable, type Subscriber } from 'rxjs';
+import { Observable } from 'rxjs';
+import { OrderedRelay, RESYNC } from './ordered-relay.js';
 import type { StreamSubscriber } from './stream-subscriber.service.js';
 
-/** Re-read the log: a marker queued when the subscriber reconnected (pub/sub lost messages). */
-const RESYNC = '\u0000resync';
-/** Redis down for this long: open streams end with a retryable error rather than hang. */
-export const REDIS_OUTAGE_GRACE_MS = 3_000;
 
 export interface TapOptions {
   meta: MetaEventData;
@@ -40,7 +27,7 @@ export class StreamTap {
   private readonly channel: string;
   private readonly listener = (raw: string) => (this.sink ? this.sink(raw) : this.buffer.push(raw));
   private stopConnectionWatch?: () => void;
-  private relay?: Relay;
+  private relay?: OrderedRelay;
 
   constructor(
     private readonly streamId: string,
@@ -69,7 +56,7 @@ export class StreamTap {
 
   events(options: TapOptions): Observable<MessageEvent> {
     return new Observable<MessageEvent>((out) => {
-      const relay = new Relay(this.streamId, this.keys, this.redis, out, options);
+      const relay = new OrderedRelay(this.streamId, this.keys, this.redis, out, options);
       this.relay = relay;
       const keepAlive = setInterval(() => out.next({ comment: 'keep-alive' }), KEEP_ALIVE_MS);
       out.next({ type: 'meta', id: String(options.afterSeq), retry: SSE_RETRY_MS, data: JSON.stringify(options.meta) });
@@ -83,137 +70,5 @@ export class StreamTap {
         options.onClose?.();
       };
     });
-  }
-}
-
-/** Orders one client's events: strictly increasing seq, terminal last. */
-class Relay {
-  private last: number;
-  private queue: string[] = [];
-  private busy = true;
-  private ended = false;
-  private firstChunkAt?: number;
-  private outage?: NodeJS.Timeout;
-
-  constructor(
-    private readonly streamId: string,
-    private readonly keys: StreamKeys,
-    private readonly redis: Redis,
-    private readonly out: Subscriber<MessageEvent>,
-    private readonly options: TapOptions,
-  ) {
-    this.last = options.afterSeq;
-  }
-
-  async start(early: string[]): Promise<void> {
-    try {
-      const backlog = await this.redis.lrange(this.keys.log(this.streamId), this.last, -1);
-      this.queue = [...backlog, ...early, ...this.queue];
-    } catch (err) {
-      return this.fail(err);
-    }
-    this.busy = false;
-    await this.drain();
-  }
-
-  redisDown(): void {
-    this.outage ??= setTimeout(() => this.fail(new Error('Redis is unavailable'), 'redis_unavailable'), REDIS_OUTAGE_GRACE_MS);
-  }
-
-  dispose(): void {
-    clearTimeout(this.outage);
-  }
-
-  push(raw: string): void {
-    this.queue.push(raw);
-    if (!this.busy) void this.drain();
-  }
-
-  private async drain(): Promise<void> {
-    this.busy = true;
-    try {
-      while (this.queue.length > 0 && !this.ended) {
-        const raw = this.queue.shift()!;
-        if (raw === RESYNC) await this.resync();
-        else await this.handle(decodeEntry(raw));
-      }
-    } catch (err) {
-      this.fail(err);
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  private async handle(entry: StreamEntry): Promise<void> {
-    if (entry.kind === EntryKind.Chunk) {
-      if (entry.seq <= this.last) return;
-      if (entry.seq > this.last + 1) await this.fillFromLog(entry.seq - 1);
-      if (entry.seq === this.last + 1) this.emitChunk(entry);
-      return;
-    }
-    if (isTerminal(entry.kind)) {
-      if (entry.seq > this.last) await this.fillFromLog(entry.seq);
-      this.emitTerminal(entry);
-      return;
-    }
-    if (entry.seq >= this.last) this.out.next({ type: 'elp', id: String(this.last), data: entry.data });
-  }
-
-  /** Back from a Redis outage: catch up from the log, unless the stream did not survive it. */
-  private async resync(): Promise<void> {
-    clearTimeout(this.outage);
-    this.outage = undefined;
-    if ((await this.redis.exists(this.keys.meta(this.streamId))) === 0) {
-      return this.fail(new Error('the stream was lost with Redis; send the message again'), 'stream_lost');
-    }
-    await this.fillFromLog(Number.MAX_SAFE_INTEGER);
-  }
-
-  /** Emits what the log holds after `last`, up to seq `upTo`, terminal included. */
-  private async fillFromLog(upTo: number): Promise<void> {
-    const stop = upTo === Number.MAX_SAFE_INTEGER ? -1 : upTo;
-    const entries = await this.redis.lrange(this.keys.log(this.streamId), this.last, stop);
-    for (const raw of entries) {
-      const entry = decodeEntry(raw);
-      if (entry.kind === EntryKind.Chunk && entry.seq === this.last + 1) this.emitChunk(entry);
-      else if (isTerminal(entry.kind)) return this.emitTerminal(entry);
-    }
-  }
-
-  private emitChunk(entry: StreamEntry): void {
-    this.last = entry.seq;
-    this.firstChunkAt ??= Date.now();
-    this.out.next({ id: String(entry.seq), data: entry.data });
-  }
-
-  private emitTerminal(entry: StreamEntry): void {
-    if (this.ended) return;
-    this.ended = true;
-    const type = entry.kind === EntryKind.Done ? 'done' : 'error';
-    this.out.next({ type, id: String(this.last), data: this.measured(entry) });
-    this.out.complete();
-  }
-
-  /** API.md: ttft is measured at the gateway, from receiving the request to writing the first chunk. */
-  private measured(entry: StreamEntry): string {
-    if (entry.kind !== EntryKind.Done || this.options.receivedAtMs === undefined || this.firstChunkAt === undefined) {
-      return entry.data;
-    }
-    const done = JSON.parse(entry.data) as DoneEventData;
-    done.stats.ttft_ms = this.firstChunkAt - this.options.receivedAtMs;
-    return JSON.stringify(done);
-  }
-
-  private fail(err: unknown, code = 'stream_interrupted'): void {
-    if (this.ended) return;
-    this.ended = true;
-    clearTimeout(this.outage);
-    const message = err instanceof Error ? err.message : String(err);
-    this.out.next({
-      type: 'error',
-      id: String(this.last),
-      data: JSON.stringify({ code, message: `Stream interrupted: ${message}`, retryable: true }),
-    });
-    this.out.complete();
   }
 }
