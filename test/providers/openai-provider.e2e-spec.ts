@@ -7,7 +7,7 @@ import { TestStack } from '../support/test-stack.js';
 
 // A model server cannot run here, so a small fake speaks the OpenAI streaming protocol; the
 // provider, generator and gateway in front of it are the real code.
-const REPLY = 'Hello from the **model**.\n\n```js\nconsole.log("hi");\n```\nCafé — 日本語 ✓ end.';
+const REPLY = 'Hello from the **model**.\n\n```js\nconst answer = 42;\n```\nCafé — 日本語 ✓ end.';
 
 interface SeenRequest {
   authorization?: string;
