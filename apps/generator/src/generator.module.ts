@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { AllExceptionsFilter, APP_CONFIG, HealthController, HistoryClient, loggerModule, MetricsController, READINESS_CHECKS, type AppConfig } from '@app/platform';
 import { GenerateJob, HISTORY_CLIENT } from './generation/generate.job.js';
 import { GenerationWorker } from './generation/generation.worker.js';
+import { PacingClock } from './generation/pacing-clock.js';
 import { StreamWriter } from './generation/stream-writer.js';
 import { TurnRecorder } from './generation/turn-recorder.js';
 import { CHAT_PROVIDER } from './providers/chat-provider.js';
@@ -20,6 +21,7 @@ export class GeneratorModule {
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: CHAT_PROVIDER, useFactory: () => createProvider(config) },
         { provide: HISTORY_CLIENT, useValue: new HistoryClient(config.HISTORY_URL) },
+        PacingClock,
         StreamWriter,
         TurnRecorder,
         GenerateJob,

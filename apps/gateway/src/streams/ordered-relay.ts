@@ -48,6 +48,13 @@ export class OrderedRelay {
   }
 
   push(raw: string): void {
+    if (this.ended) return;
+    // The common case, the next chunk with nothing queued before it, goes out synchronously:
+    // no queue, no promise per chunk.
+    if (!this.busy && this.queue.length === 0 && raw !== RESYNC) {
+      const entry = decodeEntry(raw);
+      if (entry.kind === EntryKind.Chunk && entry.seq === this.last + 1) return this.emitChunk(entry);
+    }
     this.queue.push(raw);
     if (!this.busy) void this.drain();
   }

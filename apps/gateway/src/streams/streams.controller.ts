@@ -1,15 +1,12 @@
-import { Controller, Headers, HttpCode, Param, Post, Query, Res, Sse } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@app/platform';
+import type { Request, Response } from 'express';
 import { CallerId } from '../auth/caller.js';
-import type { MessageEvent } from '@nestjs/common';
-import type { Response } from 'express';
-import type { Observable } from 'rxjs';
-import { setStreamHeaders } from '../sse/sse-headers.js';
-import { SSE_MAX_PENDING_CHARS } from '../sse/sse-limits.js';
+import { sendEventStream } from '../sse/event-stream.js';
 import { parseLastEventId } from './last-event-id.js';
 import { StreamControl } from './stream-control.service.js';
-import { StreamRelay } from './stream-relay.service.js';
-
 import { StreamIdPipe } from './stream-id.pipe.js';
+import { StreamRelay } from './stream-relay.service.js';
 
 const streamIdPipe = new StreamIdPipe();
 
@@ -18,22 +15,24 @@ export class StreamsController {
   constructor(
     private readonly relay: StreamRelay,
     private readonly control: StreamControl,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** API.md §2: resume after Last-Event-ID (header or query), from any gateway. */
-  @Sse(':stream_id', { maxPendingDataLength: SSE_MAX_PENDING_CHARS })
+  @Get(':stream_id')
   async resume(
     @Param('stream_id', streamIdPipe) streamId: string,
     @Headers('last-event-id') lastEventHeader: string | undefined,
     @Query('last_event_id') lastEventQuery: string | undefined,
     @CallerId() userId: string | undefined,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<Observable<MessageEvent>> {
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     const afterSeq = parseLastEventId(lastEventHeader, lastEventQuery);
     const meta = await this.relay.requireMeta(streamId, userId);
     const tap = await this.relay.openTap(streamId);
-    setStreamHeaders(res, streamId, meta.session_id);
-    return this.relay.attach(tap, streamId, { stream_id: streamId, session_id: meta.session_id, created_at: meta.created_at }, afterSeq);
+    const events = await this.relay.attach(tap, streamId, { stream_id: streamId, session_id: meta.session_id, created_at: meta.created_at }, afterSeq);
+    sendEventStream(req, res, events, { streamId, sessionId: meta.session_id, maxPendingChars: this.config.SSE_MAX_PENDING_CHARS });
   }
 
   /** API.md §3. */

@@ -16,6 +16,7 @@ import { APP_CONFIG, ConfigError, HistoryClient, type AppConfig } from '@app/pla
 import type { Job } from 'bullmq';
 import { CHAT_PROVIDER, type ChatProvider } from '../providers/chat-provider.js';
 import { Pacer } from './pacer.js';
+import { PacingClock } from './pacing-clock.js';
 import { AppendResult, StreamWriter } from './stream-writer.js';
 import { TurnRecorder } from './turn-recorder.js';
 import { WordChunker } from './word-chunker.js';
@@ -47,6 +48,7 @@ export class GenerateJob {
     @Inject(HISTORY_CLIENT) private readonly history: HistoryClient,
     private readonly writer: StreamWriter,
     private readonly turns: TurnRecorder,
+    private readonly clock: PacingClock,
   ) {
     try {
       this.pii = parsePiiPolicy(config.PII_POLICY);
@@ -70,10 +72,10 @@ export class GenerateJob {
     let sources: Source[] = [];
     let firstChunkAt: number | undefined;
     let outputPii: PiiDecision | undefined;
+    const pacer = new Pacer(this.config.PACING_MS, this.clock, signal);
     try {
       const reply = await this.provider.reply(input, signal);
       sources = reply.sources;
-      const pacer = new Pacer(this.config.PACING_MS);
       const chunker = new WordChunker();
       const elp = new ElpAccumulator();
       let seq = 0;
@@ -81,7 +83,7 @@ export class GenerateJob {
         seq += 1;
         elp.push(word);
         if (seq <= published) return; // an earlier attempt sent it
-        await pacer.next(signal);
+        await pacer.next();
         const result = await this.writer.appendChunk(data.stream_id, seq, word);
         if (result === AppendResult.Appended) firstChunkAt ??= Date.now();
         else if (result !== AppendResult.AlreadyThere) throw new StreamStopped(result);
@@ -98,6 +100,8 @@ export class GenerateJob {
       if (err instanceof StreamStopped && err.result === AppendResult.Finished) return 'finished elsewhere';
       if (!(err instanceof StreamStopped) && !signal.aborted) throw err;
       outcome = 'cancelled';
+    } finally {
+      pacer.dispose();
     }
     await started;
     return this.finish(data, outcome, sources, firstChunkAt, outputPii);

@@ -1,26 +1,49 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { PacingClock } from './pacing-clock.js';
 
 /**
- * Schedules chunk k at start + k × interval (the first at once), not by chaining timers, so a
- * late tick does not delay every later one; a chunk that is already late goes out at once.
+ * Paces one stream: chunk k is due at start + k × interval (the first at once), not by chaining
+ * timers, so a late tick does not delay every later one; a chunk that is already late goes out at
+ * once. The waiting itself is done by the process's shared clock.
  */
 export class Pacer {
   private readonly start = performance.now();
   private index = 0;
+  private waiting?: { resolve: () => void; reject: (reason: unknown) => void };
 
-  constructor(private readonly intervalMs: number) {}
+  constructor(
+    private readonly intervalMs: number,
+    private readonly clock: PacingClock,
+    private readonly signal: AbortSignal,
+  ) {
+    // One listener for the whole stream, not one per chunk: a cancel ends the current wait at once.
+    signal.addEventListener('abort', this.abort, { once: true });
+  }
 
-  async next(signal: AbortSignal): Promise<void> {
+  next(): Promise<void> {
+    if (this.signal.aborted) return Promise.reject(this.signal.reason);
     const due = this.start + this.index * this.intervalMs;
     this.index += 1;
-    const wait = due - performance.now();
-    if (signal.aborted) throw signal.reason;
-    if (wait <= 0.5) return;
-    try {
-      await sleep(wait, undefined, { signal });
-    } catch (err) {
-      // The caller wants the reason it aborted with, not the timer's generic AbortError.
-      throw signal.aborted ? signal.reason : err;
-    }
+    if (due - performance.now() <= 0.5) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.clock.at(due, this.wake);
+    });
   }
+
+  /** Call when the stream is done with its pacer. */
+  dispose(): void {
+    this.signal.removeEventListener('abort', this.abort);
+  }
+
+  private readonly wake = (): void => {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.resolve();
+  };
+
+  private readonly abort = (): void => {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.reject(this.signal.reason);
+  };
 }

@@ -1,0 +1,58 @@
+import { Logger, type MessageEvent } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { Observable } from 'rxjs';
+import { formatSseEvent } from './sse-format.js';
+
+const logger = new Logger('EventStream');
+
+export interface EventStreamOptions {
+  streamId: string;
+  sessionId: string;
+  /** Characters an unread client may have queued before it is dropped (it can resume). */
+  maxPendingChars: number;
+}
+
+/**
+ * Sends `events` as the response body (API.md §1 headers), each event formatted once and written
+ * straight to the socket. The client leaving unsubscribes (which releases the stream's tap and
+ * presence); a client that stops reading is dropped once its queue passes the bound, so it cannot
+ * grow the gateway's memory or slow anyone else.
+ */
+export function sendEventStream(req: Request, res: Response, events: Observable<MessageEvent>, options: EventStreamOptions): void {
+  // Streams are long and quiet between chunks: no idle timeout, no Nagle delay on small writes.
+  req.socket.setTimeout(0);
+  req.socket.setNoDelay(true);
+  req.socket.setKeepAlive(true);
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream',
+    'Cache-Control': 'no-cache',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no',
+    'X-Stream-Id': options.streamId,
+    'X-Session-Id': options.sessionId,
+  });
+  res.flushHeaders();
+  if (req.method === 'HEAD' || req.socket.destroyed) {
+    res.end();
+    return;
+  }
+  const subscription = events.subscribe({
+    next: (event) => {
+      if (res.writableEnded) return;
+      res.write(formatSseEvent(event));
+      if (res.writableLength > options.maxPendingChars) {
+        logger.warn(`stream ${options.streamId}: the client is not reading (${res.writableLength} characters queued); dropping it`);
+        res.destroy();
+      }
+    },
+    error: (err: Error) => {
+      logger.error(`stream ${options.streamId}: ${err.message}`);
+      const data = JSON.stringify({ code: 'stream_interrupted', message: 'Stream interrupted', retryable: true });
+      if (!res.writableEnded) res.end(formatSseEvent({ type: 'error', data }));
+    },
+    complete: () => res.end(),
+  });
+  res.once('close', () => subscription.unsubscribe());
+  // The client may have left while the stream was being set up, before there was a listener.
+  if (req.socket.destroyed) subscription.unsubscribe();
+}
