@@ -59,7 +59,8 @@ export class GenerateJob {
 
   async run(job: Job<GenerateJobData>, signal: AbortSignal): Promise<string> {
     const data = job.data;
-    const status = await this.writer.status(data.stream_id);
+    // One round trip for both: ioredis pipelines commands issued in the same tick.
+    const [status, published] = await Promise.all([this.writer.status(data.stream_id), this.writer.publishedCount(data.stream_id)]);
     if (status !== 'running' && status !== 'cancelling') return `already ${status ?? 'expired'}`;
 
     const input = data.provider_input ?? (await this.prepareInput(job));
@@ -67,27 +68,29 @@ export class GenerateJob {
     const started = this.turns.started(turnOf(data));
     started.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
 
-    const published = await this.writer.publishedCount(data.stream_id);
     let outcome: DoneStatus = 'completed';
     let sources: Source[] = [];
     let firstChunkAt: number | undefined;
     let outputPii: PiiDecision | undefined;
     const pacer = new Pacer(this.config.PACING_MS, this.clock, signal);
+    // Every word this attempt produced, analysed as it goes: when that is what the log holds, the
+    // final ELP needs no second pass over the reply.
+    const streamed = { text: '', elp: new ElpAccumulator() };
     try {
       const reply = await this.provider.reply(input, signal);
       sources = reply.sources;
       const chunker = new WordChunker();
-      const elp = new ElpAccumulator();
       let seq = 0;
       const send = async (word: string) => {
         seq += 1;
-        elp.push(word);
+        streamed.text += word;
+        streamed.elp.push(word);
         if (seq <= published) return; // an earlier attempt sent it
         await pacer.next();
         const result = await this.writer.appendChunk(data.stream_id, seq, word);
         if (result === AppendResult.Appended) firstChunkAt ??= Date.now();
         else if (result !== AppendResult.AlreadyThere) throw new StreamStopped(result);
-        if (seq % ELP_SNAPSHOT_EVERY === 0) await this.writer.publishElp(data.stream_id, { seq, ...elp.snapshot() });
+        if (seq % ELP_SNAPSHOT_EVERY === 0) await this.writer.publishElp(data.stream_id, { seq, ...streamed.elp.snapshot() });
       };
       // Output redaction happens before chunking, so what is streamed is what is stored.
       const redactor = this.pii.output === 'redact' ? new PiiStreamRedactor() : undefined;
@@ -104,7 +107,7 @@ export class GenerateJob {
       pacer.dispose();
     }
     await started;
-    return this.finish(data, outcome, sources, firstChunkAt, outputPii);
+    return this.finish(data, outcome, sources, streamed, firstChunkAt, outputPii);
   }
 
   /** The context window is read once and kept with the job: a retry must see the same input. */
@@ -131,11 +134,18 @@ export class GenerateJob {
     return input;
   }
 
-  private async finish(data: GenerateJobData, outcome: DoneStatus, sources: Source[], firstChunkAt?: number, outputPii?: PiiDecision): Promise<string> {
+  private async finish(
+    data: GenerateJobData,
+    outcome: DoneStatus,
+    sources: Source[],
+    streamed: { text: string; elp: ElpAccumulator },
+    firstChunkAt?: number,
+    outputPii?: PiiDecision,
+  ): Promise<string> {
     const { text, chunks } = await this.writer.sentText(data.stream_id);
     const output = outputPii ?? piiDecision('output', this.pii.output, this.pii.output === 'flag' ? detectPii(text) : []);
     const finishedAt = Date.now();
-    const elp = analyzeElp(text);
+    const elp = text === streamed.text ? streamed.elp.result() : analyzeElp(text);
     const durationMs = finishedAt - data.received_at_ms;
     const stats = {
       ttft_ms: firstChunkAt ? firstChunkAt - data.received_at_ms : 0,
