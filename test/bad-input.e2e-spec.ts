@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { DoneEventData } from '@app/contracts';
+import { StreamKeys, type DoneEventData } from '@app/contracts';
 import { generationJobCount } from './support/queue-inspector.js';
 import { readStream } from './support/sse-client.js';
 import { TestStack } from './support/test-stack.js';
@@ -108,6 +108,73 @@ describe('bad input (API.md §1 and §6)', () => {
       await slow.stop();
     }
   }, 60_000);
+
+  const postStream = (body: Record<string, unknown>) =>
+    fetch(`${url}/api/v1/chat/unified/stream`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...valid, ...body }) });
+
+  it('answers 404 when the cached owner of a session is another user', async () => {
+    const redis = stack.redis.client();
+    try {
+      await redis.set(new StreamKeys(stack.env.REDIS_PREFIX).sessionOwner('owned-elsewhere'), 'someone-else');
+      const res = await postStream({ session_id: 'owned-elsewhere' });
+      expect(res.status).toBe(404);
+      expect(await res.json()).toEqual({ statusCode: 404, error: 'Session not found', message: 'Session not found', session_id: 'owned-elsewhere' });
+    } finally {
+      redis.disconnect();
+    }
+  }, 30_000);
+
+  it('asks history for an owner that is not cached, answers 404 to anyone else and caches the owner again', async () => {
+    const first = await readStream(`${url}/api/v1/chat/unified/stream`, { body: { ...valid, user_id: 'history-owner' } });
+    const sessionId = first.json<DoneEventData>('done').session_id;
+    const redis = stack.redis.client();
+    const keys = new StreamKeys(stack.env.REDIS_PREFIX);
+    try {
+      await redis.del(keys.sessionOwner(sessionId));
+      const stolen = await postStream({ user_id: 'intruder', session_id: sessionId });
+      expect(stolen.status).toBe(404);
+      expect(await stolen.json()).toEqual({ statusCode: 404, error: 'Session not found', message: 'Session not found', session_id: sessionId });
+      expect(await redis.get(keys.sessionOwner(sessionId))).toBe('history-owner');
+      expect(await redis.get(keys.sessionActive(sessionId))).toBeNull();
+      const next = await readStream(`${url}/api/v1/chat/unified/stream`, { body: { ...valid, user_id: 'history-owner', session_id: sessionId } });
+      expect(next.json<DoneEventData>('done').status).toBe('completed');
+    } finally {
+      redis.disconnect();
+    }
+  }, 30_000);
+
+  it("answers 409 for a session's running claim and takes over a claim whose stream has ended", async () => {
+    const redis = stack.redis.client();
+    const keys = new StreamKeys(stack.env.REDIS_PREFIX);
+    const sessionId = 'stale-claim-session';
+    const held = '0b7e3c2a-5d41-4f6e-8a9b-1c2d3e4f5a6b';
+    try {
+      await redis.set(keys.sessionOwner(sessionId), valid.user_id);
+      await redis.set(keys.sessionActive(sessionId), held);
+      await redis.hset(keys.meta(held), { user_id: valid.user_id, session_id: sessionId, status: 'running', created_at: new Date().toISOString() });
+      const conflict = await postStream({ session_id: sessionId });
+      expect(conflict.status).toBe(409);
+      expect(await conflict.json()).toEqual({
+        statusCode: 409,
+        error: 'Conflict',
+        message: 'A stream is already running for this session',
+        stream_id: held,
+        session_id: sessionId,
+      });
+
+      // The stream ended without releasing its claim: the next turn takes the session over.
+      await redis.hset(keys.meta(held), 'status', 'completed');
+      const afterEnd = await readStream(`${url}/api/v1/chat/unified/stream`, { body: { ...valid, session_id: sessionId } });
+      expect(afterEnd.json<DoneEventData>('done').status).toBe('completed');
+
+      // A claim whose stream left no meta at all (expired) is stale too.
+      await redis.set(keys.sessionActive(sessionId), '9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d');
+      const afterExpiry = await readStream(`${url}/api/v1/chat/unified/stream`, { body: { ...valid, session_id: sessionId } });
+      expect(afterExpiry.json<DoneEventData>('done').status).toBe('completed');
+    } finally {
+      redis.disconnect();
+    }
+  }, 30_000);
 
   it('answers 400/404 on history routes and keeps serving afterwards', async () => {
     expect((await fetch(`${url}/api/v1/chat/sessions`)).status).toBe(400);

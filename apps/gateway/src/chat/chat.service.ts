@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { MessageEvent } from '@nestjs/common';
 import type { ChatRequestDto, DoneEventData, ErrorEventData, MetaEventData } from '@app/contracts';
-import { APP_CONFIG, DependencyUnavailableError, withTimeout, type AppConfig } from '@app/platform';
+import { DependencyUnavailableError, withTimeout } from '@app/platform';
 import { lastValueFrom, reduce, type Observable } from 'rxjs';
 import { GatewayRedis } from '../redis/gateway-redis.service.js';
 import { REDIS_STEP_TIMEOUT_MS, StreamRelay } from '../streams/stream-relay.service.js';
@@ -33,7 +33,6 @@ export class ChatService {
   private readonly logger = new Logger(ChatService.name);
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly redis: GatewayRedis,
     private readonly relay: StreamRelay,
     private readonly sessions: SessionAccess,
@@ -46,29 +45,14 @@ export class ChatService {
     const input = this.guard.check(request); // refuses before anything is stored or counted
     await this.limits.consumeRequest(userId);
     const sessionId = request.session_id ?? randomUUID();
-    if (request.session_id) await this.sessions.assertOwner(sessionId, userId);
-    else await this.sessions.claimNew(sessionId, userId);
-
     const streamId = randomUUID();
     const createdAt = new Date(receivedAtMs).toISOString();
-    await this.sessions.claimActive(sessionId, streamId);
+    await this.sessions.openStream({ sessionId, userId, streamId, createdAt, newSession: request.session_id === undefined });
     try {
-      await this.limits.admitStream(userId, streamId);
-      const k = this.redis.keys;
-      await withTimeout(
-        this.redis.client
-          .multi()
-          .hset(k.meta(streamId), { user_id: userId, session_id: sessionId, status: 'running', created_at: createdAt })
-          .expire(k.meta(streamId), this.config.STREAM_REPLAY_TTL_S)
-          .set(k.presence(streamId), '1', 'PX', this.config.DISCONNECT_GRACE_MS)
-          .exec(),
-        REDIS_STEP_TIMEOUT_MS,
-      );
       // Subscribe first, then enqueue: pub/sub only reaches current subscribers.
       const tap = await this.relay.openTap(streamId);
       const meta: MetaEventData = { stream_id: streamId, session_id: sessionId, created_at: createdAt };
       try {
-        const events = await this.relay.attach(tap, streamId, meta, 0, receivedAtMs);
         await withTimeout(
           this.queue.enqueue({
             stream_id: streamId,
@@ -84,6 +68,9 @@ export class ChatService {
           }),
           REDIS_STEP_TIMEOUT_MS,
         );
+        // openStream has just set the presence key: count the client without setting it again.
+        // After the enqueue, so a failed start leaves no client counted (its events never run).
+        const events = await this.relay.attach(tap, streamId, meta, 0, { receivedAtMs, presenceSet: true });
         this.logger.log({ stream_id: streamId, session_id: sessionId }, 'stream started');
         return { meta, events };
       } catch (err) {

@@ -1,9 +1,24 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { APP_CONFIG, HistoryClient, withTimeout, type AppConfig } from '@app/platform';
+import { StreamLimits } from '../limits/stream-limits.service.js';
 import { GatewayRedis } from '../redis/gateway-redis.service.js';
 import { REDIS_STEP_TIMEOUT_MS, StreamRelay } from '../streams/stream-relay.service.js';
 
 const OWNER_CACHE_S = 7 * 86_400;
+
+/** A stream about to start, as `SessionAccess.openStream` claims it. */
+export interface StreamStart {
+  sessionId: string;
+  userId: string;
+  streamId: string;
+  /** ISO time of the request, stored in the stream's meta. */
+  createdAt: string;
+  /** The request named no session: the id was made up for it and is claimed for the user. */
+  newSession: boolean;
+}
+
+const busy = (sessionId: string, streamId?: string) =>
+  new ConflictException({ message: 'A stream is already running for this session', ...(streamId ? { stream_id: streamId } : {}), session_id: sessionId });
 
 /** Who owns a session, and the one-running-stream-per-session rule (API.md §1). */
 @Injectable()
@@ -13,43 +28,68 @@ export class SessionAccess {
     private readonly redis: GatewayRedis,
     private readonly relay: StreamRelay,
     private readonly history: HistoryClient,
+    private readonly limits: StreamLimits,
   ) {}
 
   /**
+   * Everything a start claims and writes before it subscribes, in one round trip (the openStream
+   * script): the session for its owner, the session's running-stream slot, one of the user's
+   * slots, the stream's meta and presence. Else 404 (not the caller's session), 409 (a stream
+   * runs) or 429 (a cap), in that order of precedence.
+   *
    * The owner is cached in Redis so a turn needs no HTTP call; on a miss history decides, and an
-   * id nobody owns is claimed for the caller (SET NX: two claimants cannot both win).
+   * id nobody owns is claimed for the caller (the script writes it only if still uncached).
    */
-  async assertOwner(sessionId: string, userId: string): Promise<void> {
-    const key = this.redis.keys.sessionOwner(sessionId);
-    let owner = await withTimeout(this.redis.client.get(key), REDIS_STEP_TIMEOUT_MS);
-    if (owner === null) {
-      const stored = await this.history.owner(sessionId);
-      await withTimeout(this.redis.client.set(key, stored ?? userId, 'EX', OWNER_CACHE_S, 'NX'), REDIS_STEP_TIMEOUT_MS);
-      owner = await withTimeout(this.redis.client.get(key), REDIS_STEP_TIMEOUT_MS);
-    }
-    if (owner !== userId) throw new NotFoundException({ error: 'Session not found', message: 'Session not found', session_id: sessionId });
-  }
-
-  async claimNew(sessionId: string, userId: string): Promise<void> {
-    await withTimeout(this.redis.client.set(this.redis.keys.sessionOwner(sessionId), userId, 'EX', OWNER_CACHE_S), REDIS_STEP_TIMEOUT_MS);
-  }
-
-  /** Makes `streamId` the session's running stream, or 409 with the one that runs. */
-  async claimActive(sessionId: string, streamId: string): Promise<void> {
-    const key = this.redis.keys.sessionActive(sessionId);
-    const ttl = this.config.STREAM_REPLAY_TTL_S;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      if (await withTimeout(this.redis.client.set(key, streamId, 'EX', ttl, 'NX'), REDIS_STEP_TIMEOUT_MS)) return;
-      const running = await withTimeout(this.redis.client.get(key), REDIS_STEP_TIMEOUT_MS);
-      if (running === null) continue;
-      const meta = await this.relay.meta(running);
-      if (meta && (meta.status === 'running' || meta.status === 'cancelling')) {
-        throw new ConflictException({ message: 'A stream is already running for this session', stream_id: running, session_id: sessionId });
+  async openStream(start: StreamStart): Promise<void> {
+    const { sessionId, userId, streamId } = start;
+    const k = this.redis.keys;
+    let ownerIfUncached = '';
+    let takeovers = 0;
+    for (;;) {
+      const { gatewayFull, userLimit, slotMaxAgeMs } = this.limits.admission();
+      const [outcome, running] = await withTimeout(
+        this.redis.client.openStream(
+          k.sessionOwner(sessionId),
+          k.sessionActive(sessionId),
+          k.userStreams(userId),
+          k.meta(streamId),
+          k.presence(streamId),
+          userId,
+          sessionId,
+          streamId,
+          start.createdAt,
+          start.newSession ? 1 : 0,
+          ownerIfUncached,
+          OWNER_CACHE_S,
+          this.config.STREAM_REPLAY_TTL_S,
+          this.config.DISCONNECT_GRACE_MS,
+          gatewayFull ? 1 : 0,
+          userLimit,
+          Date.now(),
+          slotMaxAgeMs,
+        ),
+        REDIS_STEP_TIMEOUT_MS,
+      );
+      switch (outcome) {
+        case 'opened':
+          return;
+        case 'owner_unknown':
+          ownerIfUncached = (await this.history.owner(sessionId)) ?? userId;
+          break;
+        case 'not_owner':
+          throw new NotFoundException({ error: 'Session not found', message: 'Session not found', session_id: sessionId });
+        case 'busy': {
+          const meta = await this.relay.meta(running);
+          if (meta && (meta.status === 'running' || meta.status === 'cancelling')) throw busy(sessionId, running);
+          // A stale claim (its stream ended without releasing it): take it over if still the same.
+          await withTimeout(this.redis.client.releaseIfEqual(k.sessionActive(sessionId), running), REDIS_STEP_TIMEOUT_MS);
+          if (++takeovers === 2) throw busy(sessionId);
+          break;
+        }
+        default:
+          throw this.limits.refusal(outcome);
       }
-      // A stale claim (its stream ended without releasing it): take it over if still the same.
-      await withTimeout(this.redis.client.releaseIfEqual(key, running), REDIS_STEP_TIMEOUT_MS);
     }
-    throw new ConflictException({ message: 'A stream is already running for this session', session_id: sessionId });
   }
 
   async releaseActive(sessionId: string, streamId: string): Promise<void> {

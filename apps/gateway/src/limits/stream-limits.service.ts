@@ -46,20 +46,26 @@ export class StreamLimits {
     }
   }
 
-  /** Takes one of the gateway's and one of the user's stream slots, or 429. */
-  async admitStream(userId: string, streamId: string): Promise<void> {
+  /**
+   * What the openStream script needs to admit a stream: whether this gateway is at its cap of
+   * open streams, and the user's cap (0 = none) with the age after which a slot is dropped.
+   */
+  admission(): { gatewayFull: boolean; userLimit: number; slotMaxAgeMs: number } {
     const cap = this.config.MAX_STREAMS_PER_GATEWAY;
-    if (cap > 0 && this.presence.attachedClients >= cap) {
-      this.logger.warn(`gateway at its cap of ${cap} open streams`);
-      throw new TooManyRequestsException('This gateway is at capacity, retry shortly', 2);
+    return {
+      gatewayFull: cap > 0 && this.presence.attachedClients >= cap,
+      userLimit: this.config.MAX_STREAMS_PER_USER,
+      slotMaxAgeMs: SLOT_MAX_AGE_MS,
+    };
+  }
+
+  /** The 429 for a stream the openStream script did not admit. */
+  refusal(outcome: 'gateway_full' | 'user_full'): TooManyRequestsException {
+    if (outcome === 'gateway_full') {
+      this.logger.warn(`gateway at its cap of ${this.config.MAX_STREAMS_PER_GATEWAY} open streams`);
+      return new TooManyRequestsException('This gateway is at capacity, retry shortly', 2);
     }
-    const limit = this.config.MAX_STREAMS_PER_USER;
-    if (limit === 0) return;
-    const admitted = await withTimeout(
-      this.redis.client.admitStream(this.redis.keys.userStreams(userId), streamId, Date.now(), limit, SLOT_MAX_AGE_MS),
-      REDIS_STEP_TIMEOUT_MS,
-    );
-    if (admitted !== 1) throw new TooManyRequestsException(`At most ${limit} streams may run at once per user`, 2);
+    return new TooManyRequestsException(`At most ${this.config.MAX_STREAMS_PER_USER} streams may run at once per user`, 2);
   }
 
   async releaseStream(userId: string, streamId: string): Promise<void> {

@@ -23,10 +23,15 @@ export class PresenceService implements OnApplicationShutdown {
     this.timer.unref();
   }
 
-  /** Marks the stream attached now (one SET), and keeps it so until `detach`. */
-  async attach(streamId: string): Promise<void> {
+  /**
+   * Marks the stream attached now (one SET), and keeps it so until `detach`. `alreadySet`: the
+   * caller has just set the presence key itself (a stream start does, in its opening script), so
+   * the SET is skipped; a resume must not pass it.
+   */
+  async attach(streamId: string, { alreadySet = false }: { alreadySet?: boolean } = {}): Promise<void> {
     this.attached.set(streamId, (this.attached.get(streamId) ?? 0) + 1);
     this.clients += 1;
+    if (alreadySet) return;
     await this.redis.client.set(this.redis.keys.presence(streamId), '1', 'PX', this.config.DISCONNECT_GRACE_MS);
   }
 

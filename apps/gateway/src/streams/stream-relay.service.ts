@@ -34,9 +34,19 @@ export class StreamRelay {
     return tap;
   }
 
-  /** The client's events; presence is held from now until the client goes away. */
-  async attach(tap: StreamTap, streamId: string, meta: MetaEventData, afterSeq: number, receivedAtMs?: number): Promise<Observable<MessageEvent>> {
-    await withTimeout(this.presence.attach(streamId), REDIS_STEP_TIMEOUT_MS);
+  /**
+   * The client's events; presence is held from now until the client goes away. `presenceSet`: the
+   * caller has just written the presence key (a start does, in its opening script).
+   */
+  async attach(
+    tap: StreamTap,
+    streamId: string,
+    meta: MetaEventData,
+    afterSeq: number,
+    options: { receivedAtMs?: number; presenceSet?: boolean } = {},
+  ): Promise<Observable<MessageEvent>> {
+    const { receivedAtMs, presenceSet = false } = options;
+    await withTimeout(this.presence.attach(streamId, { alreadySet: presenceSet }), REDIS_STEP_TIMEOUT_MS);
     return tap.events({ meta, afterSeq, receivedAtMs, onClose: () => this.presence.detach(streamId) });
   }
 
