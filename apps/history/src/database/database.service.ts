@@ -46,7 +46,10 @@ export class DatabaseService implements ReadinessCheck, OnApplicationShutdown {
   private dialect() {
     if (this.config.DATABASE_URL) {
       // timestamptz/int8 parsing stays pg's default; counts are cast to int in queries.
-      return new PostgresDialect({ pool: new pg.Pool({ connectionString: this.config.DATABASE_URL, max: 10 }) });
+      const pool = new pg.Pool({ connectionString: this.config.DATABASE_URL, max: 10 });
+      // An idle client dropped by the server (restart, terminated backend) must not crash the process.
+      pool.on('error', (err) => this.logger.warn(`idle database connection lost: ${err.message}`));
+      return new PostgresDialect({ pool });
     }
     const dir = this.config.HISTORY_DATA_DIR;
     if (dir !== 'memory://') mkdirSync(dir, { recursive: true });
