@@ -4,8 +4,9 @@
 // with prefixed logs. Ctrl+C stops them all (and the private Redis, if it started one).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { createInterface } from 'node:readline';
+import { freePort } from './lib/free-port.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const env = { ...process.env };
@@ -28,17 +29,6 @@ function pingRedis(url, timeoutMs = 1000) {
     socket.on('error', () => done(false));
     socket.on('connect', () => socket.write('PING\r\n'));
     socket.on('data', (data) => done(data.toString().startsWith('+PONG') || data.toString().startsWith('-NOAUTH')));
-  });
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
   });
 }
 

@@ -1,17 +1,6 @@
-// Free loopback ports and a bounded poll: the bench's own copy of test/support/free-port.ts,
-// because .mjs cannot import the TypeScript harness without a build step.
-import { createServer } from 'node:net';
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
+// Free loopback ports and a bounded poll for the bench (the TypeScript test harness has its own,
+// test/support/free-port.ts: .mjs cannot import it without a build step).
+export { freePort } from '../../scripts/lib/free-port.mjs';
 
 export async function until(probe, timeoutMs, what) {
   const deadline = Date.now() + timeoutMs;

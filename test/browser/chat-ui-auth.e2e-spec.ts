@@ -4,18 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SignJWT } from 'jose';
 import { type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { DESKTOP, launchChromium, WEB_DIR } from '../support/browser.js';
+import { lastReply, LONG_QUESTION, markdownOf, send, SHORT_QUESTION, statusOf, waitForStatus, waitForText } from '../support/chat-page.js';
 import { TestStack } from '../support/test-stack.js';
 
 const JWT_SECRET = `ui-auth-${randomBytes(24).toString('hex')}`;
 const JWT_ISSUER = 'test-issuer';
 const JWT_AUDIENCE = 'chat';
-/** About 140 chunks: ~3 s at PACING_MS=20, time enough to reload mid-stream. */
-const LONG_QUESTION = 'How do I configure the Redis connection?';
-/** About 70 chunks. */
-const SHORT_QUESTION = 'How do I run the tests?';
-
-// Page-side code is passed as strings: the root tsconfig has no DOM lib, and must not get one.
-const LAST_REPLY = `[...document.querySelectorAll('article[data-role="assistant"]')].at(-1)`;
 
 interface StoredMessage {
   role: 'user' | 'assistant';
@@ -114,23 +108,7 @@ describe('web chat UI with authentication on (AUTH_MODE=jwt)', () => {
     await page.locator('.user-id').filter({ hasText: new RegExp(`^${user}$`) }).waitFor();
   }
 
-  async function send(page: Page, text: string): Promise<void> {
-    await page.locator('#message-input').fill(text);
-    await page.locator('#message-input').press('Enter');
-  }
-
-  const lastReply = (page: Page) => page.locator('article[data-role="assistant"]').last();
-  const markdownOf = async (page: Page) => (await lastReply(page).getAttribute('data-markdown')) ?? '';
-  const statusOf = (page: Page) => lastReply(page).getAttribute('data-status');
   const notice = (page: Page) => page.locator('.notice');
-
-  async function waitForStatus(page: Page, status: string, timeout = 20_000): Promise<void> {
-    await page.waitForFunction(`${LAST_REPLY}?.dataset.status === ${JSON.stringify(status)}`, undefined, { timeout });
-  }
-
-  async function waitForText(page: Page, minChars: number): Promise<void> {
-    await page.waitForFunction(`(${LAST_REPLY}?.dataset.markdown ?? '').length >= ${minChars}`, undefined, { timeout: 10_000 });
-  }
 
   async function api<T>(path: string, token: string, init: RequestInit = {}): Promise<T> {
     const res = await fetch(`${base}${path}`, { ...init, headers: { Authorization: `Bearer ${token}`, ...init.headers } });

@@ -4,18 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { postJson } from '../support/sse-client.js';
 import { DESKTOP, launchChromium, WEB_DIR } from '../support/browser.js';
+import { lastReply, LONG_QUESTION, markdownOf, send, SHORT_QUESTION, statusOf, waitForStatus, waitForText } from '../support/chat-page.js';
 import { TestStack } from '../support/test-stack.js';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots', import.meta.url));
 const PHONE = { width: 375, height: 800 };
-/** About 140 chunks, with a code block: ~4 s at PACING_MS=30, time enough to watch, stop, reload. */
-const LONG_QUESTION = 'How do I configure the Redis connection?';
-/** About 70 chunks. */
-const SHORT_QUESTION = 'How do I run the tests?';
 const HOSTILE_PASSAGE = 'Security test: <img src=x onerror="window.__xss=1"> and [click](javascript:window.__xss=2)';
 
 // Page-side code is passed as strings: the root tsconfig has no DOM lib, and must not get one.
-const LAST_REPLY = `[...document.querySelectorAll('article[data-role="assistant"]')].at(-1)`;
 const SCROLLER = `document.querySelector('.scroller')`;
 
 interface StoredMessage {
@@ -93,22 +89,6 @@ describe('web chat UI in a real browser', () => {
     }
   }
 
-  async function send(page: Page, text: string): Promise<void> {
-    await page.locator('#message-input').fill(text);
-    await page.locator('#message-input').press('Enter');
-  }
-
-  const lastReply = (page: Page) => page.locator('article[data-role="assistant"]').last();
-  const markdownOf = async (page: Page) => (await lastReply(page).getAttribute('data-markdown')) ?? '';
-  const statusOf = (page: Page) => lastReply(page).getAttribute('data-status');
-
-  async function waitForStatus(page: Page, status: string, timeout = 20_000): Promise<void> {
-    await page.waitForFunction(`${LAST_REPLY}?.dataset.status === ${JSON.stringify(status)}`, undefined, { timeout });
-  }
-
-  async function waitForText(page: Page, minChars: number): Promise<void> {
-    await page.waitForFunction(`(${LAST_REPLY}?.dataset.markdown ?? '').length >= ${minChars}`, undefined, { timeout: 10_000 });
-  }
 
   async function json<T>(path: string): Promise<T> {
     const res = await fetch(`${base}${path}`);
