@@ -10,6 +10,8 @@
 //   --heap[=N]          instead of the sweep: what one open stream keeps in the gateway's heap
 //                       (two heap snapshots, default N=200)
 //   --no-docs           do not touch docs/ (implied by --quick, --levels, --ramp, --series)
+//   --database=URL      history on a private database created on this PostgreSQL server (dropped
+//                       afterwards) instead of PGlite; its server's CPU is sampled as `postgres`
 //   --profile[=N]       instead of the sweep: one level (default N=150) under node --cpu-prof,
 //                       and where gateway, generator and history spend their CPU
 import { spawnSync } from 'node:child_process';
@@ -29,7 +31,7 @@ import { referenceTarget, stackTarget } from './lib/targets.mjs';
 const say = (line) => process.stdout.write(`${line}\n`);
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const flag = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const flag = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 
 const PACING_MS = 30;
 const MESSAGE = 'How do I configure the Redis connection?';
@@ -42,10 +44,11 @@ const settings = {
   budgetMs: quick ? 3 * 60_000 : 9 * 60_000,
   accountingN: quick ? 50 : 100,
   rampMs: Number(flag('ramp') ?? 1_000),
+  databaseUrl: flag('database'),
   series: (flag('series') ?? 'reference,stack,stack-2gen').split(','),
 };
 // Only the default full run is the documented one; anything else is exploration.
-const exploring = quick || ['levels', 'ramp', 'series'].some((name) => flag(name) !== undefined);
+const exploring = quick || ['levels', 'ramp', 'series', 'database'].some((name) => flag(name) !== undefined);
 
 /** Each open stream holds a socket in the load generator and one in the server. */
 function fileLimit() {
@@ -92,7 +95,7 @@ async function main() {
 
   const startedAt = new Date();
   say('starting redis-server and history…');
-  const backEnd = await startBackEnd({ pacingMs: PACING_MS });
+  const backEnd = await startBackEnd({ pacingMs: PACING_MS, databaseUrl: settings.databaseUrl });
   try {
     await measure(backEnd, startedAt, levels, code);
   } finally {
@@ -111,7 +114,7 @@ async function measure(backEnd, startedAt, levels, code) {
   const workload = { message: MESSAGE, expectChunks: reply.words.length, pacingMs: PACING_MS, rampMs: settings.rampMs };
   const profileArg = args.find((a) => a === '--profile' || a.startsWith('--profile='));
   if (profileArg) {
-    const profile = await profilePass(workload, Number(profileArg.split('=')[1] ?? 150));
+    const profile = await profilePass(workload, Number(profileArg.split('=')[1] ?? 150), settings.databaseUrl);
     const out = join(root, 'bench/results/profile.json');
     mkdirSync(join(out, '..'), { recursive: true });
     writeFileSync(out, `${JSON.stringify(profile, null, 1)}\n`);
@@ -119,6 +122,8 @@ async function measure(backEnd, startedAt, levels, code) {
       say(`\n${app}: ${p.busyMs} ms busy`);
       for (const o of p.byOrigin.slice(0, 8)) say(`  ${String(o.pct).padStart(5)}%  ${o.name}`);
       for (const f of p.byFunction.slice(0, 12)) say(`  ${String(f.pct).padStart(5)}%  ${f.name}`);
+      say('  by the app function nearest the work (libraries, Node and V8 included):');
+      for (const f of p.byAppCaller.slice(0, 12)) say(`  ${String(f.pct).padStart(5)}%  ${f.name}`);
     }
     say(`profile: ${out}`);
     return;

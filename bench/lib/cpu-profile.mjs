@@ -36,8 +36,20 @@ export function summarizeProfile(profile, top = 15, window = undefined) {
     if (window && (t < window.fromUs || t > window.toUs)) continue;
     hits.set(profile.samples[i], (hits.get(profile.samples[i]) ?? 0) + (dt[i + 1] ?? 0));
   }
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const frameName = (callFrame) => `${callFrame.functionName || '(anonymous)'} ${shortUrl(callFrame.url)}:${callFrame.lineNumber + 1}`;
+  /** The app function nearest the sampled frame: which of our code asked for the work (libraries, Node, V8 included). */
+  const appCaller = (id) => {
+    for (let at = id; at !== undefined; at = parent.get(at)) {
+      const { callFrame } = byId.get(at);
+      if (origin(callFrame.url, callFrame.functionName).startsWith('app: ')) return frameName(callFrame);
+    }
+    return `(no app frame) ${origin(byId.get(id).callFrame.url, byId.get(id).callFrame.functionName)}`;
+  };
   const fns = new Map();
   const origins = new Map();
+  const callers = new Map();
   let total = 0;
   for (const [id, us] of hits) {
     const { callFrame } = byId.get(id);
@@ -45,15 +57,17 @@ export function summarizeProfile(profile, top = 15, window = undefined) {
     if (o === '(idle)') continue;
     total += us;
     origins.set(o, (origins.get(o) ?? 0) + us);
-    const key = `${callFrame.functionName || '(anonymous)'} ${shortUrl(callFrame.url)}:${callFrame.lineNumber + 1}`;
+    const key = frameName(callFrame);
     fns.set(key, (fns.get(key) ?? 0) + us);
+    const caller = appCaller(id);
+    callers.set(caller, (callers.get(caller) ?? 0) + us);
   }
   const share = (m) =>
     [...m.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, us]) => ({ name, ms: Math.round(us / 1000), pct: Math.round((us / total) * 1000) / 10 }));
-  return { busyMs: Math.round(total / 1000), byOrigin: share(origins), byFunction: share(fns) };
+  return { busyMs: Math.round(total / 1000), byOrigin: share(origins), byFunction: share(fns), byAppCaller: share(callers) };
 }
 
 /** The profiles node wrote into `dir` (one per process), summarized, keyed by file name. */

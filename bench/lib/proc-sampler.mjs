@@ -26,7 +26,7 @@ function readMachine() {
 }
 
 export class ProcSampler {
-  /** @param {Record<string, number>} pids name → pid */
+  /** @param {Record<string, number | (() => {cpuMs: number, rssKb: number} | undefined)>} pids name → pid, or a reader for a process tree */
   constructor(pids, everyMs = 250) {
     this.pids = pids;
     this.samples = [];
@@ -36,7 +36,7 @@ export class ProcSampler {
 
   sample() {
     const procs = {};
-    for (const [name, pid] of Object.entries(this.pids)) procs[name] = readProc(pid);
+    for (const [name, pid] of Object.entries(this.pids)) procs[name] = typeof pid === 'function' ? pid() : readProc(pid);
     this.samples.push({ t: performance.now(), procs, machine: readMachine() });
   }
 

@@ -1,5 +1,6 @@
 // The product as separate real processes, started from the build like `npm start` does:
-// a private redis-server on a free port, history (PGlite in a temp dir), gateway, generators.
+// a private redis-server on a free port, history (PGlite in a temp dir, or a private database on
+// a running PostgreSQL), gateway, generators.
 // Bench-specific twin of test/support (which is TypeScript and jest-oriented).
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { stopChild, track } from './children.mjs';
 import { freePort, until } from './ports.mjs';
+import { createPrivateDatabase, readServerTree } from './postgres.mjs';
 
 export const root = new URL('../..', import.meta.url).pathname;
 const APPS = ['gateway', 'generator', 'history'];
@@ -100,7 +102,7 @@ export async function startService(app, env, nodeArgs = []) {
  * Redis and history live for the whole run; gateway and generators are started fresh for each
  * level (`startFrontEnd`), so RSS growth and CPU of a level are not polluted by earlier levels.
  */
-export async function startBackEnd({ pacingMs, nodeArgs = () => [] }) {
+export async function startBackEnd({ pacingMs, databaseUrl, nodeArgs = () => [] }) {
   const redis = await startRedis();
   const dataDir = tempDir('bench-history-');
   const env = {
@@ -111,9 +113,15 @@ export async function startBackEnd({ pacingMs, nodeArgs = () => [] }) {
     GENERATOR_CONCURRENCY: '2000',
   };
   let history;
+  let database;
   try {
+    if (databaseUrl) {
+      database = await createPrivateDatabase(databaseUrl);
+      env.DATABASE_URL = database.url;
+    }
     history = await startService('history', env, nodeArgs('history'));
   } catch (err) {
+    await database?.drop().catch(() => undefined);
     await redis.stop();
     throw err;
   }
@@ -122,8 +130,16 @@ export async function startBackEnd({ pacingMs, nodeArgs = () => [] }) {
     redis,
     history,
     env,
+    /** Name → pid (or process-tree reader) of what serves every level: history, Redis, PostgreSQL. */
+    pids(prefix = '') {
+      const pids = { [`${prefix}history`]: history.pid, [`${prefix}redis`]: redis.pid };
+      if (database) pids[`${prefix}postgres`] = () => readServerTree(database.postmaster);
+      return pids;
+    },
+    database: database ? 'postgresql' : 'pglite',
     async stop() {
       await history.stop();
+      await database?.drop().catch((err) => process.stderr.write(`could not drop ${database.name}: ${err.message}\n`));
       await redis.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },

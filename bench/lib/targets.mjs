@@ -14,7 +14,7 @@ export function stackTarget(backEnd, generators, nodeArgs) {
     generators,
     async start() {
       const front = await startFrontEnd(backEnd, generators, nodeArgs);
-      const pids = { gateway: front.gateway.pid, history: backEnd.history.pid, redis: backEnd.redis.pid };
+      const pids = { gateway: front.gateway.pid, ...backEnd.pids() };
       const loopUrls = { gateway: front.gateway.url };
       front.generators.forEach((g, i) => {
         pids[`generator-${i + 1}`] = g.pid;
@@ -46,7 +46,7 @@ export function referenceTarget(replyFile, pacingMs, backEnd) {
         if (child.exitCode !== null) throw new Error(`reference server exited with ${child.exitCode}`);
         return (await fetch(`${url}/health/ready`)).ok;
       }, 10_000, 'reference server');
-      const idlePids = { 'idle history': backEnd.history.pid, 'idle redis': backEnd.redis.pid };
+      const idlePids = backEnd.pids('idle ');
       return { port, url, pids: { reference: child.pid }, idlePids, loopUrls: { reference: url }, stop: () => stopChild(child, 2_000) };
     },
   };
