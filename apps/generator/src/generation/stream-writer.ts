@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { decodeEntry, EntryKind, encodeEntry, StreamKeys, type ChunkEventData, type ElpSnapshotData } from '@app/contracts';
 import { APP_CONFIG, commandConnection, withStreamScripts, type AppConfig, type StreamScripts } from '@app/platform';
+import DataLoader from 'dataloader';
 import type { Redis } from 'ioredis';
 
 export enum AppendResult {
@@ -12,11 +13,29 @@ export enum AppendResult {
   Finished = -4,
 }
 
+/** Chunks sent to Redis in one script call at most (4 keys and 2 arguments each). */
+export const MAX_APPEND_BATCH = 256;
+
+interface ChunkAppend {
+  streamId: string;
+  seq: number;
+  entry: string;
+}
+
 /** The generator's side of a stream in Redis: replay log + live channel + status. */
 @Injectable()
 export class StreamWriter implements OnApplicationShutdown {
   readonly keys: StreamKeys;
   private readonly redis: Redis & StreamScripts;
+  /**
+   * The appends issued in the same tick (the streams one pacing-clock slot wakes) leave as one
+   * script call: one command for Redis to parse and dispatch, and one for ioredis to build,
+   * instead of one per stream.
+   */
+  private readonly appends = new DataLoader<ChunkAppend, AppendResult>((batch) => this.appendBatch(batch), {
+    cache: false,
+    maxBatchSize: MAX_APPEND_BATCH,
+  });
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.keys = new StreamKeys(config.REDIS_PREFIX);
@@ -38,18 +57,20 @@ export class StreamWriter implements OnApplicationShutdown {
     return this.redis.hget(this.keys.meta(streamId), 'status');
   }
 
-  async appendChunk(streamId: string, seq: number, text: string): Promise<AppendResult> {
+  appendChunk(streamId: string, seq: number, text: string): Promise<AppendResult> {
     const data: ChunkEventData = { text, seq };
+    return this.appends.load({ streamId, seq, entry: encodeEntry(EntryKind.Chunk, seq, JSON.stringify(data)) });
+  }
+
+  private async appendBatch(batch: readonly ChunkAppend[]): Promise<AppendResult[]> {
     const k = this.keys;
-    return this.redis.appendChunk(
-      k.log(streamId),
-      k.channel(streamId),
-      k.meta(streamId),
-      k.presence(streamId),
-      seq,
-      encodeEntry(EntryKind.Chunk, seq, JSON.stringify(data)),
-      this.config.STREAM_REPLAY_TTL_S,
-    );
+    const keys: string[] = [];
+    const args: Array<string | number> = [this.config.STREAM_REPLAY_TTL_S];
+    for (const { streamId, seq, entry } of batch) {
+      keys.push(k.log(streamId), k.channel(streamId), k.meta(streamId), k.presence(streamId));
+      args.push(seq, entry);
+    }
+    return (await this.redis.appendChunks(keys.length, ...keys, ...args)) as AppendResult[];
   }
 
   /**

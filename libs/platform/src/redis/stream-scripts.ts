@@ -1,26 +1,37 @@
 import type { Redis } from 'ioredis';
 
 /**
- * Appends chunk `seq` to the replay log and publishes it, in one round trip. It refuses a chunk
- * once the stream is cancelling or finished (so the log is exactly what clients got), once no
- * client has been attached for the grace period, and a seq that is already there (a retried
- * job skips what a dead worker published).
- * KEYS: log, channel, meta, presence. ARGV: seq, entry, ttl seconds.
- * Returns 1 appended, 0 already there, -1 cancelling, -2 abandoned, -3 gap, -4 finished.
+ * Appends chunks to their streams' replay logs and publishes them: one chunk each of one or more
+ * streams, in one round trip (the chunks a generator's pacing clock wakes together). Each chunk is
+ * refused once its stream is cancelling or finished (so the log is exactly what clients got),
+ * once no client has been attached for the grace period, and when its seq is already there (a
+ * retried job skips what a dead worker published).
+ * KEYS: per chunk, its stream's log, channel, meta, presence. ARGV: ttl seconds, then per chunk
+ * its seq and entry.
+ * Returns per chunk 1 appended, 0 already there, -1 cancelling, -2 abandoned, -3 gap, -4 finished.
+ * The keys of one chunk share its stream's hash tag; a batch spans streams, so on a Redis Cluster
+ * it would have to be split by slot (see the README's note on Redis Cluster).
  */
-const APPEND_CHUNK = `
-local status = redis.call('HGET', KEYS[3], 'status')
-if status == 'cancelling' then return -1 end
-if status ~= 'running' then return -4 end
-if redis.call('EXISTS', KEYS[4]) == 0 then return -2 end
-local seq = tonumber(ARGV[1])
-local len = redis.call('LLEN', KEYS[1])
-if len >= seq then return 0 end
-if len ~= seq - 1 then return -3 end
-redis.call('RPUSH', KEYS[1], ARGV[2])
-if seq == 1 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
-redis.call('PUBLISH', KEYS[2], ARGV[2])
-return 1
+const APPEND_CHUNKS = `
+local function append(log, channel, meta, presence, seq, entry, ttl)
+  local status = redis.call('HGET', meta, 'status')
+  if status == 'cancelling' then return -1 end
+  if status ~= 'running' then return -4 end
+  if redis.call('EXISTS', presence) == 0 then return -2 end
+  local len = redis.call('LLEN', log)
+  if len >= seq then return 0 end
+  if len ~= seq - 1 then return -3 end
+  redis.call('RPUSH', log, entry)
+  if seq == 1 then redis.call('EXPIRE', log, ttl) end
+  redis.call('PUBLISH', channel, entry)
+  return 1
+end
+local results = {}
+for i = 1, #KEYS / 4 do
+  local k = (i - 1) * 4
+  results[i] = append(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], tonumber(ARGV[i * 2]), ARGV[i * 2 + 1], ARGV[1])
+end
+return results
 `;
 
 /**
@@ -111,7 +122,8 @@ return {'opened'}
 export type OpenStreamOutcome = ['opened'] | ['owner_unknown'] | ['not_owner'] | ['busy', string] | ['gateway_full'] | ['user_full'];
 
 export interface StreamScripts {
-  appendChunk(log: string, channel: string, meta: string, presence: string, seq: number, entry: string, ttlS: number): Promise<number>;
+  /** `keys`: log, channel, meta, presence per chunk; `args`: ttl seconds, then seq, entry per chunk. */
+  appendChunks(numKeys: number, ...keysThenArgs: Array<string | number>): Promise<number[]>;
   finishStream(log: string, channel: string, meta: string, entry: string, status: string, ttlS: number): Promise<number>;
   requestCancel(meta: string): Promise<number | string | null>;
   releaseIfEqual(key: string, value: string): Promise<number>;
@@ -139,7 +151,8 @@ export interface StreamScripts {
 
 /** Registers the scripts on a connection (EVALSHA with automatic fallback to EVAL). */
 export function withStreamScripts(redis: Redis): Redis & StreamScripts {
-  redis.defineCommand('appendChunk', { numberOfKeys: 4, lua: APPEND_CHUNK });
+  // The number of keys varies with the batch: it is the first argument of each call.
+  redis.defineCommand('appendChunks', { lua: APPEND_CHUNKS });
   redis.defineCommand('finishStream', { numberOfKeys: 3, lua: FINISH_STREAM });
   redis.defineCommand('requestCancel', { numberOfKeys: 1, lua: REQUEST_CANCEL });
   redis.defineCommand('releaseIfEqual', { numberOfKeys: 1, lua: RELEASE_IF_EQUAL });

@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { decodeEntry, EntryKind, StreamKeys } from '@app/contracts';
+import { waitReady, type AppConfig } from '@app/platform';
+import type { Redis } from 'ioredis';
+import { TestRedis } from '../../../test/support/redis-server.js';
+import { AppendResult, MAX_APPEND_BATCH, StreamWriter } from '../src/generation/stream-writer.js';
+
+/** The generator's chunk appends, against a real Redis: batched per tick, judged per stream. */
+describe('StreamWriter.appendChunk', () => {
+  let server: TestRedis;
+  let redis: Redis;
+  let writer: StreamWriter;
+  const keys = new StreamKeys('writer-test');
+
+  beforeAll(async () => {
+    server = await TestRedis.start();
+    redis = server.client();
+    const config = { REDIS_URL: server.url, REDIS_PREFIX: 'writer-test', STREAM_REPLAY_TTL_S: 600 } as AppConfig;
+    writer = new StreamWriter(config);
+    await waitReady(writer.connection, 10_000);
+  });
+
+  afterAll(async () => {
+    writer.onApplicationShutdown();
+    redis.disconnect();
+    await server.stop();
+  });
+
+  /** A stream as the gateway opens it: meta running, a client attached; `logged` chunks already in its log. */
+  async function openStream(status = 'running', { attached = true, logged = 0 } = {}): Promise<string> {
+    const id = randomUUID();
+    await redis.hset(keys.meta(id), 'status', status);
+    if (attached) await redis.set(keys.presence(id), '1', 'PX', 60_000);
+    for (let seq = 1; seq <= logged; seq++) await redis.rpush(keys.log(id), `earlier ${seq}`);
+    return id;
+  }
+
+  async function scriptCalls(): Promise<number> {
+    const stats = await redis.info('commandstats');
+    const calls = (name: string) => Number(stats.match(new RegExp(`cmdstat_${name}:calls=(\\d+)`))?.[1] ?? 0);
+    return calls('evalsha') + calls('eval');
+  }
+
+  it('sends the appends of one tick as one script call, and each stream gets its chunk in log and channel', async () => {
+    const ids = await Promise.all(Array.from({ length: 50 }, () => openStream()));
+    const listener = server.client();
+    const received = new Map<string, string>();
+    listener.on('message', (channel: string, message: string) => received.set(channel, message));
+    await listener.subscribe(...ids.map((id) => keys.channel(id)));
+    await writer.appendChunk(ids[0], 1, 'warm-up '); // loads the script, so the count below is one call
+    const before = await scriptCalls();
+
+    const results = await Promise.all(ids.slice(1).map((id, i) => writer.appendChunk(id, 1, `word${i} `)));
+
+    expect(await scriptCalls()).toBe(before + 1);
+    expect(results).toEqual(ids.slice(1).map(() => AppendResult.Appended));
+    for (const [i, id] of ids.slice(1).entries()) {
+      const [logged] = await redis.lrange(keys.log(id), 0, -1);
+      expect(decodeEntry(logged)).toMatchObject({ kind: EntryKind.Chunk, seq: 1 });
+      expect(JSON.parse(decodeEntry(logged).data)).toEqual({ text: `word${i} `, seq: 1 });
+      expect(await redis.ttl(keys.log(id))).toBeGreaterThan(500);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    for (const id of ids.slice(1)) expect(received.get(keys.channel(id))).toBe(await redis.lindex(keys.log(id), 0));
+    listener.disconnect();
+  });
+
+  it('judges every chunk of a batch on its own stream: one refusal does not touch the others', async () => {
+    const running = await openStream();
+    const cancelling = await openStream('cancelling');
+    const finished = await openStream('completed');
+    const abandoned = await openStream('running', { attached: false });
+    const resent = await openStream('running', { logged: 2 });
+    const ahead = await openStream('running', { logged: 1 });
+    const next = await openStream('running', { logged: 1 });
+
+    const results = await Promise.all([
+      writer.appendChunk(running, 1, 'a '),
+      writer.appendChunk(cancelling, 1, 'b '),
+      writer.appendChunk(finished, 1, 'c '),
+      writer.appendChunk(abandoned, 1, 'd '),
+      writer.appendChunk(resent, 2, 'e '),
+      writer.appendChunk(ahead, 3, 'f '),
+      writer.appendChunk(next, 2, 'g '),
+    ]);
+
+    expect(results).toEqual([
+      AppendResult.Appended,
+      AppendResult.Cancelling,
+      AppendResult.Finished,
+      AppendResult.Abandoned,
+      AppendResult.AlreadyThere,
+      AppendResult.Gap,
+      AppendResult.Appended,
+    ]);
+    const lengths = await Promise.all([running, cancelling, finished, abandoned, resent, ahead, next].map((id) => redis.llen(keys.log(id))));
+    expect(lengths).toEqual([1, 0, 0, 0, 2, 1, 2]);
+  });
+
+  it('splits a tick with more appends than one batch holds into several calls, losing none', async () => {
+    const count = MAX_APPEND_BATCH * 2 + 10;
+    const ids = await Promise.all(Array.from({ length: count }, () => openStream()));
+    const before = await scriptCalls();
+
+    const results = await Promise.all(ids.map((id) => writer.appendChunk(id, 1, 'x ')));
+
+    expect(results.every((r) => r === AppendResult.Appended)).toBe(true);
+    expect(await scriptCalls()).toBe(before + 3);
+    const lengths = await Promise.all(ids.map((id) => redis.llen(keys.log(id))));
+    expect(lengths.every((n) => n === 1)).toBe(true);
+  });
+
+  it('fails every append of a batch when Redis refuses the call, so each job can retry', async () => {
+    const id = await openStream();
+    const broken = new StreamWriter({ REDIS_URL: 'redis://127.0.0.1:1', REDIS_PREFIX: 'writer-test', STREAM_REPLAY_TTL_S: 600 } as AppConfig);
+    try {
+      const attempts = await Promise.allSettled([broken.appendChunk(id, 1, 'a '), broken.appendChunk(id, 2, 'b ')]);
+      expect(attempts.map((a) => a.status)).toEqual(['rejected', 'rejected']);
+      expect(await redis.llen(keys.log(id))).toBe(0);
+    } finally {
+      broken.onApplicationShutdown();
+    }
+  }, 30_000);
+});
