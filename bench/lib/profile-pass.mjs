@@ -26,6 +26,8 @@ export async function profilePass(workload, n, databaseUrl) {
   for (const app of ['gateway', 'generator', 'history']) {
     profiles[app] = Object.values(summarizeDir(join(dir, app), 20, level.monoWindowUs))[0];
   }
-  rmSync(dir, { recursive: true, force: true });
+  // BENCH_KEEP_PROFILES=1 keeps the .cpuprofile files (for Chrome DevTools) and says where.
+  if (process.env.BENCH_KEEP_PROFILES) process.stdout.write(`cpu profiles kept in ${dir}\n`);
+  else rmSync(dir, { recursive: true, force: true });
   return { n, pass: level.pass, ttft: level.lg.ttft, gap: level.lg.gap, cpu: level.cpu, profiles };
 }
