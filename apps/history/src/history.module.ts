@@ -6,6 +6,7 @@ import { RedisReadiness } from './redis.readiness.js';
 import { SessionRepository } from './sessions/session.repository.js';
 import { SessionsController } from './sessions/sessions.controller.js';
 import { HistoryQueueWorker } from './turns/history-queue.worker.js';
+import { TurnConfirmations } from './turns/turn-confirmations.js';
 import { TurnRepository } from './turns/turn.repository.js';
 
 @Module({})
@@ -31,6 +32,7 @@ export class HistoryModule {
         RedisReadiness,
         { provide: READINESS_CHECKS, inject: [DatabaseService, RedisReadiness], useFactory: (d: DatabaseService, r: RedisReadiness) => [d, r] },
         TurnRepository,
+        TurnConfirmations,
         SessionRepository,
         HistoryQueueWorker,
       ],

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { HistoryJobName, QueueName, type HistoryJob } from '@app/contracts';
+import { HistoryJobName, QueueName, type HistoryJob, type TurnFinishedData } from '@app/contracts';
 import { APP_CONFIG, bullConnectionOptions, bullPrefix, type AppConfig } from '@app/platform';
 import { Worker, type Job } from 'bullmq';
+import { TurnConfirmations } from './turn-confirmations.js';
 import { TurnRepository } from './turn.repository.js';
 
 /** Consumes the `history` queue: one handler per job name, each safe to run twice. */
@@ -13,6 +14,7 @@ export class HistoryQueueWorker implements OnApplicationBootstrap, OnModuleDestr
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly turns: TurnRepository,
+    private readonly confirmations: TurnConfirmations,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -27,10 +29,15 @@ export class HistoryQueueWorker implements OnApplicationBootstrap, OnModuleDestr
 
   async handle(job: Job<never, string, HistoryJob['name']>): Promise<string> {
     const started = Date.now();
-    const result =
-      job.name === HistoryJobName.TurnStarted
-        ? await this.turns.recordStarted(job.data)
-        : await this.turns.recordFinished(job.data);
+    let result: string;
+    if (job.name === HistoryJobName.TurnStarted) {
+      result = await this.turns.recordStarted(job.data);
+    } else {
+      const turn: TurnFinishedData = job.data;
+      result = await this.turns.recordFinished(turn);
+      // Stored or skipped, the turn is decided: the waiting generator may report it.
+      if (turn.confirm_to) await this.confirmations.confirm(turn.confirm_to, turn.stream_id);
+    }
     this.logger.debug(`${job.name} ${job.id}: ${result} in ${Date.now() - started} ms`);
     return result;
   }

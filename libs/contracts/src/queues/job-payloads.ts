@@ -60,6 +60,11 @@ export interface TurnFinishedData extends TurnStartedData {
   finished_at: string;
   /** Metadata of the assistant message (both directions' guardrail decisions). */
   reply_metadata?: TurnMetadata;
+  /**
+   * A Redis channel on which history publishes the stream id once it has stored the turn: how the
+   * generator that waits for it learns so, without reading every event of the history queue.
+   */
+  confirm_to?: string;
 }
 
 export type HistoryJob =

@@ -45,6 +45,11 @@ export class StreamKeys {
     return `${this.prefix}:user:{${userId}}:streams`;
   }
 
+  /** Where history confirms stored turns to one generator process (`TurnFinishedData.confirm_to`). */
+  turnsStoredChannel(generatorId: string): string {
+    return `${this.prefix}:turns-stored:${generatorId}`;
+  }
+
   /** Control channel every generator listens on (cancel requests). */
   controlChannel(): string {
     return `${this.prefix}:control`;
