@@ -11,7 +11,8 @@
 //                       (two heap snapshots, default N=200)
 //   --no-docs           do not touch docs/ (implied by --quick, --levels, --ramp, --series)
 //   --database=URL      history on a private database created on this PostgreSQL server (dropped
-//                       afterwards) instead of PGlite; its server's CPU is sampled as `postgres`
+//                       afterwards) instead of PGlite; its server's CPU is sampled as `postgres`.
+//                       Also BENCH_DATABASE_URL. The report names the database used.
 //   --profile[=N]       instead of the sweep: one level (default N=150) under node --cpu-prof,
 //                       and where gateway, generator and history spend their CPU
 import { spawnSync } from 'node:child_process';
@@ -44,11 +45,11 @@ const settings = {
   budgetMs: quick ? 3 * 60_000 : 9 * 60_000,
   accountingN: quick ? 50 : 100,
   rampMs: Number(flag('ramp') ?? 1_000),
-  databaseUrl: flag('database'),
+  databaseUrl: flag('database') ?? process.env.BENCH_DATABASE_URL,
   series: (flag('series') ?? 'reference,stack,stack-2gen').split(','),
 };
 // Only the default full run is the documented one; anything else is exploration.
-const exploring = quick || ['levels', 'ramp', 'series', 'database'].some((name) => flag(name) !== undefined);
+const exploring = quick || ['levels', 'ramp', 'series'].some((name) => flag(name) !== undefined);
 
 /** Each open stream holds a socket in the load generator and one in the server. */
 function fileLimit() {
@@ -166,6 +167,7 @@ async function measure(backEnd, startedAt, levels, code) {
     durationS: Math.round((Date.now() - startedAt.getTime()) / 1000),
     quick,
     machine: machine(redisVersion),
+    database: backEnd.database,
     code,
     workload: { ...workload, replyChunks: reply.words.length, replyWords: reply.words150, replyBytes: reply.bytes },
     settings,

@@ -15,11 +15,13 @@ export async function createPrivateDatabase(url) {
         await admin.query(`create database ${name}`);
     const { rows } = await admin.query('select pg_backend_pid() as pid');
     const postmaster = parentOf(Number(rows[0].pid));
+    const version = (await admin.query('show server_version')).rows[0].server_version.split(' ')[0];
     const privateUrl = new URL(url);
     privateUrl.pathname = `/${name}`;
     return {
       url: privateUrl.toString(),
       name,
+      version,
       postmaster,
       async drop() {
         const c = new pg.Client({ connectionString: url });

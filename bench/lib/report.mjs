@@ -181,7 +181,7 @@ export function generatedBlock(results) {
   const w = results.workload;
   return [
     BEGIN,
-    `Run of ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${Math.round(results.durationS / 60)} min. Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB RAM, Linux ${m.kernel}, Node ${m.node}, Redis ${m.redis}, open-file limit ${m.fileLimit}.`,
+    `Run of ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${Math.round(results.durationS / 60)} min. Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB RAM, Linux ${m.kernel}, Node ${m.node}, Redis ${m.redis}, open-file limit ${m.fileLimit}. History database: ${results.database ?? 'PGlite (embedded, in a temp dir)'}.`,
     `Code: dist as built at ${results.code?.builtAt?.slice(0, 16).replace('T', ' ')} UTC and copied at the start of the run; HEAD was ${results.code?.commit}${results.code?.changedFiles ? `, with ${results.code.changedFiles} files changed in the shared working tree` : ''}.`,
     `Workload: "${w.message}" → ${w.replyChunks} chunks (${w.replyWords} words, ${w.replyBytes} bytes of SSE per stream), pacing ${w.pacingMs} ms, N streams ramped over ${w.rampMs} ms. Criteria per level: p99 gap ≤ 45 ms, p99 TTFT ≤ 100 ms, every stream complete with gapless seq.`,
     '',

@@ -136,7 +136,8 @@ export async function startBackEnd({ pacingMs, databaseUrl, nodeArgs = () => [] 
       if (database) pids[`${prefix}postgres`] = () => readServerTree(database.postmaster);
       return pids;
     },
-    database: database ? 'postgresql' : 'pglite',
+    /** What history stores into, in words for the report. */
+    database: database ? `PostgreSQL ${database.version} (a private database on the machine's server; its processes sampled as postgres)` : 'PGlite (embedded, in a temp dir)',
     async stop() {
       await history.stop();
       await database?.drop().catch((err) => process.stderr.write(`could not drop ${database.name}: ${err.message}\n`));
