@@ -1,19 +1,57 @@
 // Samples CPU time and RSS of every bench process from /proc every 250 ms — one sampler for all
 // pids, so no process is read twice — plus the machine's total CPU (/proc/stat), which shows how
 // much of the 2 cores other people's jobs took during a level.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const TICK_MS = 10; // CLK_TCK = 100 on Linux x86-64 (getconf CLK_TCK)
 const PAGE_KB = 4; // getconf PAGESIZE = 4096
 
+/** The fields of /proc/<pid>/stat after the command name (which may contain spaces), from field 3 ("state"). */
+export function statFields(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 function readProc(pid) {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    // Fields after the command name (which may contain spaces), counted from field 3 ("state").
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const f = statFields(pid);
     return { cpuMs: (Number(f[11]) + Number(f[12])) * TICK_MS, rssKb: Number(f[21]) * PAGE_KB };
   } catch {
     return undefined; // the process has exited
+  }
+}
+
+/**
+ * CPU ms and RSS of a process with the children it forks, for a server that is not the bench's
+ * child (PostgreSQL): its own time, the time of its children that have exited (cutime/cstime,
+ * which the kernel adds to the parent when it reaps them: pooled backends come and go), and the
+ * live children's time. RSS is its own plus its live children's.
+ */
+export function readProcessTree(root) {
+  try {
+    const f = statFields(root);
+    let cpuMs = (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * TICK_MS;
+    let rssKb = Number(f[21]) * PAGE_KB;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const child = readChildOf(entry, root);
+      if (!child) continue;
+      cpuMs += child.cpuMs;
+      rssKb += child.rssKb;
+    }
+    return { cpuMs, rssKb };
+  } catch {
+    return undefined; // the root has exited
+  }
+}
+
+function readChildOf(pid, parent) {
+  try {
+    const f = statFields(pid);
+    if (Number(f[1]) !== parent) return undefined;
+    return { cpuMs: (Number(f[11]) + Number(f[12])) * TICK_MS, rssKb: Number(f[21]) * PAGE_KB };
+  } catch {
+    return undefined; // exited while we looked
   }
 }
 

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { stopChild, track } from './children.mjs';
 import { freePort, until } from './ports.mjs';
-import { createPrivateDatabase, readServerTree } from './postgres.mjs';
+import { createPrivateDatabase } from './postgres.mjs';
+import { readProcessTree } from './proc-sampler.mjs';
 
 export const root = new URL('../..', import.meta.url).pathname;
 const APPS = ['gateway', 'generator', 'history'];
@@ -133,7 +134,7 @@ export async function startBackEnd({ pacingMs, databaseUrl, nodeArgs = () => [] 
     /** Name → pid (or process-tree reader) of what serves every level: history, Redis, PostgreSQL. */
     pids(prefix = '') {
       const pids = { [`${prefix}history`]: history.pid, [`${prefix}redis`]: redis.pid };
-      if (database) pids[`${prefix}postgres`] = () => readServerTree(database.postmaster);
+      if (database) pids[`${prefix}postgres`] = () => readProcessTree(database.postmaster);
       return pids;
     },
     /** What history stores into, in words for the report. */
