@@ -13,6 +13,9 @@
 //   --database=URL      history on a private database created on this PostgreSQL server (dropped
 //                       afterwards) instead of PGlite; its server's CPU is sampled as `postgres`.
 //                       Also BENCH_DATABASE_URL. The report names the database used.
+//   --generator-cores=F the scaling pass's CPU quota per generator (default 0.25 of a core); the
+//                       pass runs in the full run, or in an exploration that names the series
+//                       stack-capped / stack-2gen-capped. Needs root (cgroups); skipped otherwise.
 //   --profile[=N]       instead of the sweep: one level (default N=150) under node --cpu-prof,
 //                       and where gateway, generator and history spend their CPU
 import { spawnSync } from 'node:child_process';
@@ -20,6 +23,7 @@ import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:f
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { killAllNow, stopAll } from './lib/children.mjs';
+import { cpuCapSupport } from './lib/cpu-cap.mjs';
 import { runLevel } from './lib/level.mjs';
 import { writeDocs } from './lib/report.mjs';
 import { heapPass } from './lib/heap-pass.mjs';
@@ -38,6 +42,13 @@ const PACING_MS = 30;
 const MESSAGE = 'How do I configure the Redis connection?';
 const GOAL_N = 500;
 const RAMP_CHECK_MS = 5_000;
+/**
+ * The scaling pass's CPU quota per generator, as a share of a core: small enough that the
+ * generator is the bottleneck with one and with two of them (at 0.34 the two-generator limit was
+ * already set by the rest of the stack on the 2 cores).
+ */
+const GENERATOR_CORES = 0.25;
+const SCALING_LEVELS = [10, 15, 20, 25, 30, 40, 50, 60, 80, 100, 120, 160];
 const settings = {
   levels: (flag('levels') ?? (quick ? '50,100' : '50,100,150,250,500,750,1000,1500,2000,3000')).split(',').map(Number),
   retries: quick ? 0 : 2,
@@ -47,6 +58,8 @@ const settings = {
   rampMs: Number(flag('ramp') ?? 1_000),
   databaseUrl: flag('database') ?? process.env.BENCH_DATABASE_URL,
   series: (flag('series') ?? 'reference,stack,stack-2gen').split(','),
+  generatorCores: Number(flag('generator-cores') ?? GENERATOR_CORES),
+  scalingBudgetMs: quick ? 2 * 60_000 : 6 * 60_000,
 };
 // Only the default full run is the documented one; anything else is exploration.
 const exploring = quick || ['levels', 'ramp', 'series'].some((name) => flag(name) !== undefined);
@@ -141,11 +154,33 @@ async function measure(backEnd, startedAt, levels, code) {
     return;
   }
   const sweep = new Sweep(workload, settings);
+  const support = cpuCapSupport();
+  const cap = support && { support, cores: settings.generatorCores };
   const targets = [referenceTarget(replyFile, PACING_MS, backEnd), stackTarget(backEnd, 1), stackTarget(backEnd, 2)];
-  const series = targets.filter((t) => settings.series.includes(t.name)).map(newSeries);
-  await sweep.ladder(series, levels);
-  for (const s of series) await sweep.refine(s);
-  if (!quick) for (const s of series.filter((x) => x.target.name !== 'stack-2gen')) await sweep.ensureLevel(s, GOAL_N);
+  const cappedTargets = cap ? [stackTarget(backEnd, 1, undefined, cap), stackTarget(backEnd, 2, undefined, cap)] : [];
+  const series = [...targets, ...cappedTargets].filter((t) => settings.series.includes(t.name)).map(newSeries);
+  const uncapped = series.filter((s) => !s.target.generatorCores);
+  await sweep.ladder(uncapped, levels);
+  for (const s of uncapped) await sweep.refine(s);
+  if (!quick) for (const s of uncapped.filter((x) => x.target.name === 'reference' || x.target.name === 'stack')) await sweep.ensureLevel(s, GOAL_N);
+
+  // Scaling pass: with each generator held to a slice of a core, the generator is the bottleneck
+  // on this machine too, so what a second generator adds can be seen (the full run does it; an
+  // exploration names the -capped series to get it).
+  let scaling;
+  const wantsScaling = !exploring || settings.series.some((name) => name.endsWith('-capped'));
+  if (wantsScaling && !cap) {
+    scaling = { skipped: 'CPU quotas need root and a cgroup cpu controller (cgroup v1 cpu, or v2 with cpu enabled)' };
+    say(`scaling pass skipped: ${scaling.skipped}`);
+  } else if (wantsScaling) {
+    const cappedSeries = series.filter((s) => s.target.generatorCores);
+    const capped = cappedSeries.length > 0 ? cappedSeries : cappedTargets.map(newSeries);
+    if (cappedSeries.length === 0) series.push(...capped);
+    const scalingSweep = new Sweep(workload, { ...settings, budgetMs: settings.scalingBudgetMs });
+    await scalingSweep.ladder(capped, exploring ? levels : SCALING_LEVELS);
+    for (const s of capped) await scalingSweep.refine(s);
+    scaling = { generatorCores: cap.cores, cgroup: `v${support.version} at ${support.base}` };
+  }
 
   // Is the stack's limit the arrival rate of new streams? Its first failing N (and twice that),
   // ramped over 5 s instead of 1 s: the same streams, a fifth of the admission work per second.
@@ -176,6 +211,7 @@ async function measure(backEnd, startedAt, levels, code) {
       label: s.target.label,
       kind: s.target.kind,
       generators: s.target.generators,
+      generatorCores: s.target.generatorCores,
       maxN: s.maxN,
       failN: s.failN,
       truncated: s.truncated,
@@ -183,6 +219,7 @@ async function measure(backEnd, startedAt, levels, code) {
     })),
     accounting,
     rampCheck,
+    scaling,
   };
   const out = exploring ? join(tmpdir(), 'bench-exploration.json') : join(root, 'bench/results/latest.json');
   mkdirSync(join(out, '..'), { recursive: true });

@@ -51,7 +51,8 @@ function panel(x0, title, metric, threshold, series, maxN) {
 
 /** @param {object} results the run's results (results.series[*].levels[*].lg.{gap,ttft}) */
 export function chartSvg(results) {
-  const series = results.series.filter((s) => s.levels.length > 0);
+  // The scaling pass (capped generators) is another experiment: its levels are in the tables.
+  const series = results.series.filter((s) => s.levels.length > 0 && !s.generatorCores);
   const maxN = Math.max(...series.flatMap((s) => s.levels.map((l) => l.n))) * 1.15;
   const legend = series
     .map((s, i) => `<g transform="translate(${PAD.left + i * 250},${H + 8})"><line x1="0" x2="24" y1="0" y2="0" stroke="${COLORS[s.name] ?? '#000'}" stroke-width="2"/><text x="30" y="4">${esc(s.label)}</text></g>`)

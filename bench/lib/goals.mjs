@@ -28,14 +28,36 @@ export function goalsTable(results) {
   } else {
     lines.push([`figures at N=${GOAL_N}`, '–', 'not measured']);
   }
-  const failing = at(one, one.failN);
-  // Generator-bound = a generator process saturated at the 1-generator limit.
-  const genBound = failing ? failing.bottleneck.saturated && failing.bottleneck.process?.startsWith('generator') : undefined;
-  const scale = one.maxN > 0 ? two.maxN / one.maxN : undefined;
-  lines.push([
-    '2 generators ≥ 1.6 × the N of 1 (when the generator is the bottleneck)',
-    `${limitOf(two)} vs ${limitOf(one)} → ${scale === undefined ? '–' : `×${scale.toFixed(2)}`}; busiest at the 1-generator limit: ${bottleneckText(failing)}`,
-    genBound === false ? `not applicable: the generator is not the bottleneck (measured ×${scale?.toFixed(2)})` : check(scale === undefined ? undefined : scale >= 1.6),
-  ]);
+  lines.push(scalingGoal(results, one, two, check));
   return table(['goal', 'measured', 'verdict'], lines);
+}
+
+/**
+ * Judged on the scaling pass (generators capped, so one generator is the bottleneck) when it ran;
+ * the uncapped pair is reported beside it, and alone it can only count when a generator was
+ * saturated at the one-generator limit.
+ */
+function scalingGoal(results, one, two, check) {
+  const goal = '2 generators ≥ 1.6 × the N of 1 (when the generator is the bottleneck)';
+  const pair = (a, b) => {
+    const scale = a?.maxN > 0 && b ? b.maxN / a.maxN : undefined;
+    const limit = at(a, a?.failN);
+    const genBound = limit ? limit.bottleneck.saturated && limit.bottleneck.process?.startsWith('generator') : undefined;
+    return { scale, genBound, text: `${b ? limitOf(b) : '–'} vs ${a ? limitOf(a) : '–'} → ${scale === undefined ? '–' : `×${scale.toFixed(2)}`}; busiest at the 1-generator limit: ${bottleneckText(limit)}` };
+  };
+  const open = pair(one, two);
+  const oneCapped = results.series.find((s) => s.name === 'stack-capped');
+  const twoCapped = results.series.find((s) => s.name === 'stack-2gen-capped');
+  if (!oneCapped || !twoCapped) {
+    const why = results.scaling?.skipped ? ` (scaling pass skipped: ${results.scaling.skipped})` : '';
+    const verdict = open.genBound === false ? `not applicable: the generator is not the bottleneck (measured ×${open.scale?.toFixed(2)})${why}` : check(open.scale === undefined ? undefined : open.scale >= 1.6);
+    return [goal, open.text, verdict];
+  }
+  const capped = pair(oneCapped, twoCapped);
+  const twoLimit = at(twoCapped, twoCapped.failN);
+  const measured =
+    `each generator capped at ${oneCapped.generatorCores} core: ${capped.text}; at the 2-generator limit: ${bottleneckText(twoLimit)}. ` +
+    `Uncapped: ${open.text}`;
+  const verdict = capped.genBound === false ? `not shown: the capped generator was not the bottleneck (measured ×${capped.scale?.toFixed(2)})` : check(capped.scale === undefined ? undefined : capped.scale >= 1.6);
+  return [goal, measured, verdict];
 }

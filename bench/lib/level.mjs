@@ -18,6 +18,8 @@ export const CRITERIA = { gapP99Ms: 45, ttftP99Ms: 100 };
  * on one thread, and the rest of that core goes to the kernel's network work for its sockets.
  */
 export const SATURATED_PCT = 80;
+/** A capped process that hit its quota in this share of its periods or more is held back by it. */
+export const QUOTA_BOUND_PCT = 10;
 
 export function startLoadGenerator() {
   const child = track(fork(`${root}bench/load-generator.mjs`, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }), 'loadgen');
@@ -49,6 +51,7 @@ export async function runLevel(target, n, workload, options = {}) {
     await scrapeAll(server.loopUrls); // resets the event-loop histograms: the level starts here
     const redisBefore = server.redis ? await commandStats(server.redis) : undefined;
     if (options.slowlog) await startSlowlogCapture(server.redis);
+    const throttleBefore = throttleCounts(server.caps);
     const sampler = new ProcSampler({ ...server.pids, ...server.idlePids, loadgen: lg.child.pid });
     const streamTimeoutMs = workload.expectChunks * workload.pacingMs + 8_000;
     const sentAt = performance.now();
@@ -73,7 +76,8 @@ export async function runLevel(target, n, workload, options = {}) {
     const redis = server.redis ? perChunk(commandDelta(redisBefore, await commandStats(server.redis)), Math.max(1, lgResult.chunks)) : undefined;
     // The arrival bins only serve splitCpu: keep them out of the results file.
     const { bins: _bins, binMs: _binMs, ...lgFigures } = lgResult;
-    const record = figures(target, n, lgFigures, procs, loop, redis);
+    const throttled = server.caps ? throttledPct(throttleBefore, throttleCounts(server.caps)) : undefined;
+    const record = figures(target, n, lgFigures, procs, loop, redis, { capPct: server.capPct, throttled });
     record.steady = split;
     record.monoWindowUs = { fromUs: monoFromUs, toUs: monoToUs };
     record.quiet = quiet;
@@ -85,7 +89,26 @@ export async function runLevel(target, n, workload, options = {}) {
   }
 }
 
-function figures(target, n, lg, procs, loop, redis) {
+/** Per capped process, its cgroup's period counters (see cpu-cap.mjs). */
+function throttleCounts(caps = {}) {
+  return Object.fromEntries(Object.entries(caps).map(([name, c]) => [name, c.throttled()]));
+}
+
+/** Per capped process, the share of its scheduling periods in the level that hit the quota. */
+function throttledPct(before, after) {
+  return Object.fromEntries(
+    Object.entries(after).map(([name, a]) => {
+      const periods = a.periods - before[name].periods;
+      return [name, periods > 0 ? round(((a.throttled - before[name].throttled) / periods) * 100, 1) : 0];
+    }),
+  );
+}
+
+/**
+ * `cap` (scaling pass): `capPct`, the generators' CPU quota in % of a core, and `throttled`, per
+ * generator the % of its periods that hit the quota.
+ */
+function figures(target, n, lg, procs, loop, redis, { capPct, throttled } = {}) {
   const reasons = [];
   if (lg.completed < n) reasons.push(`${n - lg.completed} incomplete (${Object.entries(lg.errors).map(([k, v]) => `${k}: ${v}`).join(', ')})`);
   if (!(lg.gap.p99 <= CRITERIA.gapP99Ms)) reasons.push(`gap p99 ${lg.gap.p99} ms`);
@@ -99,10 +122,18 @@ function figures(target, n, lg, procs, loop, redis) {
   const growthKb = front ? front.rssPeakKb - front.rssStartKb : Number.NaN;
   // The busiest of the server-side processes (the load generator is the client, not a suspect).
   const suspects = Object.entries(cpu).filter(([name]) => name !== 'loadgen' && !name.startsWith('idle '));
-  const [bottleneck, busiest] = suspects.sort((a, b) => b[1].peakPct - a[1].peakPct)[0] ?? [];
-  const saturated = (busiest?.peakPct ?? 0) >= SATURATED_PCT;
+  let [bottleneck, busiest] = suspects.sort((a, b) => b[1].peakPct - a[1].peakPct)[0] ?? [];
+  let saturated = (busiest?.peakPct ?? 0) >= SATURATED_PCT;
   // No single process at a full core, but the cores all busy: the machine's CPU is the limit.
   const machineBound = !saturated && procs.machine.peakBusyPct >= SATURATED_PCT;
+  // Else a capped generator whose quota kept binding: its work waits for CPU that the others have
+  // to spare. (Its peak over ~1 s stays below the cap: the work comes in bursts, the quota is
+  // per 4 ms.)
+  const [quotaBound] = Object.entries(throttled ?? {}).filter(([, pct]) => pct >= QUOTA_BOUND_PCT).sort((a, b) => b[1] - a[1]);
+  if (!saturated && !machineBound && quotaBound) {
+    [bottleneck, busiest] = [quotaBound[0], cpu[quotaBound[0]]];
+    saturated = true;
+  }
   return {
     n,
     pass: reasons.length === 0,
@@ -123,7 +154,8 @@ function figures(target, n, lg, procs, loop, redis) {
       othersCpuMs: procs.machine.othersMs,
       othersPct: round((procs.machine.othersMs / procs.windowMs) * 100, 0),
     },
-    bottleneck: { process: bottleneck, peakPct: busiest?.peakPct, saturated, machineBound },
+    bottleneck: { process: bottleneck, peakPct: busiest?.peakPct, capPct: throttled?.[bottleneck] === undefined ? undefined : capPct, saturated, machineBound },
+    throttledPct: throttled,
   };
 }
 

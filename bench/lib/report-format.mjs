@@ -19,11 +19,14 @@ export function limitOf(s) {
 export function bottleneckText(level) {
   if (!level) return '–';
   const b = level.bottleneck;
+  const capped = b.capPct ? ` of its ${fmt(b.capPct, 0)}% cap` : '';
+  const throttled = level.throttledPct?.[b.process];
+  const busiest = `${b.process} ${fmt(b.peakPct, 0)}%${capped}${throttled === undefined ? '' : `, throttled in ${fmt(throttled)}% of its periods`}`;
   const head = b.saturated
-    ? `${b.process} saturated (${fmt(b.peakPct, 0)}% of a core)`
+    ? `${busiest}: ${b.capPct ? 'held back by its quota' : 'saturated'}`
     : b.machineBound
-      ? `no single process (busiest ${b.process} ${fmt(b.peakPct, 0)}%): the 2 cores are full`
-      : `none saturated (busiest ${b.process} ${fmt(b.peakPct, 0)}%)`;
+      ? `no single process (busiest ${busiest}): the 2 cores are full`
+      : `none saturated (busiest ${busiest})`;
   const client = level.cpu.loadgen ? `, load generator ${fmt(level.cpu.loadgen.peakPct, 0)}%` : '';
   return `${head}; machine peak ${fmt(level.machine.peakBusyPct, 0)}%${client}, others ${fmt(level.machine.othersPct, 0)}% of a core`;
 }

@@ -176,6 +176,18 @@ function rampTable(results) {
   ].join('\n');
 }
 
+function scalingText(results) {
+  const s = results.scaling;
+  if (!s) return 'Not run (exploration).';
+  if (s.skipped) return `Skipped: ${s.skipped}.`;
+  return (
+    `Scaling pass: the stack with one and with two generators, each generator held to ${s.generatorCores} of a core by a CPU quota ` +
+    `(cgroup ${s.cgroup}, 1 ms of CPU per ${Math.round(1 / s.generatorCores)} ms period), as if each ran on a small core of its own: on one ` +
+    '2-core machine this is what makes the generator the bottleneck, so that what a second one adds can be seen. Its levels are the ' +
+    '`-capped` rows of the tables above; it is left out of the chart.'
+  );
+}
+
 export function generatedBlock(results) {
   const m = results.machine;
   const w = results.workload;
@@ -206,6 +218,10 @@ export function generatedBlock(results) {
     '### Memory and Redis per level',
     '',
     memoryTable(results),
+    '',
+    '### Generator scaling',
+    '',
+    scalingText(results),
     '',
     '### Ramp check',
     '',

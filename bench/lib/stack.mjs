@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { stopChild, track } from './children.mjs';
 import { freePort, until } from './ports.mjs';
+import { capProcess } from './cpu-cap.mjs';
 import { createPrivateDatabase } from './postgres.mjs';
 import { readProcessTree } from './proc-sampler.mjs';
 
@@ -148,8 +149,12 @@ export async function startBackEnd({ pacingMs, databaseUrl, nodeArgs = () => [] 
   };
 }
 
-/** `nodeArgs(app)`: extra node flags per service (the profiling pass adds --cpu-prof). */
-export async function startFrontEnd(backEnd, generators, nodeArgs = () => []) {
+/**
+ * `nodeArgs(app)`: extra node flags per service (the profiling pass adds --cpu-prof).
+ * `cap` ({ support, cores }, from cpu-cap.mjs): each generator gets that much CPU at most, set
+ * once it is ready (so start-up is not slowed down).
+ */
+export async function startFrontEnd(backEnd, generators, nodeArgs = () => [], cap) {
   const started = await Promise.allSettled([
     startService('gateway', backEnd.env, nodeArgs('gateway')),
     ...Array.from({ length: generators }, () => startService('generator', backEnd.env, nodeArgs('generator'))),
@@ -161,5 +166,14 @@ export async function startFrontEnd(backEnd, generators, nodeArgs = () => []) {
     throw failed.reason;
   }
   const [gateway, ...gens] = ok;
-  return { gateway, generators: gens, stop: () => Promise.allSettled(ok.map((s) => s.stop())) };
+  const caps = cap ? gens.map((g, i) => capProcess(cap.support, g.pid, cap.cores, `generator-${i + 1}`)) : [];
+  return {
+    gateway,
+    generators: gens,
+    caps,
+    async stop() {
+      await Promise.allSettled(ok.map((s) => s.stop()));
+      for (const c of caps) c.release();
+    },
+  };
 }

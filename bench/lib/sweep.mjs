@@ -71,7 +71,7 @@ export class Sweep {
     let lo = series.lastPass;
     let hi = series.firstFail;
     for (let step = 0; hi !== undefined && step < this.refineSteps && !this.outOfTime; step++) {
-      const grain = hi - lo <= 100 ? 10 : hi - lo <= 500 ? 25 : 50;
+      const grain = hi - lo <= 20 ? 5 : hi - lo <= 100 ? 10 : hi - lo <= 500 ? 25 : 50;
       const mid = Math.round((lo + hi) / 2 / grain) * grain;
       if (mid <= lo || mid >= hi) break;
       if ((await this.attempt(series, mid)).pass) lo = mid;

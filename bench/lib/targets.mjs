@@ -6,21 +6,26 @@ import { stopChild, track } from './children.mjs';
 import { freePort, until } from './ports.mjs';
 import { root, startFrontEnd } from './stack.mjs';
 
-export function stackTarget(backEnd, generators, nodeArgs) {
+/** `cap` ({ support, cores }): each generator limited to that much CPU (the scaling pass). */
+export function stackTarget(backEnd, generators, nodeArgs, cap) {
+  const gens = `${generators} generator${generators === 1 ? '' : 's'}`;
   return {
-    name: generators === 1 ? 'stack' : `stack-${generators}gen`,
-    label: `stack, ${generators} generator${generators === 1 ? '' : 's'}`,
+    name: `${generators === 1 ? 'stack' : `stack-${generators}gen`}${cap ? '-capped' : ''}`,
+    label: cap ? `stack, ${gens} capped at ${cap.cores} core each` : `stack, ${gens}`,
     kind: 'stack',
     generators,
+    generatorCores: cap?.cores,
     async start() {
-      const front = await startFrontEnd(backEnd, generators, nodeArgs);
+      const front = await startFrontEnd(backEnd, generators, nodeArgs, cap);
       const pids = { gateway: front.gateway.pid, ...backEnd.pids() };
       const loopUrls = { gateway: front.gateway.url };
       front.generators.forEach((g, i) => {
         pids[`generator-${i + 1}`] = g.pid;
         loopUrls[`generator-${i + 1}`] = g.url;
       });
-      return { port: front.gateway.port, url: front.gateway.url, pids, loopUrls, redis: backEnd.redis.client, stop: () => front.stop() };
+      // name → its cgroup, for the capped generators of the scaling pass
+      const caps = Object.fromEntries(front.caps.map((c, i) => [`generator-${i + 1}`, c]));
+      return { port: front.gateway.port, url: front.gateway.url, pids, loopUrls, caps, capPct: cap && cap.cores * 100, redis: backEnd.redis.client, stop: () => front.stop() };
     },
   };
 }
