@@ -178,7 +178,7 @@ function rampTable(results) {
 
 function scalingText(results) {
   const s = results.scaling;
-  if (!s) return 'Not run (exploration).';
+  if (!s) return 'Not run (it runs with `--scaling`).';
   if (s.skipped) return `Skipped: ${s.skipped}.`;
   return (
     `Scaling pass: the stack with one and with two generators, each generator held to ${s.generatorCores} of a core by a CPU quota ` +
