@@ -155,33 +155,33 @@ async function measure(backEnd, startedAt, levels, code) {
     return;
   }
   const sweep = new Sweep(workload, settings);
-  const support = cpuCapSupport();
-  const cap = support && { support, cores: settings.generatorCores };
   const targets = [referenceTarget(replyFile, PACING_MS, backEnd), stackTarget(backEnd, 1), stackTarget(backEnd, 2)];
-  const cappedTargets = cap ? [stackTarget(backEnd, 1, undefined, cap), stackTarget(backEnd, 2, undefined, cap)] : [];
-  const series = [...targets, ...cappedTargets].filter((t) => settings.series.includes(t.name)).map(newSeries);
-  const uncapped = series.filter((s) => !s.target.generatorCores);
-  await sweep.ladder(uncapped, levels);
-  for (const s of uncapped) await sweep.refine(s);
-  if (!quick) for (const s of uncapped.filter((x) => x.target.name === 'reference' || x.target.name === 'stack')) await sweep.ensureLevel(s, GOAL_N);
+  const series = targets.filter((t) => settings.series.includes(t.name)).map(newSeries);
+  await sweep.ladder(series, levels);
+  for (const s of series) await sweep.refine(s);
+  if (!quick) for (const s of series.filter((x) => x.target.name !== 'stack-2gen')) await sweep.ensureLevel(s, GOAL_N);
 
   // Scaling pass (--scaling, or an exploration naming the -capped series): each generator held to
   // a slice of a core, so that the generator is the bottleneck on this machine too. Opt-in: under
   // a quota the latency criteria fail from throttling stalls before the quota's capacity is used,
   // and its ratio moved from ×0.56 to ×1.25 between runs (docs/benchmarks.md).
   let scaling;
-  const wantsScaling = args.includes('--scaling') || settings.series.some((name) => name.endsWith('-capped'));
-  if (wantsScaling && !cap) {
-    scaling = { skipped: 'CPU quotas need root and a cgroup cpu controller (cgroup v1 cpu, or v2 with cpu enabled)' };
-    say(`scaling pass skipped: ${scaling.skipped}`);
-  } else if (wantsScaling) {
-    const cappedSeries = series.filter((s) => s.target.generatorCores);
-    const capped = cappedSeries.length > 0 ? cappedSeries : cappedTargets.map(newSeries);
-    if (cappedSeries.length === 0) series.push(...capped);
-    const scalingSweep = new Sweep(workload, { ...settings, budgetMs: settings.scalingBudgetMs });
-    await scalingSweep.ladder(capped, exploring ? levels : SCALING_LEVELS);
-    for (const s of capped) await scalingSweep.refine(s);
-    scaling = { generatorCores: cap.cores, cgroup: `v${support.version} at ${support.base}` };
+  const named = settings.series.filter((name) => name.endsWith('-capped'));
+  if (args.includes('--scaling') || named.length > 0) {
+    const support = cpuCapSupport();
+    if (!support) {
+      scaling = { skipped: 'CPU quotas need root and a cgroup cpu controller (cgroup v1 cpu, or v2 with cpu enabled)' };
+      say(`scaling pass skipped: ${scaling.skipped}`);
+    } else {
+      const cap = { support, cores: settings.generatorCores };
+      const cappedTargets = [stackTarget(backEnd, 1, undefined, cap), stackTarget(backEnd, 2, undefined, cap)];
+      const capped = cappedTargets.filter((t) => named.length === 0 || named.includes(t.name)).map(newSeries);
+      series.push(...capped);
+      const scalingSweep = new Sweep(workload, { ...settings, budgetMs: settings.scalingBudgetMs });
+      await scalingSweep.ladder(capped, exploring ? levels : SCALING_LEVELS);
+      for (const s of capped) await scalingSweep.refine(s);
+      scaling = { generatorCores: cap.cores, cgroup: `v${support.version} at ${support.base}` };
+    }
   }
 
   // Is the stack's limit the arrival rate of new streams? Its first failing N (and twice that),

@@ -12,7 +12,7 @@ import { join } from 'node:path';
  */
 const QUOTA_US = 1_000;
 
-/** Where CPU quotas can be set here, or null (with why) when they cannot. */
+/** Where CPU quotas can be set here, or null when they cannot. */
 export function cpuCapSupport() {
   const candidates = [
     { version: 1, base: '/sys/fs/cgroup/cpu', enabled: (b) => existsSync(join(b, 'cpu.cfs_quota_us')) },
@@ -41,6 +41,11 @@ function controllers(base) {
   }
 }
 
+/** The quota and period that give `cores` of CPU (the report quotes them). */
+export function cpuQuota(cores) {
+  return { quotaUs: QUOTA_US, periodUs: Math.round(QUOTA_US / cores) };
+}
+
 /**
  * Puts `pid` (all its threads) in a new group limited to `cores` of CPU (0.25 = a quarter of a
  * core). Returns `release()`, which removes the group once the process has exited.
@@ -48,12 +53,12 @@ function controllers(base) {
 export function capProcess(support, pid, cores, name) {
   const dir = join(support.base, `bench-${process.pid}-${name}`);
   mkdirSync(dir);
-  const period = Math.round(QUOTA_US / cores);
+  const { quotaUs, periodUs } = cpuQuota(cores);
   if (support.version === 1) {
-    writeFileSync(join(dir, 'cpu.cfs_period_us'), String(period));
-    writeFileSync(join(dir, 'cpu.cfs_quota_us'), String(QUOTA_US));
+    writeFileSync(join(dir, 'cpu.cfs_period_us'), String(periodUs));
+    writeFileSync(join(dir, 'cpu.cfs_quota_us'), String(quotaUs));
   } else {
-    writeFileSync(join(dir, 'cpu.max'), `${QUOTA_US} ${period}`);
+    writeFileSync(join(dir, 'cpu.max'), `${quotaUs} ${periodUs}`);
   }
   writeFileSync(join(dir, 'cgroup.procs'), String(pid));
   return {

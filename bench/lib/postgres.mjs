@@ -12,7 +12,7 @@ export async function createPrivateDatabase(url) {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
-        await admin.query(`create database ${name}`);
+    await admin.query(`create database ${name}`);
     const { rows } = await admin.query('select pg_backend_pid() as pid');
     const postmaster = parentOf(Number(rows[0].pid));
     const version = (await admin.query('show server_version')).rows[0].server_version.split(' ')[0];

@@ -2,6 +2,7 @@
 // the hand-written method and analysis around it survive a re-run) and docs/benchmark-chart.svg.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { chartSvg } from './chart-svg.mjs';
+import { cpuQuota } from './cpu-cap.mjs';
 import { goalsTable } from './goals.mjs';
 import { at, bottleneckText, fmt, limitOf, ratio, rssSlopeKb, table } from './report-format.mjs';
 import { root } from './stack.mjs';
@@ -180,9 +181,10 @@ function scalingText(results) {
   const s = results.scaling;
   if (!s) return 'Not run (it runs with `--scaling`).';
   if (s.skipped) return `Skipped: ${s.skipped}.`;
+  const { quotaUs, periodUs } = cpuQuota(s.generatorCores);
   return (
     `Scaling pass: the stack with one and with two generators, each generator held to ${s.generatorCores} of a core by a CPU quota ` +
-    `(cgroup ${s.cgroup}, 1 ms of CPU per ${Math.round(1 / s.generatorCores)} ms period), as if each ran on a small core of its own: on one ` +
+    `(cgroup ${s.cgroup}, ${quotaUs / 1000} ms of CPU per ${periodUs / 1000} ms period), as if each ran on a small core of its own: on one ` +
     '2-core machine this is what makes the generator the bottleneck, so that what a second one adds can be seen. Its levels are the ' +
     '`-capped` rows of the tables above; it is left out of the chart.'
   );
