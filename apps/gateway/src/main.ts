@@ -6,8 +6,10 @@ import { Logger, type INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig, startHttpApp } from '@app/platform';
 import { GatewayModule } from './gateway.module.js';
+import { limitHeapGrowth } from './runtime/heap-growth.js';
 import { applyServerTimeouts, hardenHttp } from './security/http-hardening.js';
 
+limitHeapGrowth();
 const config = loadConfig('gateway');
 
 /** Hardening first, then the web UI's static build at `/` (same origin as the API: no CORS needed). */
