@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { decodeEntry, EntryKind, StreamKeys } from '@app/contracts';
-import { waitReady, type AppConfig } from '@app/platform';
+import { presenceCheckEvery, waitReady, type AppConfig } from '@app/platform';
 import type { Redis } from 'ioredis';
 import { TestRedis } from '../../../test/support/redis-server.js';
 import { AppendResult, MAX_APPEND_BATCH, StreamWriter } from '../src/generation/stream-writer.js';
@@ -15,7 +15,7 @@ describe('StreamWriter.appendChunk', () => {
   beforeAll(async () => {
     server = await TestRedis.start();
     redis = server.client();
-    const config = { REDIS_URL: server.url, REDIS_PREFIX: 'writer-test', STREAM_REPLAY_TTL_S: 600 } as AppConfig;
+    const config = { REDIS_URL: server.url, REDIS_PREFIX: 'writer-test', STREAM_REPLAY_TTL_S: 600, PACING_MS: 30 } as AppConfig;
     writer = new StreamWriter(config);
     await waitReady(writer.connection, 10_000);
   });
@@ -95,6 +95,32 @@ describe('StreamWriter.appendChunk', () => {
     ]);
     const lengths = await Promise.all([running, cancelling, finished, abandoned, resent, ahead, next].map((id) => redis.llen(keys.log(id))));
     expect(lengths).toEqual([1, 0, 0, 0, 2, 1, 2]);
+    // A refused seq leaves the log as it was (the script pushes, sees the length, pops it again).
+    expect(await redis.lrange(keys.log(resent), 0, -1)).toEqual(['earlier 1', 'earlier 2']);
+    expect(await redis.lrange(keys.log(ahead), 0, -1)).toEqual(['earlier 1']);
+  });
+
+  it('refuses a chunk past a gap on a stream with no log yet, and leaves no log behind', async () => {
+    const empty = await openStream();
+    expect(await writer.appendChunk(empty, 3, 'x ')).toBe(AppendResult.Gap);
+    expect(await redis.exists(keys.log(empty))).toBe(0);
+  });
+
+  it('checks presence on the first chunk and then about once a second (every 33 chunks at 30 ms)', async () => {
+    const every = presenceCheckEvery(30);
+    expect(every).toBe(33);
+    const id = await openStream();
+    expect(await writer.appendChunk(id, 1, 'w1 ')).toBe(AppendResult.Appended);
+    await redis.del(keys.presence(id)); // the client left and its grace period ran out
+    for (let seq = 2; seq <= every; seq++) {
+      expect(await writer.appendChunk(id, seq, `w${seq} `)).toBe(AppendResult.Appended);
+    }
+    expect(await writer.appendChunk(id, every + 1, 'late ')).toBe(AppendResult.Abandoned);
+    expect(await redis.llen(keys.log(id))).toBe(every);
+    // A stop is not sampled: it is seen on the very next chunk.
+    const stopped = await openStream('running', { logged: 1 });
+    await redis.hset(keys.meta(stopped), 'status', 'cancelling');
+    expect(await writer.appendChunk(stopped, 2, 'w2 ')).toBe(AppendResult.Cancelling);
   });
 
   it('splits a tick with more appends than one batch holds into several calls, losing none', async () => {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { decodeEntry, EntryKind, encodeEntry, StreamKeys, type ChunkEventData, type ElpSnapshotData } from '@app/contracts';
-import { APP_CONFIG, commandConnection, withStreamScripts, type AppConfig, type StreamScripts } from '@app/platform';
+import { APP_CONFIG, commandConnection, presenceCheckEvery, withStreamScripts, type AppConfig, type StreamScripts } from '@app/platform';
 import DataLoader from 'dataloader';
 import type { Redis } from 'ioredis';
 
@@ -65,7 +65,7 @@ export class StreamWriter implements OnApplicationShutdown {
   private async appendBatch(batch: readonly ChunkAppend[]): Promise<AppendResult[]> {
     const k = this.keys;
     const keys: string[] = [];
-    const args: Array<string | number> = [this.config.STREAM_REPLAY_TTL_S];
+    const args: Array<string | number> = [this.config.STREAM_REPLAY_TTL_S, presenceCheckEvery(this.config.PACING_MS)];
     for (const { streamId, seq, entry } of batch) {
       keys.push(k.log(streamId), k.channel(streamId), k.meta(streamId), k.presence(streamId));
       args.push(seq, entry);
