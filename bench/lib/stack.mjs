@@ -83,10 +83,14 @@ export async function startRedis() {
   };
 }
 
-/** One service from dist, cwd = repo root (the generator reads ./kb), ready when /health/ready answers. */
+/**
+ * One service from dist, cwd = repo root (the generator reads ./kb), ready when /health/ready
+ * answers. BENCH_<APP>_NODE_ARGS adds node flags to it (exploration, see run.mjs).
+ */
 export async function startService(app, env, nodeArgs = []) {
   const port = await freePort();
-  const proc = spawnLogged(app, process.execPath, [...nodeArgs, entryOf(app)], {
+  const extra = process.env[`BENCH_${app.toUpperCase()}_NODE_ARGS`]?.split(' ').filter(Boolean) ?? [];
+  const proc = spawnLogged(app, process.execPath, [...extra, ...nodeArgs, entryOf(app)], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
   });
