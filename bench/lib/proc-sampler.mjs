@@ -12,10 +12,14 @@ export function statFields(pid) {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
+/** A process's own CPU time (utime + stime) and RSS, from its stat fields. */
+function usageOf(f) {
+  return { cpuMs: (Number(f[11]) + Number(f[12])) * TICK_MS, rssKb: Number(f[21]) * PAGE_KB };
+}
+
 function readProc(pid) {
   try {
-    const f = statFields(pid);
-    return { cpuMs: (Number(f[11]) + Number(f[12])) * TICK_MS, rssKb: Number(f[21]) * PAGE_KB };
+    return usageOf(statFields(pid));
   } catch {
     return undefined; // the process has exited
   }
@@ -30,8 +34,8 @@ function readProc(pid) {
 export function readProcessTree(root) {
   try {
     const f = statFields(root);
-    let cpuMs = (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * TICK_MS;
-    let rssKb = Number(f[21]) * PAGE_KB;
+    let { cpuMs, rssKb } = usageOf(f);
+    cpuMs += (Number(f[13]) + Number(f[14])) * TICK_MS; // cutime + cstime: reaped children
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       const child = readChildOf(entry, root);
@@ -48,8 +52,7 @@ export function readProcessTree(root) {
 function readChildOf(pid, parent) {
   try {
     const f = statFields(pid);
-    if (Number(f[1]) !== parent) return undefined;
-    return { cpuMs: (Number(f[11]) + Number(f[12])) * TICK_MS, rssKb: Number(f[21]) * PAGE_KB };
+    return Number(f[1]) === parent ? usageOf(f) : undefined;
   } catch {
     return undefined; // exited while we looked
   }

@@ -14,7 +14,7 @@ import { setFlagsFromString } from 'node:v8';
 export const HEAP_GROWING_PERCENT = 25;
 
 /** Applies the cap unless the operator chose a value on node's command line. */
-export function limitHeapGrowth(execArgv: readonly string[] = process.execArgv): void {
-  if (execArgv.some((arg) => arg.startsWith('--heap-growing-percent'))) return;
+export function limitHeapGrowth(): void {
+  if (process.execArgv.some((arg) => arg.startsWith('--heap-growing-percent'))) return;
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }

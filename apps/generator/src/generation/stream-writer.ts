@@ -37,8 +37,12 @@ export class StreamWriter implements OnApplicationShutdown {
     maxBatchSize: MAX_APPEND_BATCH,
   });
 
+  /** The chunk script's presence-check interval in chunks: fixed by the pacing, so computed once. */
+  private readonly presenceEvery: number;
+
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.keys = new StreamKeys(config.REDIS_PREFIX);
+    this.presenceEvery = presenceCheckEvery(config.PACING_MS);
     // Generator commands may wait through a short Redis blip: the job is retried if they fail.
     this.redis = withStreamScripts(commandConnection(config.REDIS_URL, 'generator:commands'));
     this.redis.on('error', () => undefined);
@@ -65,7 +69,7 @@ export class StreamWriter implements OnApplicationShutdown {
   private async appendBatch(batch: readonly ChunkAppend[]): Promise<AppendResult[]> {
     const k = this.keys;
     const keys: string[] = [];
-    const args: Array<string | number> = [this.config.STREAM_REPLAY_TTL_S, presenceCheckEvery(this.config.PACING_MS)];
+    const args: Array<string | number> = [this.config.STREAM_REPLAY_TTL_S, this.presenceEvery];
     for (const { streamId, seq, entry } of batch) {
       keys.push(k.log(streamId), k.channel(streamId), k.meta(streamId), k.presence(streamId));
       args.push(seq, entry);

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 
 /** How often the chunk script checks that a client is still attached to a stream. */
-export const PRESENCE_CHECK_INTERVAL_MS = 1_000;
+const PRESENCE_CHECK_INTERVAL_MS = 1_000;
 
 /** The chunk script checks presence on a stream's first chunk and then every this many chunks. */
 export function presenceCheckEvery(pacingMs: number): number {
