@@ -52,6 +52,28 @@ describe('limits (429 + Retry-After), enforced across gateways', () => {
     expect(elsewhere.json<DoneEventData>('done').status).toBe('completed');
     await Promise.all(open);
   }, 60_000);
+
+  it('leaves no channel subscribed for a refused start', async () => {
+    // A start subscribes while it is being admitted: a refusal must close that subscription again.
+    const redis = stack.redis.client();
+    const channels = async () => (await redis.pubsub('CHANNELS', '*:events')).length; // streams' channels only
+    try {
+      const open = [ask(0, 'c1'), ask(1, 'c1')];
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await channels()).toBe(2);
+      // Refused by the user's cap (the opening script) and by the request rate, while both run.
+      expect((await postJson(`${stack.gateways[0].url}/api/v1/chat/unified/stream`, { message: 'hi', user_id: 'c1' })).status).toBe(429);
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await postJson(`${stack.gateways[1].url}/api/v1/chat/unified/stream`, { message: 'hi', user_id: 'c1' })).status);
+      expect(statuses).toEqual([429, 429, 429, 429, 429]);
+      expect(await channels()).toBe(2);
+      await Promise.all(open);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await channels()).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
+  }, 60_000);
 });
 
 describe('HTTP hardening', () => {

@@ -43,14 +43,23 @@ export class ChatService {
 
   async start(request: ChatRequestDto, userId: string, receivedAtMs: number): Promise<StartedStream> {
     const input = this.guard.check(request); // refuses before anything is stored or counted
-    await this.limits.consumeRequest(userId);
     const sessionId = request.session_id ?? randomUUID();
     const streamId = randomUUID();
     const createdAt = new Date(receivedAtMs).toISOString();
-    await this.sessions.openStream({ sessionId, userId, streamId, createdAt, newSession: request.session_id === undefined });
+    // Subscribe first, then enqueue: pub/sub only reaches current subscribers. The subscription
+    // stores and counts nothing, so it goes out with the admission steps rather than after them:
+    // one round trip fewer before `meta` (a refused request just closes it again).
+    const opening = this.relay.openTap(streamId);
+    opening.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
     try {
-      // Subscribe first, then enqueue: pub/sub only reaches current subscribers.
-      const tap = await this.relay.openTap(streamId);
+      await this.limits.consumeRequest(userId);
+      await this.sessions.openStream({ sessionId, userId, streamId, createdAt, newSession: request.session_id === undefined });
+    } catch (err) {
+      void opening.then((tap) => tap.close(), () => undefined);
+      throw err;
+    }
+    try {
+      const tap = await opening;
       const meta: MetaEventData = { stream_id: streamId, session_id: sessionId, created_at: createdAt };
       try {
         await withTimeout(

@@ -30,7 +30,12 @@ export class StreamRelay {
   /** Subscribes now (before anything is enqueued or read). */
   async openTap(streamId: string): Promise<StreamTap> {
     const tap = new StreamTap(streamId, this.redis.keys, this.redis.client, this.subscriber);
-    await withTimeout(tap.open(), REDIS_STEP_TIMEOUT_MS);
+    try {
+      await withTimeout(tap.open(), REDIS_STEP_TIMEOUT_MS);
+    } catch (err) {
+      tap.close(); // a subscription confirmed after the timeout must not keep a listener
+      throw err;
+    }
     return tap;
   }
 
