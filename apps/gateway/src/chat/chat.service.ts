@@ -79,7 +79,7 @@ export class ChatService {
         );
         // openStream has just set the presence key: count the client without setting it again.
         // After the enqueue, so a failed start leaves no client counted (its events never run).
-        const events = await this.relay.attach(tap, streamId, meta, 0, { receivedAtMs, presenceSet: true });
+        const events = await this.relay.attach(tap, streamId, meta, 0, { receivedAtMs, presenceSet: true, newStream: true });
         this.logger.log({ stream_id: streamId, session_id: sessionId }, 'stream started');
         return { meta, events };
       } catch (err) {

@@ -30,7 +30,8 @@ export class OrderedRelay {
 
   async start(early: string[]): Promise<void> {
     try {
-      const backlog = await this.redis.lrange(this.keys.log(this.streamId), this.last, -1);
+      // A new stream's first chunk need not wait for a read of a log that can hold nothing unseen.
+      const backlog = this.options.newStream ? [] : await this.redis.lrange(this.keys.log(this.streamId), this.last, -1);
       this.queue = [...backlog, ...early, ...this.queue];
     } catch (err) {
       return this.fail(err);

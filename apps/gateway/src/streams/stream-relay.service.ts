@@ -41,18 +41,20 @@ export class StreamRelay {
 
   /**
    * The client's events; presence is held from now until the client goes away. `presenceSet`: the
-   * caller has just written the presence key (a start does, in its opening script).
+   * caller has just written the presence key (a start does, in its opening script). `newStream`:
+   * the tap was confirmed before the stream's job was enqueued, so every entry the log will hold
+   * also comes live and there is no backlog to read.
    */
   async attach(
     tap: StreamTap,
     streamId: string,
     meta: MetaEventData,
     afterSeq: number,
-    options: { receivedAtMs?: number; presenceSet?: boolean } = {},
+    options: { receivedAtMs?: number; presenceSet?: boolean; newStream?: boolean } = {},
   ): Promise<Observable<MessageEvent>> {
-    const { receivedAtMs, presenceSet = false } = options;
+    const { receivedAtMs, presenceSet = false, newStream = false } = options;
     await withTimeout(this.presence.attach(streamId, { alreadySet: presenceSet }), REDIS_STEP_TIMEOUT_MS);
-    return tap.events({ meta, afterSeq, receivedAtMs, onClose: () => this.presence.detach(streamId) });
+    return tap.events({ meta, afterSeq, receivedAtMs, newStream, onClose: () => this.presence.detach(streamId) });
   }
 
   async meta(streamId: string): Promise<StreamMeta | null> {

@@ -12,6 +12,8 @@ export interface TapOptions {
   afterSeq: number;
   /** For the connection that started the stream: request time, to report ttft as measured here. */
   receivedAtMs?: number;
+  /** Subscribed before the stream's job was enqueued: its log holds nothing that does not come live. */
+  newStream?: boolean;
   onClose?: () => void;
 }
 
