@@ -1,3 +1,4 @@
+import { RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { Request } from 'express';
 import type { AppConfig } from '../config/config.schema.js';
@@ -13,5 +14,12 @@ export function loggerModule(config: AppConfig, service: string) {
       autoLogging: false,
       quietReqLogger: true,
     },
+    // Probes and scrapes get no request-scoped logger. Its store is an AsyncLocalStorage, which on
+    // Node 20 turns on promise hooks for the whole process from its first request on: in the
+    // generator, whose only HTTP routes these are, that would tax every promise of every chunk.
+    exclude: [
+      { path: 'health/*probe', method: RequestMethod.ALL },
+      { path: 'metrics', method: RequestMethod.ALL },
+    ],
   });
 }
