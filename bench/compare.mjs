@@ -8,16 +8,17 @@
 // per 1,000 chunks the table gives it divided by the load generator's in the same level: the load
 // generator does the same work for both builds, so that quotient takes the drift out.
 // Results go to $TMPDIR/bench-compare.json; nothing under docs/ is touched.
-import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runLevel } from './lib/level.mjs';
 import { probeReply } from './lib/reply-probe.mjs';
-import { root, startBackEnd } from './lib/stack.mjs';
+import { say } from './lib/say.mjs';
+import { entryOf, stageBuild, startBackEnd } from './lib/stack.mjs';
+import { round } from './lib/stats.mjs';
 import { stackTarget } from './lib/targets.mjs';
+import { MESSAGE, PACING_MS, workloadFor } from './lib/workload.mjs';
 
-const PACING_MS = 30;
-const MESSAGE = 'How do I configure the Redis connection?';
 const args = process.argv.slice(2);
 const flag = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const [before, after] = args.filter((a) => !a.startsWith('--')).map((dir) => resolve(dir));
@@ -25,44 +26,29 @@ const levels = (flag('levels') ?? '200').split(',').map(Number);
 const rounds = Number(flag('rounds') ?? 4);
 const databaseUrl = flag('database') ?? process.env.BENCH_DATABASE_URL;
 
-const mainOf = (dir, app) => join(dir, app, 'apps', app, 'src', 'main.js');
 for (const [name, dir] of Object.entries({ before, after })) {
-  if (!dir || !existsSync(mainOf(dir, 'gateway')) || !existsSync(mainOf(dir, 'generator'))) {
-    console.error(`usage: npm run bench:compare -- <before> <after> [--levels=200] [--rounds=4]\n${name}: not a copy of dist/apps (${dir ?? 'missing'})`);
+  if (!dir || !['gateway', 'generator'].every((app) => existsSync(entryOf(app, dir)))) {
+    process.stderr.write(`usage: npm run bench:compare -- <before> <after> [--levels=200] [--rounds=4]\n${name}: not a copy of dist/apps (${dir ?? 'missing'})\n`);
     process.exit(2);
   }
 }
-
-/** A build copied where its imports resolve as from dist: an ESM package.json and the repo's node_modules. */
-function stage(dir) {
-  const at = mkdtempSync(join(tmpdir(), 'bench-compare-'));
-  process.once('exit', () => rmSync(at, { recursive: true, force: true }));
-  cpSync(dir, join(at, 'dist/apps'), { recursive: true });
-  writeFileSync(join(at, 'package.json'), '{ "type": "module" }\n');
-  symlinkSync(join(root, 'node_modules'), join(at, 'node_modules'), 'dir');
-  return join(at, 'dist/apps');
-}
-const builds = { before: stage(before), after: stage(after) };
-
-const round1 = (x) => Math.round(x * 10) / 10;
-const mean = (xs) => round1(xs.reduce((a, b) => a + b, 0) / xs.length);
+// History runs from the repository's own build; gateway and generators from the one compared.
+const builds = { before: stageBuild(before), after: stageBuild(after) };
+const average = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const mean = (xs) => round(average(xs));
 
 const backEnd = await startBackEnd({ pacingMs: PACING_MS, databaseUrl });
 const rows = [];
 try {
-  const reply = await probeReply(backEnd, MESSAGE);
-  const workload = { message: MESSAGE, expectChunks: reply.words.length, pacingMs: PACING_MS, rampMs: 1_000 };
+  const workload = workloadFor(await probeReply(backEnd, MESSAGE), 1_000);
   for (let r = 0; r < rounds; r++) {
     for (const n of levels) {
       for (const build of r % 2 === 0 ? ['before', 'after'] : ['after', 'before']) {
-        // History runs from the repository's own build; gateway and generator from the one compared.
-        // (A node flag list that starts with a script runs that script: the default entry becomes an argument.)
-        const nodeArgs = (app) => (app === 'history' ? [] : [mainOf(builds[build], app)]);
-        const level = await runLevel(stackTarget(backEnd, 1, nodeArgs), n, workload);
+        const level = await runLevel(stackTarget(backEnd, 1, undefined, undefined, builds[build]), n, workload);
         const cpu = Object.fromEntries(Object.entries(level.cpu).map(([p, c]) => [p, c.per1kChunks]));
         const row = { build, n, round: r, pass: level.pass, ttft: level.lg.ttft, toMeta: level.lg.toMeta, gap: level.lg.gap, cpu };
         rows.push(row);
-        console.log(
+        say(
           `${build.padEnd(6)} N=${n} round ${r + 1}: ${level.pass ? 'pass' : 'FAIL'}, TTFT p50/p99 ${row.ttft.p50}/${row.ttft.p99} ms, ` +
             `request→meta p50 ${row.toMeta.p50} ms, CPU per 1k chunks ${Object.entries(cpu).map(([p, v]) => `${p} ${v}`).join(', ')}`,
         );
@@ -73,13 +59,13 @@ try {
   await backEnd.stop();
 }
 
-console.log('\nmeans over the rounds (CPU ÷ load generator in brackets):');
+say('\nmeans over the rounds (CPU ÷ load generator in brackets):');
 for (const n of levels) {
   for (const build of ['before', 'after']) {
     const mine = rows.filter((r) => r.n === n && r.build === build);
     const procs = Object.keys(mine[0].cpu).filter((p) => p !== 'loadgen');
-    const cpu = procs.map((p) => `${p} ${mean(mine.map((r) => r.cpu[p]))} (${(mean(mine.map((r) => (r.cpu[p] / r.cpu.loadgen) * 100)) / 100).toFixed(2)})`);
-    console.log(
+    const cpu = procs.map((p) => `${p} ${mean(mine.map((r) => r.cpu[p]))} (${round(average(mine.map((r) => r.cpu[p] / r.cpu.loadgen)), 2)})`);
+    say(
       `${build.padEnd(6)} N=${n}: passed ${mine.filter((r) => r.pass).length}/${mine.length}, TTFT p50 ${mean(mine.map((r) => r.ttft.p50))} p99 ${mean(mine.map((r) => r.ttft.p99))} ms, ` +
         `request→meta p50 ${mean(mine.map((r) => r.toMeta.p50))} ms; ${cpu.join(', ')}`,
     );
@@ -87,5 +73,4 @@ for (const n of levels) {
 }
 const out = join(tmpdir(), 'bench-compare.json');
 writeFileSync(out, `${JSON.stringify({ before, after, levels, rounds, rows }, null, 1)}\n`);
-console.log(`results: ${out}`);
-process.exit(0);
+say(`results: ${out}`);

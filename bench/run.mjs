@@ -35,15 +35,14 @@ import { profilePass } from './lib/profile-pass.mjs';
 import { probeReply } from './lib/reply-probe.mjs';
 import { buildIsPresent, root, snapshotBuild, startBackEnd } from './lib/stack.mjs';
 import { newSeries, Sweep } from './lib/sweep.mjs';
+import { say } from './lib/say.mjs';
 import { referenceTarget, stackTarget } from './lib/targets.mjs';
+import { MESSAGE, PACING_MS, workloadFor } from './lib/workload.mjs';
 
-const say = (line) => process.stdout.write(`${line}\n`);
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const flag = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 
-const PACING_MS = 30;
-const MESSAGE = 'How do I configure the Redis connection?';
 const GOAL_N = 500;
 const RAMP_CHECK_MS = 5_000;
 /**
@@ -131,7 +130,7 @@ async function measure(backEnd, startedAt, levels, code) {
   writeFileSync(replyFile, JSON.stringify(reply.words));
   process.once('exit', () => rmSync(replyFile, { force: true }));
 
-  const workload = { message: MESSAGE, expectChunks: reply.words.length, pacingMs: PACING_MS, rampMs: settings.rampMs };
+  const workload = workloadFor(reply, settings.rampMs);
   const profileArg = args.find((a) => a === '--profile' || a.startsWith('--profile='));
   if (profileArg) {
     const profile = await profilePass(workload, Number(profileArg.split('=')[1] ?? 150), settings.databaseUrl);

@@ -17,8 +17,9 @@ export const root = new URL('../..', import.meta.url).pathname;
 const APPS = ['gateway', 'generator', 'history'];
 let buildDir = `${root}dist/apps`;
 
-export function entryOf(app) {
-  return `${buildDir}/${app}/apps/${app}/src/main.js`;
+/** `appsDir`: a copy of dist/apps made by `stageBuild` (the A/B runs two); by default the run's. */
+export function entryOf(app, appsDir = buildDir) {
+  return `${appsDir}/${app}/apps/${app}/src/main.js`;
 }
 
 export function buildIsPresent() {
@@ -31,12 +32,17 @@ export function buildIsPresent() {
  * package.json (ESM) and a link to the repo's node_modules, so imports resolve as from dist.
  */
 export function snapshotBuild() {
+  buildDir = stageBuild(`${root}dist/apps`);
+  return () => rmSync(join(buildDir, '../..'), { recursive: true, force: true });
+}
+
+/** A copy of `appsDir` (a dist/apps) where its imports resolve as from dist; removed at exit. Returns its dist/apps. */
+export function stageBuild(appsDir) {
   const dir = tempDir('bench-build-');
-  for (const app of APPS) cpSync(`${root}dist/apps/${app}`, join(dir, 'dist/apps', app), { recursive: true });
+  for (const app of APPS) cpSync(join(appsDir, app), join(dir, 'dist/apps', app), { recursive: true });
   writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
   symlinkSync(`${root}node_modules`, join(dir, 'node_modules'), 'dir');
-  buildDir = join(dir, 'dist/apps');
-  return () => rmSync(dir, { recursive: true, force: true });
+  return join(dir, 'dist/apps');
 }
 
 /** A temp dir removed when the bench exits, however it exits (error, SIGINT). */
@@ -87,10 +93,10 @@ export async function startRedis() {
  * One service from dist, cwd = repo root (the generator reads ./kb), ready when /health/ready
  * answers. BENCH_<APP>_NODE_ARGS adds node flags to it (exploration, see run.mjs).
  */
-export async function startService(app, env, nodeArgs = []) {
+export async function startService(app, env, nodeArgs = [], appsDir = undefined) {
   const port = await freePort();
   const extra = process.env[`BENCH_${app.toUpperCase()}_NODE_ARGS`]?.split(' ').filter(Boolean) ?? [];
-  const proc = spawnLogged(app, process.execPath, [...extra, ...nodeArgs, entryOf(app)], {
+  const proc = spawnLogged(app, process.execPath, [...extra, ...nodeArgs, entryOf(app, appsDir)], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
   });
@@ -156,12 +162,12 @@ export async function startBackEnd({ pacingMs, databaseUrl, nodeArgs = () => [] 
 /**
  * `nodeArgs(app)`: extra node flags per service (the profiling pass adds --cpu-prof).
  * `cap` ({ support, cores }, from cpu-cap.mjs): each generator gets that much CPU at most, set
- * once it is ready (so start-up is not slowed down).
+ * once it is ready (so start-up is not slowed down). `appsDir`: start them from that staged build.
  */
-export async function startFrontEnd(backEnd, generators, nodeArgs = () => [], cap) {
+export async function startFrontEnd(backEnd, generators, nodeArgs = () => [], cap, appsDir = undefined) {
   const started = await Promise.allSettled([
-    startService('gateway', backEnd.env, nodeArgs('gateway')),
-    ...Array.from({ length: generators }, () => startService('generator', backEnd.env, nodeArgs('generator'))),
+    startService('gateway', backEnd.env, nodeArgs('gateway'), appsDir),
+    ...Array.from({ length: generators }, () => startService('generator', backEnd.env, nodeArgs('generator'), appsDir)),
   ]);
   const ok = started.filter((s) => s.status === 'fulfilled').map((s) => s.value);
   const failed = started.find((s) => s.status === 'rejected');

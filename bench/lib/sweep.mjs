@@ -2,8 +2,7 @@
 // generators) so that all of them see the same background load; a target stops at its first
 // failing level; then a bisection between its last pass and first fail narrows its limit.
 import { runLevel } from './level.mjs';
-
-const say = (line) => process.stdout.write(`${line}\n`);
+import { say } from './say.mjs';
 
 function describe(target, rec) {
   const g = rec.lg.gap;

@@ -6,8 +6,11 @@ import { stopChild, track } from './children.mjs';
 import { freePort, until } from './ports.mjs';
 import { root, startFrontEnd } from './stack.mjs';
 
-/** `cap` ({ support, cores }): each generator limited to that much CPU (the scaling pass). */
-export function stackTarget(backEnd, generators, nodeArgs, cap) {
+/**
+ * `cap` ({ support, cores }): each generator limited to that much CPU (the scaling pass).
+ * `appsDir`: gateway and generators from that staged build (stack.mjs `stageBuild`; the A/B).
+ */
+export function stackTarget(backEnd, generators, nodeArgs, cap, appsDir) {
   const gens = `${generators} generator${generators === 1 ? '' : 's'}`;
   return {
     name: `${generators === 1 ? 'stack' : `stack-${generators}gen`}${cap ? '-capped' : ''}`,
@@ -16,7 +19,7 @@ export function stackTarget(backEnd, generators, nodeArgs, cap) {
     generators,
     generatorCores: cap?.cores,
     async start() {
-      const front = await startFrontEnd(backEnd, generators, nodeArgs, cap);
+      const front = await startFrontEnd(backEnd, generators, nodeArgs, cap, appsDir);
       const pids = { gateway: front.gateway.pid, ...backEnd.pids() };
       const loopUrls = { gateway: front.gateway.url };
       front.generators.forEach((g, i) => {
