@@ -21,7 +21,8 @@
 //                       and where gateway, generator and history spend their CPU
 // BENCH_GATEWAY_NODE_ARGS, BENCH_GENERATOR_NODE_ARGS, BENCH_HISTORY_NODE_ARGS: extra node/V8 flags
 // for that service (space-separated, e.g. "--max-semi-space-size=2"), to try a runtime setting
-// before building it in; such a run is an exploration.
+// before building it in; BENCH_<APP>_ENV likewise adds settings to its environment (e.g.
+// BENCH_HISTORY_ENV="HISTORY_BATCH_WAIT_MS=0"). Such a run is an exploration.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
@@ -65,9 +66,9 @@ const settings = {
   scalingBudgetMs: quick ? 2 * 60_000 : 6 * 60_000,
 };
 // Only the default full run is the documented one; anything else is exploration, and so is a
-// run that starts a service with extra node flags (BENCH_<APP>_NODE_ARGS, see stack.mjs).
+// run that starts a service with extra node flags or settings (BENCH_<APP>_NODE_ARGS / _ENV, see stack.mjs).
 const exploring =
-  quick || ['levels', 'ramp', 'series'].some((name) => flag(name) !== undefined) || Object.keys(process.env).some((k) => /^BENCH_\w+_NODE_ARGS$/.test(k));
+  quick || ['levels', 'ramp', 'series'].some((name) => flag(name) !== undefined) || Object.keys(process.env).some((k) => /^BENCH_(GATEWAY|GENERATOR|HISTORY)_(NODE_ARGS|ENV)$/.test(k));
 
 /** Each open stream holds a socket in the load generator and one in the server. */
 function fileLimit() {

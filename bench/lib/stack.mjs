@@ -91,14 +91,16 @@ export async function startRedis() {
 
 /**
  * One service from dist, cwd = repo root (the generator reads ./kb), ready when /health/ready
- * answers. BENCH_<APP>_NODE_ARGS adds node flags to it (exploration, see run.mjs).
+ * answers. BENCH_<APP>_NODE_ARGS adds node flags to it, BENCH_<APP>_ENV settings ("K=V K2=V2")
+ * to its environment (explorations, see run.mjs).
  */
 export async function startService(app, env, nodeArgs = [], appsDir = undefined) {
   const port = await freePort();
-  const extra = process.env[`BENCH_${app.toUpperCase()}_NODE_ARGS`]?.split(' ').filter(Boolean) ?? [];
-  const proc = spawnLogged(app, process.execPath, [...extra, ...nodeArgs, entryOf(app, appsDir)], {
+  const words = (name) => process.env[`BENCH_${app.toUpperCase()}_${name}`]?.split(' ').filter(Boolean) ?? [];
+  const settings = Object.fromEntries(words('ENV').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  const proc = spawnLogged(app, process.execPath, [...words('NODE_ARGS'), ...nodeArgs, entryOf(app, appsDir)], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env, ...settings, PORT: String(port), HOST: '127.0.0.1' },
   });
   const url = `http://127.0.0.1:${port}`;
   await until(async () => {

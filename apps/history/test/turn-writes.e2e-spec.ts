@@ -46,9 +46,10 @@ describe.each(databaseKinds())('turn writes on %s', (kind) => {
   beforeAll(async () => {
     Logger.overrideLogger(['error', 'warn']);
     testDb = await TestDatabase.create(kind);
-    database = new DatabaseService(loadConfig('history', testDb.env));
+    const config = loadConfig('history', testDb.env);
+    database = new DatabaseService(config);
     await database.open();
-    turns = new TurnRepository(database);
+    turns = new TurnRepository(database, config);
     sessions = new SessionRepository(database);
     transactions = jest.spyOn(database.db, 'transaction');
   }, 60_000);

@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { TurnFinishedData, TurnStartedData } from '@app/contracts';
+import { APP_CONFIG, type AppConfig } from '@app/platform';
 import { sql, type Insertable, type QueryCreator, type Transaction } from 'kysely';
 import { DatabaseService } from '../database/database.service.js';
 import type { HistoryDatabase, SessionsTable } from '../database/tables.js';
@@ -17,9 +18,14 @@ const MAX_BATCH = 100;
 @Injectable()
 export class TurnRepository {
   private readonly logger = new Logger(TurnRepository.name);
-  private readonly batcher = new WriteBatcher<TurnWrite, TurnWriteResult>((writes) => this.writeBatch(writes), MAX_BATCH);
+  private readonly batcher: WriteBatcher<TurnWrite, TurnWriteResult>;
 
-  constructor(private readonly database: DatabaseService) {}
+  constructor(
+    private readonly database: DatabaseService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.batcher = new WriteBatcher((writes) => this.writeBatch(writes), MAX_BATCH, config.HISTORY_BATCH_WAIT_MS);
+  }
 
   recordStarted(turn: TurnStartedData): Promise<TurnWriteResult> {
     return this.batcher.write({ kind: 'started', turn });

@@ -66,4 +66,24 @@ describe('WriteBatcher', () => {
     expect(await Promise.all([5, 6].map((i) => batcher.write(i)))).toEqual([10, 12]);
     expect(writer.batches).toEqual([[1], [5, 6]]);
   });
+
+  it('with a wait, lets the writes that arrive within it share the first batch', async () => {
+    const writer = recorder();
+    const batcher = new WriteBatcher(writer.write, 100, 50);
+    const first = batcher.write(1);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(writer.batches).toEqual([]); // still waiting for company
+    const second = batcher.write(2);
+    expect(await Promise.all([first, second])).toEqual([2, 4]);
+    expect(writer.batches).toEqual([[1, 2]]);
+  });
+
+  it('does not wait once a batch is full', async () => {
+    const writer = recorder();
+    const batcher = new WriteBatcher(writer.write, 3, 60_000);
+    const started = Date.now();
+    expect(await Promise.all([1, 2, 3].map((i) => batcher.write(i)))).toEqual([2, 4, 6]);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(writer.batches).toEqual([[1, 2, 3]]);
+  });
 });

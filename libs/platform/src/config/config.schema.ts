@@ -15,6 +15,8 @@ export const configSchema = z.object({
   PACING_MS: int(0, 10_000).default(30),
   GENERATOR_CONCURRENCY: int(1, 10_000).default(500),
   HISTORY_CONCURRENCY: int(1, 1_000).default(20),
+  /** How long history holds a turn write for others to share its transaction (0: no wait). */
+  HISTORY_BATCH_WAIT_MS: int(0, 1_000).default(10),
   DISCONNECT_GRACE_MS: int(100, 3_600_000).default(10_000),
   STREAM_REPLAY_TTL_S: int(1, 86_400 * 7).default(600),
   /** How long the generator waits for history to confirm a turn before `persisted: false`. */
