@@ -14,7 +14,7 @@
 //                       afterwards) instead of PGlite; its server's CPU is sampled as `postgres`.
 //                       Also BENCH_DATABASE_URL. The report names the database used.
 //   --scaling           also the scaling pass: stack with 1 and 2 generators, each held to a CPU
-//                       quota (cgroups; needs root, skipped otherwise), levels 10–120. Also run
+//                       quota (cgroups; needs root, skipped otherwise), levels 10–300. Also run
 //                       by an exploration that names the series stack-capped / stack-2gen-capped.
 //   --generator-cores=F the scaling pass's CPU quota per generator (default 0.25 of a core)
 //   --profile[=N]       instead of the sweep: one level (default N=150) under node --cpu-prof,
@@ -52,7 +52,7 @@ const RAMP_CHECK_MS = 5_000;
  * already set by the rest of the stack on the 2 cores).
  */
 const GENERATOR_CORES = 0.25;
-const SCALING_LEVELS = [10, 20, 30, 40, 50, 60, 80, 100, 120];
+const SCALING_LEVELS = [10, 20, 30, 40, 50, 60, 80, 100, 120, 150, 200, 250, 300];
 const settings = {
   levels: (flag('levels') ?? (quick ? '50,100' : '50,100,150,250,500,750,1000,1500,2000,3000')).split(',').map(Number),
   retries: quick ? 0 : 2,
@@ -63,7 +63,7 @@ const settings = {
   databaseUrl: flag('database') ?? process.env.BENCH_DATABASE_URL,
   series: (flag('series') ?? 'reference,stack,stack-2gen').split(','),
   generatorCores: Number(flag('generator-cores') ?? GENERATOR_CORES),
-  scalingBudgetMs: quick ? 2 * 60_000 : 6 * 60_000,
+  scalingBudgetMs: quick ? 2 * 60_000 : 10 * 60_000,
 };
 // Only the default full run is the documented one; anything else is exploration, and so is a
 // run that starts a service with extra node flags or settings (BENCH_<APP>_NODE_ARGS / _ENV, see stack.mjs).
