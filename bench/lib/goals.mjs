@@ -51,12 +51,15 @@ function scalingGoal(results, one, two, check) {
     const ratio = scale === undefined ? '–' : oneOpen ? 'ratio unknown (one generator never failed)' : `×${scale.toFixed(2)}${twoOpen ? ' or more' : ''}`;
     return { scale, settled, genBound, text: `${b ? limitOf(b) : '–'} vs ${a ? limitOf(a) : '–'} → ${ratio}; busiest at the 1-generator limit: ${bottleneckText(limit)}` };
   };
+  /** One judgement for either pair: unsettled bounds first, then whether a generator was the bottleneck. */
+  const judge = (p, unsettled, notBottleneck) =>
+    p.scale !== undefined && !p.settled ? unsettled : p.genBound === false ? notBottleneck : check(p.scale === undefined ? undefined : p.scale >= 1.6);
   const open = pair(one, two);
   const oneCapped = results.series.find((s) => s.name === 'stack-capped');
   const twoCapped = results.series.find((s) => s.name === 'stack-2gen-capped');
   if (!oneCapped || !twoCapped) {
     const why = results.scaling?.skipped ? ` (scaling pass skipped: ${results.scaling.skipped})` : '';
-    const verdict = open.genBound === false ? `not applicable: the generator is not the bottleneck (measured ×${open.scale?.toFixed(2)})${why}` : check(open.scale === undefined ? undefined : open.scale >= 1.6);
+    const verdict = judge(open, `not settled: a series did not reach its limit within its levels${why}`, `not applicable: the generator is not the bottleneck (measured ×${open.scale?.toFixed(2)})${why}`);
     return [goal, open.text, verdict];
   }
   const capped = pair(oneCapped, twoCapped);
@@ -64,11 +67,6 @@ function scalingGoal(results, one, two, check) {
   const measured =
     `each generator capped at ${oneCapped.generatorCores} core: ${capped.text}; at the 2-generator limit: ${bottleneckText(twoLimit)}. ` +
     `Uncapped: ${open.text}`;
-  const verdict =
-    capped.scale !== undefined && !capped.settled
-      ? 'not settled: a capped series did not reach its limit within the pass'
-      : capped.genBound === false
-        ? `not shown: the capped generator was not the bottleneck (measured ×${capped.scale?.toFixed(2)})`
-        : check(capped.scale === undefined ? undefined : capped.scale >= 1.6);
+  const verdict = judge(capped, 'not settled: a capped series did not reach its limit within the pass', `not shown: the capped generator was not the bottleneck (measured ×${capped.scale?.toFixed(2)})`);
   return [goal, measured, verdict];
 }

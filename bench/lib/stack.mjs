@@ -97,7 +97,7 @@ export async function startRedis() {
 export async function startService(app, env, nodeArgs = [], appsDir = undefined) {
   const port = await freePort();
   const words = (name) => process.env[`BENCH_${app.toUpperCase()}_${name}`]?.split(' ').filter(Boolean) ?? [];
-  const settings = Object.fromEntries(words('ENV').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  const settings = Object.fromEntries(words('ENV').map((kv) => kv.split(/=(.*)/s).slice(0, 2)));
   const proc = spawnLogged(app, process.execPath, [...words('NODE_ARGS'), ...nodeArgs, entryOf(app, appsDir)], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env, ...settings, PORT: String(port), HOST: '127.0.0.1' },
