@@ -107,7 +107,7 @@ export class GenerateJob {
       pacer.dispose();
     }
     await started;
-    return this.finish(data, outcome, sources, streamed, firstChunkAt, outputPii);
+    return this.finish(data, isRetry(job), outcome, sources, streamed, firstChunkAt, outputPii);
   }
 
   /** The context window is read once and kept with the job: a retry must see the same input. */
@@ -136,6 +136,7 @@ export class GenerateJob {
 
   private async finish(
     data: GenerateJobData,
+    retry: boolean,
     outcome: DoneStatus,
     sources: Source[],
     streamed: { text: string; elp: ElpAccumulator },
@@ -153,16 +154,19 @@ export class GenerateJob {
       tokens: chunks,
       tokens_per_sec: durationMs > 0 ? Math.round((chunks / durationMs) * 10_000) / 10 : 0,
     };
-    const persisted = await this.turns.finished({
-      ...turnOf(data),
-      content: text,
-      status: outcome,
-      elp,
-      stats,
-      sources,
-      finished_at: new Date(finishedAt).toISOString(),
-      reply_metadata: withOutputDecision(data.metadata, output),
-    });
+    const persisted = await this.turns.finished(
+      {
+        ...turnOf(data),
+        content: text,
+        status: outcome,
+        elp,
+        stats,
+        sources,
+        finished_at: new Date(finishedAt).toISOString(),
+        reply_metadata: withOutputDecision(data.metadata, output),
+      },
+      { retry },
+    );
     const done: DoneEventData = {
       stream_id: data.stream_id,
       session_id: data.session_id,
@@ -186,20 +190,33 @@ export class GenerateJob {
     const error: ErrorEventData = { code: 'generation_failed', message: 'The reply could not be generated', retryable: true };
     const status: TurnStatus = 'failed';
     await this.turns
-      .finished({
-        ...turnOf(data),
-        content: text,
-        status,
-        elp: null,
-        stats: null,
-        sources: [],
-        finished_at: new Date().toISOString(),
-      })
+      .finished(
+        {
+          ...turnOf(data),
+          content: text,
+          status,
+          elp: null,
+          stats: null,
+          sources: [],
+          finished_at: new Date().toISOString(),
+        },
+        { retry: true }, // the failed attempt may have enqueued it already
+      )
       .catch(() => false);
     await this.writer.finish(data.stream_id, EntryKind.Error, chunks, error, status);
     await this.writer.release(data.session_id, data.user_id, data.stream_id);
     this.logger.error({ stream_id: data.stream_id, err: err.message }, 'generation failed for good');
   }
+}
+
+/**
+ * Whether an earlier attempt of this job ran (it failed, or its worker stalled and lost it), so
+ * that what it wrote may be there already; BullMQ counts every move to active. A first attempt
+ * whose lock was taken over while it still ran counts as first: at worst it waits out
+ * PERSIST_WAIT_MS for a confirmation that went to the other attempt, whose `done` wins anyway.
+ */
+function isRetry(job: Job<GenerateJobData>): boolean {
+  return job.attemptsStarted > 1;
 }
 
 /** What identifies a turn (and its user message) in every history write. */

@@ -57,8 +57,12 @@ export class TurnRecorder implements OnModuleInit, OnApplicationShutdown {
     await this.queue.add(HistoryJobName.TurnStarted, turn, { jobId: historyJobId(HistoryJobName.TurnStarted, turn.stream_id) });
   }
 
-  /** Enqueues the finished turn and waits (bounded) until history has stored it. */
-  async finished(turn: TurnFinishedData): Promise<boolean> {
+  /**
+   * Enqueues the finished turn and waits (bounded) until history has stored it. `retry`: an earlier
+   * attempt of this turn ran, so its job may exist already (and be stored, with no confirmation to
+   * come); a first attempt saves the round trip that asks.
+   */
+  async finished(turn: TurnFinishedData, { retry }: { retry: boolean }): Promise<boolean> {
     const jobId = historyJobId(HistoryJobName.TurnFinished, turn.stream_id);
     if (this.config.PERSIST_WAIT_MS === 0) {
       await this.queue.add(HistoryJobName.TurnFinished, turn, { jobId });
@@ -72,7 +76,7 @@ export class TurnRecorder implements OnModuleInit, OnApplicationShutdown {
     try {
       const job = await this.queue.add(HistoryJobName.TurnFinished, { ...turn, confirm_to: this.channel }, { jobId });
       // A job an earlier attempt enqueued may be done already: history will not confirm it again.
-      if ((await job.getState().catch(() => 'unknown')) === 'completed') return true;
+      if (retry && (await job.getState().catch(() => 'unknown')) === 'completed') return true;
       if (await confirmed) return true;
       this.logger.warn(`turn ${turn.stream_id} not confirmed by history within ${this.config.PERSIST_WAIT_MS} ms`);
       return false;
