@@ -1,9 +1,9 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { DoneEventData, ErrorEventData, MetaEventData, SessionHistory } from '@app/contracts';
+import { historyJobId, HistoryJobName, type DoneEventData, type ErrorEventData, type MetaEventData, type SessionHistory } from '@app/contracts';
 import { until } from '../support/free-port.js';
-import { expectGapless, storedReply } from '../support/history-probe.js';
-import { generationJobs } from '../support/queue-inspector.js';
+import { expectGapless, sessionHistory, storedReply } from '../support/history-probe.js';
+import { generationJobs, historyJobState } from '../support/queue-inspector.js';
 import { readStream, type ReceivedEvent } from '../support/sse-client.js';
 import { TestStack } from '../support/test-stack.js';
 
@@ -55,6 +55,56 @@ describe('a generator killed mid-stream (SIGKILL)', () => {
     measured.dead_worker_pause = Math.round(pause);
     expect(pause).toBeLessThan(8_000); // target < 3 s; generous bound for a loaded machine
   }, 90_000);
+});
+
+describe('a generator killed while it waits for history to confirm its turn', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    // Confirmations can be waited for a minute: a retry that waited for one would be caught.
+    stack = await TestStack.start({ env: { PACING_MS: '5', PERSIST_WAIT_MS: '60000' } });
+  }, 90_000);
+  afterAll(() => stack?.stop(), 30_000);
+
+  it('the retry finds the turn stored by then and ends the stream with persisted:true at once', async () => {
+    await stack.history.stop();
+    let meta: MetaEventData | undefined;
+    const reading = readStream(`${stack.gateway.url}/api/v1/chat/unified/stream`, {
+      body: { ...longQuestion, user_id: 'confirm-wait' },
+      timeoutMs: 60_000,
+      stopWhen: (events) => {
+        const m = events.find((e) => e.event === 'meta');
+        if (m) meta ??= JSON.parse(m.data) as MetaEventData;
+        return false;
+      },
+    });
+    // Every chunk sent, the finished turn enqueued: the generator now waits for history.
+    const enqueued = await until(
+      async () => {
+        const state = meta ? await historyJobState(stack, historyJobId(HistoryJobName.TurnFinished, meta.stream_id)) : 'unknown';
+        return state === 'unknown' ? undefined : state;
+      },
+      20_000,
+      'the finished turn enqueued',
+    );
+    expect(enqueued).toBe('waiting');
+    await stack.generators[0].kill();
+
+    // History stores the turn and confirms it on the dead generator's channel, to nobody.
+    await stack.history.launch();
+    const stored = await storedReply(stack.gateway.url, meta!.session_id, meta!.stream_id, 20_000);
+
+    const relaunchedAt = performance.now();
+    await stack.generators[0].launch();
+    const res = await reading;
+    const done = res.json<DoneEventData>('done');
+    expect(done.status).toBe('completed');
+    expect(done.persisted).toBe(true);
+    expect(performance.now() - relaunchedAt).toBeLessThan(30_000); // not the 60 s confirmation wait
+    expectGapless(res.chunks.map((c) => c.seq));
+    expect(stored.content).toBe(res.chunks.map((c) => c.text).join(''));
+    const history = await sessionHistory(stack.gateway.url, meta!.session_id);
+    expect(history.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+  }, 120_000);
 });
 
 describe('Redis restarted', () => {

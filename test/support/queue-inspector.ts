@@ -1,4 +1,4 @@
-import { QueueName, type GenerateJobData } from '@app/contracts';
+import { QueueName, type GenerateJobData, type HistoryJob } from '@app/contracts';
 import { Queue } from 'bullmq';
 
 function generationQueue(redisUrl: string, redisPrefix: string): Queue<GenerateJobData> {
@@ -21,6 +21,16 @@ export async function generationJobCount(redisUrl: string, redisPrefix: string):
   try {
     const counts = await queue.getJobCounts();
     return Object.values(counts).reduce((a, b) => a + b, 0);
+  } finally {
+    await queue.close();
+  }
+}
+
+/** The state of one `history` job as BullMQ keeps it ('unknown' while there is none with that id). */
+export async function historyJobState(stack: { redis: { url: string }; env: Record<string, string> }, jobId: string): Promise<string> {
+  const queue = new Queue<HistoryJob['data']>(QueueName.History, { connection: { url: stack.redis.url }, prefix: `{${stack.env.REDIS_PREFIX}}` });
+  try {
+    return await queue.getJobState(jobId);
   } finally {
     await queue.close();
   }
