@@ -80,7 +80,7 @@ describe('a generator killed while it waits for history to confirm its turn', ()
     // Every chunk sent, the finished turn enqueued: the generator now waits for history.
     const enqueued = await until(
       async () => {
-        const state = meta ? await historyJobState(stack, historyJobId(HistoryJobName.TurnFinished, meta.stream_id)) : 'unknown';
+        const state = meta && (await historyJobState(stack.redis.url, stack.env.REDIS_PREFIX, historyJobId(HistoryJobName.TurnFinished, meta.stream_id)));
         return state === 'unknown' ? undefined : state;
       },
       20_000,

@@ -1,9 +1,12 @@
 import { QueueName, type GenerateJobData, type HistoryJob } from '@app/contracts';
 import { Queue } from 'bullmq';
 
-function generationQueue(redisUrl: string, redisPrefix: string): Queue<GenerateJobData> {
-  return new Queue<GenerateJobData>(QueueName.Generation, { connection: { url: redisUrl }, prefix: `{${redisPrefix}}` });
+/** A handle on one of the deployment's queues, under the same prefix the services use. */
+function queueOf<Data>(name: QueueName, redisUrl: string, redisPrefix: string): Queue<Data> {
+  return new Queue<Data>(name, { connection: { url: redisUrl }, prefix: `{${redisPrefix}}` });
 }
+
+const generationQueue = (redisUrl: string, redisPrefix: string) => queueOf<GenerateJobData>(QueueName.Generation, redisUrl, redisPrefix);
 
 /** Reads `generation` jobs as BullMQ stored them: what the provider was given, which worker ran it. */
 export async function generationJobs(redisUrl: string, redisPrefix: string, ids: string[]) {
@@ -27,8 +30,8 @@ export async function generationJobCount(redisUrl: string, redisPrefix: string):
 }
 
 /** The state of one `history` job as BullMQ keeps it ('unknown' while there is none with that id). */
-export async function historyJobState(stack: { redis: { url: string }; env: Record<string, string> }, jobId: string): Promise<string> {
-  const queue = new Queue<HistoryJob['data']>(QueueName.History, { connection: { url: stack.redis.url }, prefix: `{${stack.env.REDIS_PREFIX}}` });
+export async function historyJobState(redisUrl: string, redisPrefix: string, jobId: string): Promise<string> {
+  const queue = queueOf<HistoryJob['data']>(QueueName.History, redisUrl, redisPrefix);
   try {
     return await queue.getJobState(jobId);
   } finally {
