@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DoneEventData } from '@app/contracts';
+import { until } from '../support/free-port.js';
 import { postJson, readStream } from '../support/sse-client.js';
 import { TestStack } from '../support/test-stack.js';
 
@@ -66,6 +67,8 @@ describe('limits (429 + Retry-After), enforced across gateways', () => {
       const statuses: number[] = [];
       for (let i = 0; i < 5; i++) statuses.push((await postJson(`${stack.gateways[1].url}/api/v1/chat/unified/stream`, { message: 'hi', user_id: 'c1' })).status);
       expect(statuses).toEqual([429, 429, 429, 429, 429]);
+      // A refusal is answered at once; a subscription still being confirmed is closed right after.
+      await until(async () => (await channels()) === 2 || undefined, 5_000, 'the refused starts unsubscribed');
       expect(await channels()).toBe(2);
       await Promise.all(open);
       await new Promise((r) => setTimeout(r, 200));
