@@ -19,6 +19,8 @@
 //   --generator-cores=F the scaling pass's CPU quota per generator (default 0.25 of a core)
 //   --profile[=N]       instead of the sweep: one level (default N=150) under node --cpu-prof,
 //                       and where gateway, generator and history spend their CPU
+//   --admission[=COUNT] instead of the sweep: the gateway's CPU per request (a probe, a refused
+//                       request, a stream start), alone on the machine, COUNT (2000) per round
 // BENCH_GATEWAY_NODE_ARGS, BENCH_GENERATOR_NODE_ARGS, BENCH_HISTORY_NODE_ARGS: extra node/V8 flags
 // for that service (space-separated, e.g. "--max-semi-space-size=2"), to try a runtime setting
 // before building it in; BENCH_<APP>_ENV likewise adds settings to its environment (e.g.
@@ -31,6 +33,7 @@ import { killAllNow, stopAll } from './lib/children.mjs';
 import { cpuCapSupport } from './lib/cpu-cap.mjs';
 import { runLevel } from './lib/level.mjs';
 import { writeDocs } from './lib/report.mjs';
+import { admissionPass } from './lib/admission-pass.mjs';
 import { heapPass } from './lib/heap-pass.mjs';
 import { profilePass } from './lib/profile-pass.mjs';
 import { probeReply } from './lib/reply-probe.mjs';
@@ -117,9 +120,19 @@ async function main() {
   say('starting redis-server and history…');
   const backEnd = await startBackEnd({ pacingMs: PACING_MS, databaseUrl: settings.databaseUrl });
   try {
+    const admissionArg = args.find((a) => a === '--admission' || a.startsWith('--admission='));
+    if (admissionArg) return await admission(backEnd, Number(admissionArg.split('=')[1] ?? 2_000));
     await measure(backEnd, startedAt, levels, code);
   } finally {
     await backEnd.stop(); // also on error: its temp dirs go with it
+  }
+}
+
+async function admission(backEnd, count) {
+  const result = await admissionPass(backEnd, count);
+  say(`gateway CPU per request (median of ${result.rounds} rounds of ${count}, ${result.inFlight} in flight):`);
+  for (const [kind, r] of Object.entries(result.results)) {
+    say(`  ${kind.padEnd(8)} ${r.gatewayMs.toFixed(3)} ms (rounds ${r.rounds.join(', ')}); Redis ${r.redisMs.toFixed(3)} ms`);
   }
 }
 

@@ -17,7 +17,8 @@ function usageOf(f) {
   return { cpuMs: (Number(f[11]) + Number(f[12])) * TICK_MS, rssKb: Number(f[21]) * PAGE_KB };
 }
 
-function readProc(pid) {
+/** CPU ms and RSS KB of a live process, or undefined once it has exited. */
+export function readProc(pid) {
   try {
     return usageOf(statFields(pid));
   } catch {
