@@ -13,7 +13,7 @@ import http from 'node:http';
 import { readProc } from './proc-sampler.mjs';
 import { sleep } from './ports.mjs';
 import { startService } from './stack.mjs';
-import { round } from './stats.mjs';
+import { percentileSorted, round } from './stats.mjs';
 
 const IN_FLIGHT = 8;
 const ROUNDS = 3;
@@ -22,7 +22,8 @@ const WARM_UP = 3_000;
 const KINDS = {
   probe: { method: 'GET', path: '/health/live', message: undefined, expect: 200 },
   refused: { method: 'POST', path: '/api/v1/chat/unified/stream', message: '', expect: 400 },
-  start: { method: 'POST', path: '/api/v1/chat/unified/stream', message: 'How do I configure the Redis connection?', expect: 200 },
+  // A stream holds its connection to the end, so each start comes on a new one, as in the sweep.
+  start: { method: 'POST', path: '/api/v1/chat/unified/stream', message: 'How do I configure the Redis connection?', expect: 200, newConnection: true },
 };
 
 export async function admissionPass(backEnd, count) {
@@ -55,10 +56,7 @@ export async function admissionPass(backEnd, count) {
   }
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
+const median = (values) => percentileSorted([...values].sort((a, b) => a - b), 50);
 
 /** `count` requests of one kind, IN_FLIGHT at a time; throws when one is not answered as expected. */
 async function send(port, spec, count) {
@@ -83,8 +81,7 @@ function request(port, spec, agent, userId) {
   return new Promise((resolve, reject) => {
     const body = spec.message === undefined ? undefined : JSON.stringify({ message: spec.message, user_id: userId });
     const headers = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
-    // A stream holds its connection to the end, so each start comes on a new one, as in the sweep.
-    const req = http.request({ host: '127.0.0.1', port, method: spec.method, path: spec.path, headers, agent: spec.expect === 200 && body ? false : agent }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, method: spec.method, path: spec.path, headers, agent: spec.newConnection ? false : agent }, (res) => {
       if (res.headers['content-type']?.startsWith('text/event-stream')) {
         let head = '';
         res.setEncoding('utf8');
