@@ -2,6 +2,7 @@
 // the hand-written method and analysis around it survive a re-run) and docs/benchmark-chart.svg.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { chartSvg } from './chart-svg.mjs';
+import { cpuBudgetText } from './cpu-budget.mjs';
 import { cpuQuota } from './cpu-cap.mjs';
 import { goalsTable } from './goals.mjs';
 import { at, bottleneckText, fmt, limitOf, ratio, rssSlopeKb, table } from './report-format.mjs';
@@ -158,7 +159,7 @@ function accountingTable(results) {
 }
 
 function rampTable(results) {
-  if (!results.rampCheck?.length) return '';
+  if (!results.rampCheck?.length) return `Not run${results.rampCheckSkipped ? `: ${results.rampCheckSkipped}` : ''}.`;
   const one = results.series.find((s) => s.name === 'stack');
   const rows = results.rampCheck.map((l) => {
     const fast = at(one, l.n);
@@ -206,6 +207,10 @@ export function generatedBlock(results) {
     '### Goals',
     '',
     goalsTable(results),
+    '',
+    '### CPU budget of the goals',
+    '',
+    cpuBudgetText(results),
     '',
     '![gap and TTFT percentiles against N](benchmark-chart.svg)',
     '',
