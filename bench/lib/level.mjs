@@ -153,6 +153,7 @@ function figures(target, n, lg, procs, loop, redis, { capPct, throttled } = {}) 
       peakBusyPct: round(procs.machine.peakBusyPct, 0),
       othersCpuMs: procs.machine.othersMs,
       othersPct: round((procs.machine.othersMs / procs.windowMs) * 100, 0),
+      stealPct: round((procs.machine.stealMs / procs.windowMs) * 100, 0),
     },
     bottleneck: { process: bottleneck, peakPct: busiest?.peakPct, capPct: throttled?.[bottleneck] === undefined ? undefined : capPct, saturated, machineBound },
     throttledPct: throttled,
@@ -172,3 +173,6 @@ function accountPerChunk(slowlog, lg) {
     rows,
   };
 }
+
+/** The share of a core that others took during a level: their jobs, and the hypervisor's steal. */
+export const interferencePct = (machine) => machine.othersPct + (machine.stealPct ?? 0);

@@ -64,7 +64,8 @@ function readMachine() {
   const v = line.trim().split(/\s+/).slice(1).map(Number);
   const idle = v[3] + v[4];
   const total = v.reduce((a, b) => a + b, 0);
-  return { busyMs: (total - idle) * TICK_MS, totalMs: total * TICK_MS };
+  // steal: time this VM's cores were ready to run and the hypervisor ran someone else's instead.
+  return { busyMs: (total - idle) * TICK_MS, totalMs: total * TICK_MS, stealMs: (v[7] ?? 0) * TICK_MS };
 }
 
 export class ProcSampler {
@@ -133,6 +134,7 @@ export class ProcSampler {
       machinePeak = Math.max(machinePeak, ((b.busyMs - a.busyMs) / (b.totalMs - a.totalMs)) * 100);
     }
     const busyMs = last.machine.busyMs - first.machine.busyMs;
+    const stealMs = last.machine.stealMs - first.machine.stealMs;
     const ours = Object.values(processes).reduce((sum, p) => sum + p.cpuMs, 0);
     return {
       windowMs: last.t - first.t,
@@ -141,7 +143,8 @@ export class ProcSampler {
         meanBusyPct: (busyMs / (last.machine.totalMs - first.machine.totalMs)) * 100,
         peakBusyPct: machinePeak,
         // CPU that none of the bench's processes used: other people's jobs, kernel work.
-        othersMs: Math.max(0, busyMs - ours),
+        othersMs: Math.max(0, busyMs - stealMs - ours),
+        stealMs,
       },
     };
   }

@@ -28,8 +28,11 @@ export function bottleneckText(level) {
       ? `no single process (busiest ${busiest}): the 2 cores are full`
       : `none saturated (busiest ${busiest})`;
   const client = level.cpu.loadgen ? `, load generator ${fmt(level.cpu.loadgen.peakPct, 0)}%` : '';
-  return `${head}; machine peak ${fmt(level.machine.peakBusyPct, 0)}%${client}, others ${fmt(level.machine.othersPct, 0)}% of a core`;
+  return `${head}; machine peak ${fmt(level.machine.peakBusyPct, 0)}%${client}, ${othersText(level.machine)} of a core`;
 }
+
+/** CPU that went to neither the bench's processes nor idle: others' jobs, and the hypervisor's steal (recorded since 2026-12). */
+export const othersText = (machine) => `others ${fmt(machine.othersPct, 0)}%${machine.stealPct === undefined ? '' : `, steal ${fmt(machine.stealPct, 0)}%`}`;
 
 /**
  * Memory per open stream as the least-squares slope of the front process's peak RSS against N

@@ -48,7 +48,7 @@ function latencyTable(results) {
         Object.entries(l.loop)
           .map(([name, v]) => `${name.replace('generator-', 'gen')} ${fmt(v.p99Ms)}`)
           .join(', '),
-        fmt(l.machine.othersPct, 0),
+        l.machine.stealPct === undefined ? fmt(l.machine.othersPct, 0) : `${fmt(l.machine.othersPct, 0)} / ${fmt(l.machine.stealPct, 0)}`,
       ]);
     }
   }
@@ -67,7 +67,7 @@ function latencyTable(results) {
       'gap mean ms',
       'drift p99 ms',
       'event-loop delay p99 ms',
-      'others, % of a core',
+      'others (/ hypervisor steal), % of a core',
     ],
     rows,
   );

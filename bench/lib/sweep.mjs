@@ -1,7 +1,7 @@
 // The sweep: levels in rising N, interleaved across targets (reference, stack, stack with two
 // generators) so that all of them see the same background load; a target stops at its first
 // failing level; then a bisection between its last pass and first fail narrows its limit.
-import { runLevel } from './level.mjs';
+import { interferencePct, runLevel } from './level.mjs';
 import { say } from './say.mjs';
 
 function describe(target, rec) {
@@ -13,7 +13,7 @@ function describe(target, rec) {
   return (
     `[${target.name} N=${rec.n}] ${rec.pass ? 'PASS' : `FAIL (${rec.reasons.join('; ')})`} ` +
     `ttft p50/p99 ${t.p50}/${t.p99} ms, gap mean/p99 ${g.mean}/${g.p99} ms, done ${rec.lg.completed}/${rec.n}, ` +
-    `mem/stream ${rec.memory.perStreamKb} KB, peak cpu: ${busy}, machine ${rec.machine.peakBusyPct}% (others ${rec.machine.othersPct}% of a core)`
+    `mem/stream ${rec.memory.perStreamKb} KB, peak cpu: ${busy}, machine ${rec.machine.peakBusyPct}% (others ${rec.machine.othersPct}%, steal ${rec.machine.stealPct}% of a core)`
   );
 }
 
@@ -36,14 +36,15 @@ export class Sweep {
       const rec = await runLevel(series.target, n, this.workload);
       say(describe(series.target, rec));
       // A failing level is re-run once (at small N, p99 is one straggler); a second time only
-      // when others' load can explain the failures (another job took > 25% of a core).
-      const noisy = [...failures, { machineOthersPct: rec.machine.othersPct }].some((f) => f.machineOthersPct > 25);
+      // when others' load can explain the failures (another job, or the hypervisor's steal, took
+      // > 25% of a core).
+      const noisy = [...failures, { machineOthersPct: interferencePct(rec.machine) }].some((f) => f.machineOthersPct > 25);
       if (rec.pass || !retry || i >= this.retries || (i >= 1 && !noisy) || this.outOfTime) {
         rec.failedAttempts = failures;
         series.levels.push(rec);
         return rec;
       }
-      failures.push({ reasons: rec.reasons, machineOthersPct: rec.machine.othersPct });
+      failures.push({ reasons: rec.reasons, machineOthersPct: interferencePct(rec.machine) });
     }
   }
 
