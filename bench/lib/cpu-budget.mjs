@@ -5,12 +5,9 @@
 // and is flat from a few hundred streams on). Start cost: the lowest at a level that met the
 // criteria; at an overloaded level the starts run on past the ramp into the window the split
 // counts as steady state, so its start figure is too low and its steady figure too high.
-import { GOAL_N, fmt, table } from './report-format.mjs';
+import { GOAL_N, fmt, serverSide, table } from './report-format.mjs';
 
-const serverSum = (perProcess) =>
-  Object.entries(perProcess ?? {})
-    .filter(([name]) => name !== 'loadgen' && !name.startsWith('idle '))
-    .reduce((sum, [, v]) => sum + v, 0);
+const serverSum = (perProcess) => serverSide(perProcess).reduce((sum, [, v]) => sum + v, 0);
 
 const lowest = (levels, cost) => levels.reduce((best, l) => (cost(l) < cost(best) ? l : best), levels[0]);
 

@@ -7,6 +7,9 @@ export const ratio = (a, b) => (a >= 0 && b > 0 ? `×${(a / b).toFixed(a / b >= 
 const row = (cells) => `| ${cells.join(' | ')} |`;
 export const table = (head, rows) => [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
 
+/** A level's per-process figures without the load generator and the idle back-end processes. */
+export const serverSide = (perProcess) => Object.entries(perProcess ?? {}).filter(([n]) => n !== 'loadgen' && !n.startsWith('idle '));
+
 /** The attempt that stands for a level (the last one run at that N). */
 export function at(series, n) {
   return series && [...series.levels].reverse().find((l) => l.n === n);
