@@ -1,21 +1,35 @@
 #!/usr/bin/env node
 // `npm start`: builds what is missing, makes sure a Redis answers (starting a private
-// redis-server when none does), then runs history, generator and gateway as separate processes
-// with prefixed logs. Ctrl+C stops them all (and the private Redis, if it started one).
-import { spawn, spawnSync } from 'node:child_process';
+// redis-server when none does), then runs history, GENERATORS generator processes (default 2)
+// and the gateway as separate processes under a supervisor: one that exits unexpectedly is
+// restarted with backoff while the others keep serving. Ctrl+C drains and stops them in order,
+// and the private Redis last; a second Ctrl+C stops everything at once.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { createInterface } from 'node:readline';
 import { freePort } from './lib/free-port.mjs';
+import { Supervisor } from './lib/supervisor.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const env = { ...process.env };
-const gatewayPort = Number(env.PORT ?? 7000);
-const children = [];
-let stopping = false;
+const supervisor = new Supervisor({ cwd: root });
+const log = (line) => supervisor.log(line);
 
 const entry = (app) => `${root}dist/apps/${app}/apps/${app}/src/main.js`;
-const log = (line) => process.stdout.write(`[start] ${line}\n`);
+/** The internal services answer only on this machine: history has unauthenticated routes. */
+const INTERNAL_HOST = '127.0.0.1';
+/** Per group of the ordered stop; the services' own shutdown deadline is 15 s. */
+const STOP_GRACE_MS = 20_000;
+
+function positiveInt(name, fallback, max) {
+  const raw = env[name] ?? String(fallback);
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    log(`${name} must be a whole number from 1 to ${max}, got "${raw}"`);
+    process.exit(1);
+  }
+  return value;
+}
 
 function pingRedis(url, timeoutMs = 1000) {
   return new Promise((resolve) => {
@@ -32,21 +46,6 @@ function pingRedis(url, timeoutMs = 1000) {
   });
 }
 
-function run(name, command, args, extraEnv = {}) {
-  const child = spawn(command, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const tag = `[${name}]`.padEnd(12);
-  for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${tag} ${line}\n`));
-  }
-  child.on('exit', (code, signal) => {
-    if (stopping) return;
-    log(`${name} exited (${signal ?? code}); stopping everything`);
-    stop(1);
-  });
-  children.push(child);
-  return child;
-}
-
 async function waitReady(url, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -60,16 +59,33 @@ async function waitReady(url, timeoutMs) {
   return false;
 }
 
-function stop(code = 0) {
-  if (stopping) return;
-  stopping = true;
-  // Reverse order: the gateway stops taking requests before its workers go.
-  for (const child of [...children].reverse()) child.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 3000).unref();
-  Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.on('exit', r))))).then(() => process.exit(code));
+const generators = positiveInt('GENERATORS', 2, 64);
+const gatewayPort = Number(env.PORT ?? 7000);
+const historyPort = Number(env.HISTORY_PORT ?? 7002);
+const generatorPort = Number(env.GENERATOR_PORT ?? 7001);
+
+let stopRequested = false;
+async function shutdown() {
+  if (stopRequested) {
+    log('second interrupt: stopping everything now');
+    supervisor.killAll();
+    process.exit(130);
+  }
+  stopRequested = true;
+  log('stopping: the gateway drains its streams, then the generators finish their jobs (Ctrl+C again to force)');
+  const generatorNames = [...supervisor.services.keys()].filter((n) => n.startsWith('generator'));
+  await supervisor.stop([['gateway'], generatorNames, ['history'], ['redis']], STOP_GRACE_MS);
+  log('stopped');
+  process.exit(0);
 }
-process.on('SIGINT', () => stop(0));
-process.on('SIGTERM', () => stop(0));
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());
+// Should the supervisor itself fail, it takes its children with it rather than orphaning them.
+process.on('uncaughtException', (err) => {
+  log(`supervisor failed: ${err.stack ?? err}`);
+  supervisor.killAll();
+  process.exit(1);
+});
 
 // 1. Build if needed.
 if (!['gateway', 'generator', 'history'].every((app) => existsSync(entry(app)))) {
@@ -95,23 +111,27 @@ if (!(await pingRedis(env.REDIS_URL))) {
   const dir = `${root}data/redis`;
   mkdirSync(dir, { recursive: true });
   log(`no Redis at ${env.REDIS_URL}: starting a private redis-server on port ${port} (data in ${dir})`);
-  run('redis', 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '']);
+  // AOF on: a restarted private Redis (the supervisor restarts it too) keeps the queue and logs.
+  supervisor.add('redis', 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''], env, port);
   env.REDIS_URL = `redis://127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;
   while (!(await pingRedis(env.REDIS_URL)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
 }
 
-// 3. Services.
-const historyPort = Number(env.HISTORY_PORT ?? 7002);
-const generatorPort = Number(env.GENERATOR_PORT ?? 7001);
+// 3. Services. Each generator keeps its port across restarts; the first one takes GENERATOR_PORT.
 env.HISTORY_URL ??= `http://127.0.0.1:${historyPort}`;
-run('history', process.execPath, [entry('history')], { PORT: String(historyPort) });
-run('generator', process.execPath, [entry('generator')], { PORT: String(generatorPort) });
-run('gateway', process.execPath, [entry('gateway')], { PORT: String(gatewayPort) });
+const generatorPorts = [generatorPort];
+while (generatorPorts.length < generators) generatorPorts.push(await freePort());
 
-if (await waitReady(`http://127.0.0.1:${gatewayPort}/health/ready`, 60_000)) {
-  await waitReady(`http://127.0.0.1:${historyPort}/health/ready`, 60_000);
-  log(`ready: open http://localhost:${gatewayPort} (Ctrl+C stops everything)`);
+supervisor.add('history', process.execPath, [entry('history')], { ...env, PORT: String(historyPort), HOST: INTERNAL_HOST }, historyPort);
+generatorPorts.forEach((port, i) => {
+  supervisor.add(`generator-${i + 1}`, process.execPath, [entry('generator')], { ...env, PORT: String(port), HOST: INTERNAL_HOST }, port);
+});
+supervisor.add('gateway', process.execPath, [entry('gateway')], { ...env, PORT: String(gatewayPort) }, gatewayPort);
+
+const probes = [gatewayPort, historyPort, ...generatorPorts].map((port) => `http://127.0.0.1:${port}/health/ready`);
+if ((await Promise.all(probes.map((url) => waitReady(url, 60_000)))).every(Boolean)) {
+  log(`ready: open http://localhost:${gatewayPort} (${generators} generator${generators > 1 ? 's' : ''}; Ctrl+C stops everything)`);
 } else {
-  log('the gateway did not become ready within 60 s; see the logs above');
+  log('not every service became ready within 60 s; see the logs above');
 }
