@@ -7,8 +7,9 @@ export type ServiceName = 'gateway' | 'generator' | 'history';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-export function entryOf(name: ServiceName): string {
-  const path = `${root}dist/apps/${name}/apps/${name}/src/main.js`;
+/** The built entry of a service under `appRoot` (the checkout, or a copy of its build elsewhere). */
+export function entryOf(name: ServiceName, appRoot = root): string {
+  const path = `${appRoot}dist/apps/${name}/apps/${name}/src/main.js`;
   if (!existsSync(path)) throw new Error(`${path} is missing: run "npm run build" first (npm test does)`);
   return path;
 }
@@ -22,10 +23,12 @@ export class ServiceProcess {
     readonly name: ServiceName,
     readonly port: number,
     private readonly env: Record<string, string>,
+    private readonly appRoot: string,
   ) {}
 
-  static async start(name: ServiceName, env: Record<string, string>, waitFor: 'live' | 'ready' = 'ready'): Promise<ServiceProcess> {
-    const service = new ServiceProcess(name, await freePort(), env);
+  /** `appRoot` (ending in '/') runs a service from another tree, e.g. a production-only install. */
+  static async start(name: ServiceName, env: Record<string, string>, waitFor: 'live' | 'ready' = 'ready', appRoot = root): Promise<ServiceProcess> {
+    const service = new ServiceProcess(name, await freePort(), env, appRoot);
     await service.launch(waitFor);
     return service;
   }
@@ -39,8 +42,8 @@ export class ServiceProcess {
   }
 
   async launch(waitFor: 'live' | 'ready' = 'ready'): Promise<void> {
-    this.child = spawn(process.execPath, [entryOf(this.name)], {
-      cwd: root,
+    this.child = spawn(process.execPath, [entryOf(this.name, this.appRoot)], {
+      cwd: this.appRoot,
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
