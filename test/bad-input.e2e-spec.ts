@@ -40,7 +40,7 @@ const cases: Case[] = [
   { name: 'body over 64 KiB', body: json({ ...valid, message: 'a'.repeat(70 * 1024) }), status: 413 },
 ];
 
-describe('bad input (API.md §1 and §6)', () => {
+describe('bad input (docs/api.md §1 and §6)', () => {
   let stack: TestStack;
   let url: string;
   beforeAll(async () => {

@@ -14,7 +14,7 @@ describe('streaming at the real pace (PACING_MS=30)', () => {
   }, 90_000);
   afterAll(() => stack?.stop(), 30_000);
 
-  it('sends API.md §1 exactly: headers, meta first, gapless seq, whitespace-kept chunks, done last, then closes', async () => {
+  it('sends docs/api.md §1 exactly: headers, meta first, gapless seq, whitespace-kept chunks, done last, then closes', async () => {
     const res = await readStream(`${stack.gateway.url}/api/v1/chat/unified/stream`, {
       body: { message: 'How do I configure the Redis connection?', user_id: 'pace-user' },
     });

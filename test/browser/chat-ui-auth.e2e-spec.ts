@@ -116,7 +116,7 @@ describe('web chat UI with authentication on (AUTH_MODE=jwt)', () => {
     return (await res.json()) as T;
   }
 
-  /** The stored assistant message with this stream id, found with the user's own token (API.md §5). */
+  /** The stored assistant message with this stream id, found with the user's own token (docs/api.md §5). */
   async function storedReply(token: string, streamId: string): Promise<{ sessionId: string; message: StoredMessage } | undefined> {
     const list = await api<SessionList>('/api/v1/chat/sessions', token);
     for (const session of list.sessions) {

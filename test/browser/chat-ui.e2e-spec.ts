@@ -96,7 +96,7 @@ describe('web chat UI in a real browser', () => {
     return (await res.json()) as T;
   }
 
-  /** The stored assistant message of the user's only session with this stream id (API.md §5). */
+  /** The stored assistant message of the user's only session with this stream id (docs/api.md §5). */
   async function storedReply(userId: string, streamId: string): Promise<StoredMessage | undefined> {
     const list = await json<{ sessions: Array<{ session_id: string }> }>(`/api/v1/chat/sessions?user_id=${userId}`);
     for (const session of list.sessions) {

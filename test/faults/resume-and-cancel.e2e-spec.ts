@@ -7,7 +7,7 @@ import { TestStack } from '../support/test-stack.js';
 
 const question = { message: 'How do I configure the Redis connection?', user_id: 'resumer' };
 
-describe('resume and cancel across two gateways (API.md §2, §3)', () => {
+describe('resume and cancel across two gateways (docs/api.md §2, §3)', () => {
   let stack: TestStack;
   let a: string;
   let b: string;
@@ -120,7 +120,7 @@ describe('resume and cancel across two gateways (API.md §2, §3)', () => {
   }, 60_000);
 });
 
-describe('disconnect grace (API.md §3)', () => {
+describe('disconnect grace (docs/api.md §3)', () => {
   let stack: TestStack;
   beforeAll(async () => {
     stack = await TestStack.start({ gateways: 2, env: { PACING_MS: '30', DISCONNECT_GRACE_MS: '1000' } });

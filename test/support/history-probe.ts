@@ -15,7 +15,7 @@ export async function sessionHistory(gatewayUrl: string, sessionId: string): Pro
   return (await (await fetch(`${gatewayUrl}/api/v1/chat/history/${sessionId}`)).json()) as SessionHistory;
 }
 
-/** Asserts the invariant of API.md §1 on what one client received: seq 1..n, each once. */
+/** Asserts the invariant of docs/api.md §1 on what one client received: seq 1..n, each once. */
 export function expectGapless(seqs: number[]): void {
   const expected = seqs.map((_, i) => i + 1);
   if (JSON.stringify(seqs) !== JSON.stringify(expected)) {

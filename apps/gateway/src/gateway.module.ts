@@ -29,7 +29,7 @@ export class GatewayModule {
         { provide: APP_CONFIG, useValue: config },
         {
           provide: APP_PIPE,
-          // Unknown fields are rejected (API.md §1); `transform` applies the DTO's trimming.
+          // Unknown fields are rejected (docs/api.md §1); `transform` applies the DTO's trimming.
           useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, expectedType: undefined }),
         },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

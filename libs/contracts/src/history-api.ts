@@ -1,7 +1,7 @@
 import type { ElpResult, Source, StreamStats } from './streams/stream-events.js';
 import type { TurnStatus } from './queues/job-payloads.js';
 
-/** Shapes of API.md §5, shared by the history service, the gateway proxy, the UI and tests. */
+/** Shapes of docs/api.md §5, shared by the history service, the gateway proxy, the UI and tests. */
 export interface SessionSummary {
   session_id: string;
   user_id: string;

@@ -51,7 +51,7 @@ export function decideInjection(texts: readonly string[], block: boolean): Injec
 
 /**
  * Thrown (or mapped) by the gateway when a flagged input is blocked. Carries the HTTP status the
- * API answers with: 400, like any other input the server refuses to process (API.md §6), with a
+ * API answers with: 400, like any other input the server refuses to process (docs/api.md §6), with a
  * message that says why and a stable `code` for clients.
  */
 export class PromptInjectionBlockedError extends Error {

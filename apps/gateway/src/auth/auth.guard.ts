@@ -7,7 +7,7 @@ const named = (value: unknown): string | undefined => (typeof value === 'string'
 
 /**
  * Resolves the caller of every API route. With auth on, a `user_id` in the body or query that
- * names someone else is 403; with auth off, that `user_id` is the caller (API.md §5).
+ * names someone else is 403; with auth off, that `user_id` is the caller (docs/api.md §8).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {

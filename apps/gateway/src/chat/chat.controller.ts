@@ -15,7 +15,7 @@ export class ChatController {
   ) {}
 
   /**
-   * API.md §1. The events are written by `sendEventStream`, not by Nest's `@Sse()`: one string
+   * docs/api.md §1. The events are written by `sendEventStream`, not by Nest's `@Sse()`: one string
    * per event straight to the socket is a third of the relay's CPU per chunk. Anything thrown
    * before the stream starts (400/404/409/429/503) still goes through the exception filters.
    */
@@ -25,7 +25,7 @@ export class ChatController {
     sendEventStream(req, res, events, { streamId: meta.stream_id, sessionId: meta.session_id, maxPendingChars: this.config.SSE_MAX_PENDING_CHARS });
   }
 
-  /** API.md §4. */
+  /** docs/api.md §4. */
   @Post('unified')
   @HttpCode(200)
   unified(@Body() body: ChatRequestDto, @CallerId() userId: string | undefined): Promise<UnifiedReply> {

@@ -27,7 +27,7 @@ export interface UnifiedReply {
   cached: boolean;
 }
 
-/** Starts a turn (DESIGN.md "Flow of one turn", steps 1–2). */
+/** Starts a turn (docs/architecture.md "Flow of a turn", steps 1–3). */
 @Injectable()
 export class ChatService {
   private readonly logger = new Logger(ChatService.name);
@@ -94,7 +94,7 @@ export class ChatService {
     }
   }
 
-  /** API.md §4: the same pipeline, answered once the reply is complete. */
+  /** docs/api.md §4: the same pipeline, answered once the reply is complete. */
   async complete(request: ChatRequestDto, userId: string, receivedAtMs: number): Promise<UnifiedReply> {
     const { meta, events } = await this.start(request, userId, receivedAtMs);
     const collected = await lastValueFrom(

@@ -20,7 +20,7 @@ export interface StreamStart {
 const busy = (sessionId: string, streamId?: string) =>
   new ConflictException({ message: 'A stream is already running for this session', ...(streamId ? { stream_id: streamId } : {}), session_id: sessionId });
 
-/** Who owns a session, and the one-running-stream-per-session rule (API.md §1). */
+/** Who owns a session, and the one-running-stream-per-session rule (docs/api.md §1). */
 @Injectable()
 export class SessionAccess {
   constructor(

@@ -3,7 +3,7 @@ import { IsOptional, IsString, Matches } from 'class-validator';
 
 const message = 'user_id must be 1-128 characters of [A-Za-z0-9_.@:-]';
 
-/** API.md §5: with auth off, the caller is the `user_id` query parameter (the auth guard reads it). */
+/** docs/api.md §5: with auth off, the caller is the `user_id` query parameter (the auth guard reads it). */
 export class OptionalUserQueryDto {
   @IsOptional()
   @IsString()

@@ -6,7 +6,7 @@ import { requireUser } from '../auth/require-user.js';
 import { OptionalUserQueryDto } from './history-query.dto.js';
 import { SessionsService } from './sessions.service.js';
 
-/** API.md §5, proxied to the history service. */
+/** docs/api.md §5, proxied to the history service. */
 @Controller('api/v1/chat')
 export class HistoryController {
   constructor(

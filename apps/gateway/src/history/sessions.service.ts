@@ -7,7 +7,7 @@ import { StreamControl } from '../streams/stream-control.service.js';
 const notFound = (sessionId: string) =>
   new NotFoundException({ error: 'Session not found', message: 'Session not found', session_id: sessionId });
 
-/** API.md §5 on top of the history service; deletion cancels a running stream first. */
+/** docs/api.md §5 on top of the history service; deletion cancels a running stream first. */
 @Injectable()
 export class SessionsService {
   constructor(

@@ -13,7 +13,7 @@ export interface EventStreamOptions {
 }
 
 /**
- * Sends `events` as the response body (API.md §1 headers), each event formatted once and written
+ * Sends `events` as the response body (docs/api.md §1 headers), each event formatted once and written
  * straight to the socket. The client leaving unsubscribes (which releases the stream's tap and
  * presence); a client that stops reading is dropped once its queue passes the bound, so it cannot
  * grow the gateway's memory or slow anyone else.

@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 
-/** `Last-Event-ID` header or `last_event_id` query (API.md §2); absent means from the start. */
+/** `Last-Event-ID` header or `last_event_id` query (docs/api.md §2); absent means from the start. */
 export function parseLastEventId(header: string | undefined, query: string | undefined): number {
   const raw = (header ?? query ?? '').trim();
   if (raw === '') return 0;

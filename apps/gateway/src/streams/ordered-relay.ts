@@ -125,7 +125,7 @@ export class OrderedRelay {
     this.out.complete();
   }
 
-  /** API.md: ttft is measured at the gateway, from receiving the request to writing the first chunk. */
+  /** docs/api.md §1: ttft is measured at the gateway, from receiving the request to writing the first chunk. */
   private measured(entry: StreamEntry): string {
     if (entry.kind !== EntryKind.Done || this.options.receivedAtMs === undefined || this.firstChunkAt === undefined) {
       return entry.data;

@@ -3,7 +3,7 @@ import { withTimeout } from '@app/platform';
 import { GatewayRedis } from '../redis/gateway-redis.service.js';
 import { REDIS_STEP_TIMEOUT_MS, StreamRelay } from './stream-relay.service.js';
 
-/** Cancel (API.md §3): mark the stream cancelling, then tell the worker that holds it. */
+/** Cancel (docs/api.md §3): mark the stream cancelling, then tell the worker that holds it. */
 @Injectable()
 export class StreamControl {
   private readonly logger = new Logger(StreamControl.name);

@@ -18,7 +18,7 @@ export class StreamsController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** API.md §2: resume after Last-Event-ID (header or query), from any gateway. */
+  /** docs/api.md §2: resume after Last-Event-ID (header or query), from any gateway. */
   @Get(':stream_id')
   async resume(
     @Param('stream_id', streamIdPipe) streamId: string,
@@ -35,7 +35,7 @@ export class StreamsController {
     sendEventStream(req, res, events, { streamId, sessionId: meta.session_id, maxPendingChars: this.config.SSE_MAX_PENDING_CHARS });
   }
 
-  /** API.md §3. */
+  /** docs/api.md §3. */
   @Post(':stream_id/cancel')
   @HttpCode(202)
   cancel(@Param('stream_id', streamIdPipe) streamId: string, @CallerId() userId: string | undefined) {

@@ -10,7 +10,7 @@ const preview = (text: string | null): string => {
   return flat.length > PREVIEW_MAX ? `${flat.slice(0, PREVIEW_MAX - 1)}…` : flat;
 };
 
-/** Reads of API.md §5 and the generator's context window. */
+/** Reads of docs/api.md §5 and the generator's context window. */
 @Injectable()
 export class SessionRepository {
   constructor(private readonly database: DatabaseService) {}

@@ -1,4 +1,4 @@
-/** A non-2xx answer from the gateway (API.md §6), with the server's message when it sent one. */
+/** A non-2xx answer from the gateway (docs/api.md §6), with the server's message when it sent one. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,

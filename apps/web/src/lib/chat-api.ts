@@ -2,7 +2,7 @@ import { ApiError } from './api-error';
 import type { SessionHistory, SessionList } from './api-types';
 import { authHeaders, withUser, type Credentials } from './credentials';
 
-/** The non-streaming calls of API.md §3 and §5. Relative URLs: the gateway serves this UI. */
+/** The non-streaming calls of docs/api.md §3 and §5. Relative URLs: the gateway serves this UI. */
 
 async function request<T>(path: string, credentials: Credentials, init: RequestInit = {}): Promise<T> {
   const res = await fetch(withUser(path, credentials), {

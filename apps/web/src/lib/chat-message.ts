@@ -69,7 +69,7 @@ const statusFromHistory: Record<HistoryMessage['status'], AssistantStatus> = {
   failed: 'failed',
 };
 
-/** Messages of a stored session (API.md §5) in the UI's shape. */
+/** Messages of a stored session (docs/api.md §5) in the UI's shape. */
 export function messagesFromHistory(messages: HistoryMessage[]): ChatMessage[] {
   let lastRequest = '';
   return messages.map((m): ChatMessage => {

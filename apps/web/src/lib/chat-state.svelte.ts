@@ -10,9 +10,9 @@ import { StreamMeter, statsFromServer } from './stream-meter';
 import { clearActiveStream, loadActiveStream, loadCurrentSession, saveActiveStream, saveCurrentSession, type ActiveStream } from './tab-storage';
 import { isValidUserId, loadUserId, saveUserId } from './user-identity';
 
-/** API.md §1: a message is 1–8,000 characters after trimming. */
+/** docs/api.md §1: a message is 1–8,000 characters after trimming. */
 export const MAX_MESSAGE_CHARS = 8_000;
-/** Re-attach attempts when a stream's connection drops without `done` (API.md §2). */
+/** Re-attach attempts when a stream's connection drops without `done` (docs/api.md §2). */
 const RESUME_ATTEMPTS = 3;
 /** After Stop, how long to wait for the `done` that confirms it before letting go of the stream. */
 const STOP_CONFIRM_MS = 1_500;

@@ -3,7 +3,7 @@ import { ApiError } from './api-error';
 import type { ChatRequest, ChunkEvent, DoneEvent, ElpSnapshot, MetaEvent, StreamErrorEvent } from './api-types';
 import { authHeaders, userParams, withUser, type Credentials } from './credentials';
 
-/** Callbacks for the events of one stream response (API.md §1). */
+/** Callbacks for the events of one stream response (docs/api.md §1). */
 export interface StreamHandlers {
   /** The response headers arrived: the ids are known before any event (needed to cancel early). */
   onOpen?(ids: { streamId: string | null; sessionId: string | null }): void;
@@ -103,7 +103,7 @@ export function streamChat(
 }
 
 /**
- * Re-attaches to a running (or recently finished) stream after chunk `afterSeq` (API.md §2). The
+ * Re-attaches to a running (or recently finished) stream after chunk `afterSeq` (docs/api.md §2). The
  * token goes in the header (fetch can send one), never in the URL.
  */
 export function resumeStream(

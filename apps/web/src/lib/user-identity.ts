@@ -1,10 +1,10 @@
 /**
- * Who this browser is while authentication is off (API.md: `user_id` is then required). Generated
+ * Who this browser is while authentication is off (docs/api.md §8: `user_id` is then required). Generated
  * on the first visit and kept in localStorage; never a secret, so nothing is baked into the bundle.
  */
 const STORAGE_KEY = 'chat.user_id';
 
-/** API.md §1: 1–128 characters of `[A-Za-z0-9_.@:-]`. */
+/** docs/api.md §1: 1–128 characters of `[A-Za-z0-9_.@:-]`. */
 export const USER_ID_PATTERN = /^[A-Za-z0-9_.@:-]{1,128}$/;
 
 export function isValidUserId(value: string): boolean {

@@ -7,7 +7,7 @@ export const CONTEXT_ITEM_MAX_CHARS = 4_000;
 export const USER_ID_PATTERN = /^[A-Za-z0-9_.@:-]{1,128}$/;
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
-/** Body of `POST /api/v1/chat/unified[/stream]` (API.md §1). Unknown fields are rejected by the pipe. */
+/** Body of `POST /api/v1/chat/unified[/stream]` (docs/api.md §1). Unknown fields are rejected by the pipe. */
 export class ChatRequestDto {
   @IsText({ min: 1, max: MESSAGE_MAX_CHARS })
   message!: string;

@@ -1,4 +1,4 @@
-/** Payloads of the SSE events of API.md §1, as they appear in `data`. */
+/** Payloads of the SSE events of docs/api.md §1, as they appear in `data`. */
 
 export type StreamStatus = 'running' | 'completed' | 'cancelled' | 'failed';
 export type DoneStatus = 'completed' | 'cancelled';
@@ -59,7 +59,7 @@ export interface ErrorEventData {
   retryable: boolean;
 }
 
-/** Keep-alive comment interval (API.md §1). */
+/** Keep-alive comment interval (docs/api.md §1). */
 export const KEEP_ALIVE_MS = 15_000;
 /** Reconnection delay suggested to EventSource clients. */
 export const SSE_RETRY_MS = 2_000;

@@ -30,7 +30,7 @@ export class StreamKeys {
     return `${this.prefix}:{${streamId}}:presence`;
   }
 
-  /** The running stream of a session (one at a time, API.md §1 409). */
+  /** The running stream of a session (one at a time, docs/api.md §1 409). */
   sessionActive(sessionId: string): string {
     return `${this.prefix}:session:{${sessionId}}:active`;
   }

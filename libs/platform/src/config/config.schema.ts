@@ -3,7 +3,7 @@ import { z } from 'zod';
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const url = z.string().url();
 
-/** Every setting of every service, validated once at boot (DESIGN.md "Configuration"). */
+/** Every setting of every service, validated once at boot (docs/architecture.md "Configuration"). */
 export const configSchema = z.object({
   PORT: int(0, 65535),
   HOST: z.string().default('0.0.0.0'),

@@ -14,7 +14,7 @@ async function withTimeout(check: ReadinessCheck): Promise<boolean> {
   }
 }
 
-/** API.md §7: liveness (process up) and readiness (dependencies reachable). */
+/** docs/api.md §7: liveness (process up) and readiness (dependencies reachable). */
 @Controller('health')
 export class HealthController {
   constructor(@Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[]) {}

@@ -5,7 +5,7 @@ import { errorBody, RETRY_AFTER_S } from './error-body.js';
 import { TooManyRequestsException } from './too-many-requests.exception.js';
 
 /**
- * The one place error bodies are shaped (API.md §6): HTTP exceptions keep their status, outages
+ * The one place error bodies are shaped (docs/api.md §6): HTTP exceptions keep their status, outages
  * become 503 + Retry-After, anything else is a 500 without internals in the body.
  */
 @Catch()

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 
-/** API.md §6 error body. */
+/** docs/api.md §6 error body. */
 export interface ErrorBody {
   statusCode: number;
   error: string;

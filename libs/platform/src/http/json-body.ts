@@ -15,7 +15,7 @@ function isJson(req: Request): boolean {
   return type === 'application/json' || type.endsWith('+json');
 }
 
-/** A body that is not JSON is refused before parsing (API.md §6: 415). */
+/** A body that is not JSON is refused before parsing (docs/api.md §6: 415). */
 function requireJson(req: Request, res: Response, next: NextFunction): void {
   if (hasBody(req) && !isJson(req)) {
     res.status(415).json(errorBody(415, 'Content-Type must be application/json'));
@@ -24,7 +24,7 @@ function requireJson(req: Request, res: Response, next: NextFunction): void {
   next();
 }
 
-/** body-parser errors reach Express, not Nest's filters: shape them as API.md §6 here. */
+/** body-parser errors reach Express, not Nest's filters: shape them as docs/api.md §6 here. */
 function bodyErrors(err: { status?: number; type?: string; message?: string }, _req: Request, res: Response, next: NextFunction): void {
   if (res.headersSent) return next(err);
   const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 400;

@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 
 const SAFE_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
-/** API.md: every response carries X-Request-Id, echoing the client's own when it is sane. */
+/** docs/api.md §9: every response carries X-Request-Id, echoing the client's own when it is sane. */
 export function requestIdMiddleware(req: Request, res: Response, next: NextFunction): void {
   const sent = req.headers['x-request-id'];
   const id = typeof sent === 'string' && SAFE_ID.test(sent) ? sent : randomUUID();

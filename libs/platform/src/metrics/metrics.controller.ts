@@ -3,7 +3,7 @@ import { collectDefaultMetrics, register } from 'prom-client';
 
 let collecting = false;
 
-/** API.md §7: Prometheus text format; process metrics plus whatever the service registers. */
+/** docs/api.md §7: Prometheus text format; process metrics plus whatever the service registers. */
 @Controller('metrics')
 export class MetricsController {
   constructor() {

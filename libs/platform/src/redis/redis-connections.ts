@@ -2,7 +2,7 @@ import type { ConnectionOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 
 /**
- * The three kinds of connection DESIGN.md asks for. Commands fail fast (no offline queue) so a
+ * The three kinds of connection (docs/architecture.md "Redis"). Commands fail fast (no offline queue) so a
  * Redis outage becomes a 503 instead of a hung request; BullMQ's own connections must retry
  * forever (`maxRetriesPerRequest: null`).
  */
