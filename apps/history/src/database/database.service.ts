@@ -1,11 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig, type ReadinessCheck } from '@app/platform';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations/index.js';
 import { pgliteDialect } from './pglite-dialect.js';
+import { openPglite } from './pglite-open.js';
 import type { HistoryDatabase } from './tables.js';
 
 /**
@@ -27,7 +26,7 @@ export class DatabaseService implements ReadinessCheck, OnApplicationShutdown {
 
   async open(): Promise<void> {
     const started = Date.now();
-    this.kysely = new Kysely<HistoryDatabase>({ dialect: this.dialect() });
+    this.kysely = new Kysely<HistoryDatabase>({ dialect: await this.dialect() });
     const { error, results } = await new Migrator({ db: this.kysely, provider: migrationProvider }).migrateToLatest();
     if (error) throw error;
     for (const r of results ?? []) this.logger.log(`migration ${r.migrationName}: ${r.status}`);
@@ -43,7 +42,7 @@ export class DatabaseService implements ReadinessCheck, OnApplicationShutdown {
     await this.kysely?.destroy();
   }
 
-  private dialect() {
+  private async dialect() {
     if (this.config.DATABASE_URL) {
       // timestamptz/int8 parsing stays pg's default; counts are cast to int in queries.
       const pool = new pg.Pool({ connectionString: this.config.DATABASE_URL, max: 10 });
@@ -51,8 +50,6 @@ export class DatabaseService implements ReadinessCheck, OnApplicationShutdown {
       pool.on('error', (err) => this.logger.warn(`idle database connection lost: ${err.message}`));
       return new PostgresDialect({ pool });
     }
-    const dir = this.config.HISTORY_DATA_DIR;
-    if (dir !== 'memory://') mkdirSync(dir, { recursive: true });
-    return pgliteDialect(new PGlite(dir));
+    return pgliteDialect(await openPglite(this.config.HISTORY_DATA_DIR));
   }
 }
