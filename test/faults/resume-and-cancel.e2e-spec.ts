@@ -71,6 +71,16 @@ describe('resume and cancel across two gateways (docs/api.md §2, §3)', () => {
     expect(done.chunks).toBe(first.chunks.length + received.length);
   }, 60_000);
 
+  it('ends a resume of a finished stream at once when Last-Event-ID is past its last chunk', async () => {
+    const full = await start(a);
+    const meta = full.json<MetaEventData>('meta');
+    const chunks = full.json<DoneEventData>('done').chunks;
+    const resumed = await readStream(`${b}/api/v1/chat/streams/${meta.stream_id}`, { headers: { 'Last-Event-ID': String(chunks + 50) }, timeoutMs: 5_000 });
+    expect(resumed.status).toBe(200);
+    expect(resumed.chunks).toEqual([]);
+    expect(resumed.json<DoneEventData>('done').status).toBe('completed');
+  });
+
   it("answers 404 for another user's stream and for an unknown one", async () => {
     const first = await start(a, 1);
     const { stream_id } = first.json<MetaEventData>('meta');

@@ -31,13 +31,24 @@ export class OrderedRelay {
   async start(early: string[]): Promise<void> {
     try {
       // A new stream's first chunk need not wait for a read of a log that can hold nothing unseen.
-      const backlog = this.options.newStream ? [] : await this.redis.lrange(this.keys.log(this.streamId), this.last, -1);
+      const backlog = this.options.newStream ? [] : await this.readBacklog();
       this.queue = [...backlog, ...early, ...this.queue];
     } catch (err) {
       return this.fail(err);
     }
     this.busy = false;
     await this.drain();
+  }
+
+  /**
+   * The log after the client's last seq. A Last-Event-ID past the log's end (a client that counts
+   * wrong) would find nothing there, not even the terminal entry, and wait forever on a finished
+   * stream: it gets the log's last entry, which ends the stream if it is the terminal one.
+   */
+  private async readBacklog(): Promise<string[]> {
+    const log = this.keys.log(this.streamId);
+    const backlog = await this.redis.lrange(log, this.last, -1);
+    return backlog.length > 0 || this.last === 0 ? backlog : this.redis.lrange(log, -1, -1);
   }
 
   redisDown(): void {
