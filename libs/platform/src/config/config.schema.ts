@@ -59,7 +59,7 @@ export const configSchema = z.object({
   CORS_ORIGINS: z.string().default(''),
   /** Where PII is redacted or flagged: e.g. `input:flag,output:redact`, `redact`, `off`. */
   PII_POLICY: z.string().default('input:flag,output:flag'),
-  /** Prompt-injection heuristics: `flag` records the verdict, `block` answers 422, `off` skips. */
+  /** Prompt-injection heuristics: `flag` records the verdict, `block` answers 400 (code prompt_injection_blocked), `off` skips. */
   INJECTION_POLICY: z.enum(['off', 'flag', 'block']).default('flag'),
 });
 
