@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { StreamKeys, type DoneEventData } from '@app/contracts';
 import { generationJobCount } from './support/queue-inspector.js';
+import { rawRequest } from './support/raw-request.js';
 import { readStream } from './support/sse-client.js';
 import { TestStack } from './support/test-stack.js';
 
@@ -40,6 +41,33 @@ const cases: Case[] = [
   { name: 'body over 64 KiB', body: json({ ...valid, message: 'a'.repeat(70 * 1024) }), status: 413 },
 ];
 
+/**
+ * Keys naming prototype members, written as raw JSON text (an object literal's `__proto__` sets
+ * the prototype instead of making a key, so JSON.stringify could not write them). `path` is the
+ * property the 400 must name. The DTO has no object field, so a key deeper than the top sits in
+ * a `context` item, where the refusal must still name it (not just "items must be strings").
+ */
+const prototypeKeyCases = [
+  { name: '__proto__', body: '{"message":"hi","user_id":"u","__proto__":{"x":1}}', path: '__proto__' },
+  { name: 'constructor', body: '{"message":"hi","user_id":"u","constructor":{"prototype":{"x":1}}}', path: 'constructor' },
+  { name: 'prototype', body: '{"message":"hi","user_id":"u","prototype":{"x":1}}', path: 'prototype' },
+  { name: '__proto__ written with a JSON escape', body: '{"message":"hi","user_id":"u","\\u005f_proto__":{"x":1}}', path: '__proto__' },
+  { name: '__proto__ in a context item', body: '{"message":"hi","user_id":"u","context":["a",{"__proto__":{"x":1}}]}', path: 'context.1.__proto__' },
+  { name: 'constructor deep in a context item', body: '{"message":"hi","user_id":"u","context":[[{"ok":{"constructor":1}}]]}', path: 'context.0.0.ok.constructor' },
+  { name: 'prototype in an object given as message', body: '{"message":{"prototype":"hi"},"user_id":"u"}', path: 'message.prototype' },
+];
+
+/** Every route that takes a session id in its path: the gateway's and history's own. */
+const sessionRoutes = (id: string): Array<['gateway' | 'history', string, string]> => [
+  ['gateway', 'GET', `/api/v1/chat/history/${id}?user_id=u`],
+  ['gateway', 'GET', `/api/v1/chat/history/${id}`],
+  ['gateway', 'DELETE', `/api/v1/chat/sessions/${id}?user_id=u`],
+  ['history', 'GET', `/sessions/${id}?user_id=u`],
+  ['history', 'GET', `/sessions/${id}/owner`],
+  ['history', 'GET', `/sessions/${id}/context`],
+  ['history', 'DELETE', `/sessions/${id}?user_id=u`],
+];
+
 describe('bad input (docs/api.md §1 and §6)', () => {
   let stack: TestStack;
   let url: string;
@@ -61,6 +89,68 @@ describe('bad input (docs/api.md §1 and §6)', () => {
       if (c.mentions) expect(JSON.stringify(body.message)).toMatch(c.mentions);
       expect(JSON.stringify(body)).not.toMatch(/at .*\.js:\d+/); // no stack trace
       expect(await generationJobCount(stack.redis.url, stack.env.REDIS_PREFIX)).toBe(before);
+    }
+  });
+
+  it.each(prototypeKeyCases.map((c) => [c.name, c] as const))('refuses a body with a %s key: 400 naming it, nothing enqueued or stored', async (_name, c) => {
+    for (const path of ['/api/v1/chat/unified/stream', '/api/v1/chat/unified']) {
+      const before = await generationJobCount(stack.redis.url, stack.env.REDIS_PREFIX);
+      const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: c.body });
+      expect([path, res.status]).toEqual([path, 400]);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await res.json()).toEqual({ statusCode: 400, error: 'Bad Request', message: [`property ${c.path} should not exist`] });
+      expect(await generationJobCount(stack.redis.url, stack.env.REDIS_PREFIX)).toBe(before);
+    }
+    const sessions = (await (await fetch(`${url}/api/v1/chat/sessions?user_id=u`)).json()) as { total_sessions: number };
+    expect(sessions.total_sessions).toBe(0);
+  });
+
+  it('refuses a prototype key in a query string with 400, like any unknown parameter', async () => {
+    for (const key of ['__proto__', 'constructor', 'prototype']) {
+      const res = await fetch(`${url}/api/v1/chat/stats?user_id=u&${key}=1`);
+      expect([key, res.status]).toEqual([key, 400]);
+      expect(await res.json()).toEqual({ statusCode: 400, error: 'Bad Request', message: [`property ${key} should not exist`] });
+    }
+  });
+
+  it('refuses a session id with a control character (a%00b) in any path with 400 and the rule, on the gateway and on history', async () => {
+    for (const [service, method, path] of sessionRoutes('a%00b')) {
+      const res = await rawRequest(service === 'gateway' ? url : stack.env.HISTORY_URL, method, path);
+      expect([service, method, path, res.status]).toEqual([service, method, path, 400]);
+      expect(res.contentType).toMatch(/^application\/json/);
+      expect(JSON.parse(res.body)).toEqual({ statusCode: 400, error: 'Bad Request', message: [expect.stringMatching(/^session_id must be 1-128 characters/)] });
+    }
+    // A stream id can only be a UUID: anything else names no stream (404, as before).
+    for (const [method, path] of [['GET', '/api/v1/chat/streams/a%00b'], ['POST', '/api/v1/chat/streams/a%00b/cancel']]) {
+      const res = await rawRequest(url, method, path);
+      expect([path, res.status]).toEqual([path, 404]);
+      expect(JSON.parse(res.body)).toMatchObject({ statusCode: 404, error: 'Stream not found' });
+    }
+  });
+
+  it('refuses . and .. as a session id: a URL parser would resolve them to another route of history', async () => {
+    for (const id of ['%2E', '.', '%2E%2E', '..']) {
+      for (const [service, method, path] of sessionRoutes(id)) {
+        const res = await rawRequest(service === 'gateway' ? url : stack.env.HISTORY_URL, method, path);
+        expect([method, path, res.status]).toEqual([method, path, 400]);
+      }
+    }
+    const named = await fetch(`${url}/api/v1/chat/unified`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...valid, session_id: '..' }) });
+    expect(named.status).toBe(400);
+  });
+
+  it('refuses ids in a query that break their rule with 400 before Redis or history is asked', async () => {
+    const stream = '3f1b7a52-4c1e-4b8e-9a55-0d2b4b7e2f10';
+    for (const [base, method, path] of [
+      [url, 'GET', `/api/v1/chat/streams/${stream}?user_id=a%00b`],
+      [url, 'POST', `/api/v1/chat/streams/${stream}/cancel?user_id=a%20b`],
+      [url, 'GET', `/api/v1/chat/stats?user_id=${'u'.repeat(129)}`],
+      [stack.env.HISTORY_URL, 'GET', `/sessions/some-session/context?exclude_stream=a%00b`],
+      [stack.env.HISTORY_URL, 'GET', `/stats?user_id=a%00b`],
+    ] as const) {
+      const res = await rawRequest(base, method, path);
+      expect([path, res.status]).toEqual([path, 400]);
+      expect(JSON.parse(res.body)).toMatchObject({ statusCode: 400, error: 'Bad Request' });
     }
   });
 

@@ -1,11 +1,101 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { SessionHistory } from '@app/contracts';
+import { SESSION_ID_PATTERN, type SessionHistory } from '@app/contracts';
 import fc from 'fast-check';
+import { rawRequest } from '../support/raw-request.js';
 import { TestStack } from '../support/test-stack.js';
 
 // Every answer a client may get for what it sends; a 5xx would be the server's fault.
 const CLIENT_STATUSES = [200, 202, 400, 403, 404, 409, 413, 415, 429, 431];
+
+const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
+
+/** Sets `key` as a plain own property, the way JSON.parse does (an assignment to `__proto__` would set the prototype). */
+function withOwnKey<T extends object>(target: T, key: string, value: unknown): T {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  return target;
+}
+
+/** A key that is not a prototype member: the fuzzed bodies hold exactly one of those. */
+const plainKey = fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !(PROTOTYPE_KEYS as readonly string[]).includes(k));
+const scalar = fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.boolean(), fc.constant(null));
+
+/**
+ * A valid chat body with one prototype key put at a random depth: in the body itself, or at the
+ * end of a chain of objects and arrays (with scalar siblings) standing as a `context` item. The
+ * key is written as sent or with a JSON escape. Yields the body's text and the key's path.
+ */
+const bodyWithPrototypeKey = fc
+  .record({
+    message: fc.string({ minLength: 1, maxLength: 40 }).filter((m) => m.trim() !== '' && !m.includes('\u0000')),
+    context: fc.array(fc.string({ maxLength: 20 }), { maxLength: 3 }),
+    key: fc.constantFrom(...PROTOTYPE_KEYS),
+    value: fc.jsonValue({ maxDepth: 2 }),
+    chain: fc.array(fc.oneof(fc.record({ kind: fc.constant('object' as const), key: plainKey, siblings: fc.dictionary(plainKey, scalar, { maxKeys: 3 }) }), fc.record({ kind: fc.constant('array' as const), siblings: fc.array(scalar, { maxLength: 3 }) })), { maxLength: 6 }),
+    atTop: fc.boolean(),
+    escaped: fc.boolean(),
+  })
+  .map(({ message, context, key, value, chain, atTop, escaped }) => {
+    const body: Record<string, unknown> = { message, user_id: 'fuzz-prototype', context: [...context] };
+    let path: string;
+    if (atTop) {
+      withOwnKey(body, key, value);
+      path = key;
+    } else {
+      // Built from the innermost level out: the level holding the key, then each container around it.
+      let node: unknown = withOwnKey({}, key, value);
+      let inner: string = key;
+      for (const level of [...chain].reverse()) {
+        if (level.kind === 'object') {
+          node = { ...level.siblings, [level.key]: node };
+          inner = `${level.key}.${inner}`;
+        } else {
+          node = [...level.siblings, node];
+          inner = `${level.siblings.length}.${inner}`;
+        }
+      }
+      (body.context as unknown[]).push(node);
+      path = `context.${context.length}.${inner}`;
+    }
+    let text = JSON.stringify(body);
+    // JSON.stringify escapes every quote inside a string, so `"key":` can only be the key itself.
+    if (escaped) text = text.replace(`"${key}":`, `"\\u${key.charCodeAt(0).toString(16).padStart(4, '0')}${key.slice(1)}":`);
+    return { text, path };
+  });
+
+/** Each control character, percent-encoded as a client must send it in a path. */
+const CONTROL_CHARACTERS = [...Array(0x20).keys(), 0x7f].map((code) => `%${code.toString(16).toUpperCase().padStart(2, '0')}`);
+
+function decodedOrNull(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Path ids a client may forge: valid characters around control characters, any percent-encoded
+ * byte (so invalid UTF-8 such as %C0%AF or a lone %FF too), broken escapes, dot segments, and
+ * values over the 128-character limit (kept under the 16 KiB header limit, which is a 431).
+ */
+const hostilePathId = fc.oneof(
+  fc
+    .array(
+      fc.oneof(
+        fc.stringMatching(/^[A-Za-z0-9_.:-]{1,6}$/),
+        fc.constantFrom(...CONTROL_CHARACTERS),
+        fc.integer({ min: 0, max: 255 }).map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`),
+        fc.constantFrom('%C0%AF', '%FF', '%E0%80%AF', '%ED%A0%80', '%F4%90%80%80', '%', '%Z', '%2', '%2E', '.'),
+      ),
+      { minLength: 1, maxLength: 12 },
+    )
+    .map((parts) => parts.join(''))
+    // Only ids that break the rule: a valid one may be answered 200 (history's context of an unknown session is empty).
+    .filter((id) => !SESSION_ID_PATTERN.test(decodedOrNull(id) ?? '')),
+  fc.integer({ min: 129, max: 6_000 }).map((length) => 'a'.repeat(length)),
+  fc.integer({ min: 1, max: 1_500 }).map((length) => '%00'.repeat(length)),
+);
 
 describe('hostile and random input at every route', () => {
   let stack: TestStack;
@@ -79,6 +169,65 @@ describe('hostile and random input at every route', () => {
     );
     await expectServing();
   }, 120_000);
+
+  it('refuses a prototype key at any depth of an otherwise valid body with 400 naming it', async () => {
+    await fc.assert(
+      fc.asyncProperty(bodyWithPrototypeKey, fc.constantFrom('/api/v1/chat/unified/stream', '/api/v1/chat/unified'), async ({ text, path: keyPath }, route) => {
+        const res = await fetch(`${url}${route}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: text });
+        if (res.headers.get('content-type')?.startsWith('text/event-stream')) await res.body?.cancel();
+        expect([text, res.status]).toEqual([text, 400]);
+        expect(await res.json()).toEqual({ statusCode: 400, error: 'Bad Request', message: [`property ${keyPath} should not exist`] });
+      }),
+      { numRuns: 150 },
+    );
+    const sessions = (await (await fetch(`${url}/api/v1/chat/sessions?user_id=fuzz-prototype`)).json()) as { total_sessions: number };
+    expect(sessions.total_sessions).toBe(0);
+    await expectServing();
+  }, 120_000);
+
+  /** Every route that takes an id in its path, the gateway's and history's own, with the status a broken id gets. */
+  const pathIdRoutes = (id: string): Array<{ base: () => string; method: string; path: string; refusal: number }> => [
+    { base: () => url, method: 'GET', path: `/api/v1/chat/history/${id}?user_id=fuzz-path`, refusal: 400 },
+    { base: () => url, method: 'DELETE', path: `/api/v1/chat/sessions/${id}?user_id=fuzz-path`, refusal: 400 },
+    { base: () => url, method: 'GET', path: `/api/v1/chat/streams/${id}?user_id=fuzz-path`, refusal: 404 },
+    { base: () => url, method: 'POST', path: `/api/v1/chat/streams/${id}/cancel?user_id=fuzz-path`, refusal: 404 },
+    { base: () => stack.env.HISTORY_URL, method: 'GET', path: `/sessions/${id}?user_id=fuzz-path`, refusal: 400 },
+    { base: () => stack.env.HISTORY_URL, method: 'GET', path: `/sessions/${id}/owner`, refusal: 400 },
+    { base: () => stack.env.HISTORY_URL, method: 'GET', path: `/sessions/${id}/context`, refusal: 400 },
+    { base: () => stack.env.HISTORY_URL, method: 'DELETE', path: `/sessions/${id}?user_id=fuzz-path`, refusal: 400 },
+  ];
+
+  const expectJsonError = (reply: { status: number; contentType: string | undefined; body: string }) => {
+    expect(reply.contentType).toMatch(/^application\/json/);
+    const body = JSON.parse(reply.body) as { statusCode: unknown; error: unknown };
+    expect(body.statusCode).toBe(reply.status);
+    expect(typeof body.error).toBe('string');
+  };
+
+  it('refuses a path id holding any control character (0x00-0x1f, 0x7f) on every route: 400 for a session id, 404 for a stream id', async () => {
+    for (const control of CONTROL_CHARACTERS) {
+      for (const route of pathIdRoutes(`a${control}b`)) {
+        const reply = await rawRequest(route.base(), route.method, route.path);
+        expect([route.method, route.path, reply.status]).toEqual([route.method, route.path, route.refusal]);
+        expectJsonError(reply);
+      }
+    }
+    await expectServing();
+  }, 120_000);
+
+  it('answers hostile path ids (control characters, any percent-encoded byte, invalid UTF-8, over-long) with a 4xx JSON error, never a 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(hostilePathId, async (id) => {
+        for (const route of pathIdRoutes(id)) {
+          const reply = await rawRequest(route.base(), route.method, route.path);
+          expect([route.method, route.path, reply.status >= 400 && reply.status < 500]).toEqual([route.method, route.path, true]);
+          expectJsonError(reply);
+        }
+      }),
+      { numRuns: 80 },
+    );
+    await expectServing();
+  }, 180_000);
 
   it('refuses huge headers and keeps serving', async () => {
     const code = await new Promise<number>((resolve, reject) => {

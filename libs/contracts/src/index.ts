@@ -4,5 +4,6 @@ export * from './streams/stream-events.js';
 export * from './queues/queue-names.js';
 export * from './queues/job-payloads.js';
 export * from './history-api.js';
+export * from './ids.js';
 export * from './dto/chat-request.dto.js';
 export * from './dto/is-text.validator.js';

@@ -7,6 +7,8 @@ export * from './http/error-body.js';
 export * from './http/all-exceptions.filter.js';
 export * from './http/request-id.middleware.js';
 export * from './http/json-body.js';
+export * from './http/prototype-keys.js';
+export * from './http/id.pipe.js';
 export * from './http/bootstrap.js';
 export * from './health/readiness-check.js';
 export * from './health/health.controller.js';

@@ -1,12 +1,10 @@
-import { USER_ID_PATTERN } from '@app/contracts';
+import { USER_ID_PATTERN, USER_ID_RULE } from '@app/contracts';
 import { IsOptional, IsString, Matches } from 'class-validator';
-
-const message = 'user_id must be 1-128 characters of [A-Za-z0-9_.@:-]';
 
 /** docs/api.md §5: with auth off, the caller is the `user_id` query parameter (the auth guard reads it). */
 export class OptionalUserQueryDto {
   @IsOptional()
   @IsString()
-  @Matches(USER_ID_PATTERN, { message })
+  @Matches(USER_ID_PATTERN, { message: USER_ID_RULE })
   user_id?: string;
 }

@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, Param, Query } from '@nestjs/common';
 import type { ChatStats, SessionHistory, SessionList } from '@app/contracts';
-import { HistoryClient } from '@app/platform';
+import { HistoryClient, sessionIdPipe } from '@app/platform';
 import { CallerId } from '../auth/caller.js';
 import { requireUser } from '../auth/require-user.js';
 import { OptionalUserQueryDto } from './history-query.dto.js';
@@ -20,12 +20,12 @@ export class HistoryController {
   }
 
   @Get('history/:session_id')
-  get(@Param('session_id') sessionId: string, @Query() _query: OptionalUserQueryDto, @CallerId() userId: string | undefined): Promise<SessionHistory> {
+  get(@Param('session_id', sessionIdPipe) sessionId: string, @Query() _query: OptionalUserQueryDto, @CallerId() userId: string | undefined): Promise<SessionHistory> {
     return this.sessions.get(sessionId, userId);
   }
 
   @Delete('sessions/:session_id')
-  delete(@Param('session_id') sessionId: string, @Query() _query: OptionalUserQueryDto, @CallerId() userId: string | undefined) {
+  delete(@Param('session_id', sessionIdPipe) sessionId: string, @Query() _query: OptionalUserQueryDto, @CallerId() userId: string | undefined) {
     return this.sessions.delete(sessionId, userId);
   }
 

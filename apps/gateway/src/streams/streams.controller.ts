@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '@app/platform';
+import { APP_CONFIG, optionalUserIdPipe, type AppConfig } from '@app/platform';
 import type { Request, Response } from 'express';
 import { CallerId } from '../auth/caller.js';
 import { sendEventStream } from '../sse/event-stream.js';
@@ -24,6 +24,8 @@ export class StreamsController {
     @Param('stream_id', streamIdPipe) streamId: string,
     @Headers('last-event-id') lastEventHeader: string | undefined,
     @Query('last_event_id') lastEventQuery: string | undefined,
+    // With auth off this user_id is the caller (the guard took it as sent): its rule is checked before Redis is asked.
+    @Query('user_id', optionalUserIdPipe) _namedUser: string | undefined,
     @CallerId() userId: string | undefined,
     @Req() req: Request,
     @Res() res: Response,
@@ -38,7 +40,12 @@ export class StreamsController {
   /** docs/api.md §3. */
   @Post(':stream_id/cancel')
   @HttpCode(202)
-  cancel(@Param('stream_id', streamIdPipe) streamId: string, @CallerId() userId: string | undefined) {
+  cancel(
+    @Param('stream_id', streamIdPipe) streamId: string,
+    // With auth off this user_id is the caller (the guard took it as sent): its rule is checked before Redis is asked.
+    @Query('user_id', optionalUserIdPipe) _namedUser: string | undefined,
+    @CallerId() userId: string | undefined,
+  ) {
     return this.control.cancel(streamId, userId);
   }
 }

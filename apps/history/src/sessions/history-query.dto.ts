@@ -1,17 +1,17 @@
-import { USER_ID_PATTERN } from '@app/contracts';
+import { STREAM_ID_PATTERN, USER_ID_PATTERN, USER_ID_RULE } from '@app/contracts';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 export class OwnerQueryDto {
   @IsOptional()
   @IsString()
-  @Matches(USER_ID_PATTERN, { message: 'user_id must be 1-128 characters of [A-Za-z0-9_.@:-]' })
+  @Matches(USER_ID_PATTERN, { message: USER_ID_RULE })
   user_id?: string;
 }
 
 export class RequiredOwnerQueryDto {
   @IsString()
-  @Matches(USER_ID_PATTERN, { message: 'user_id must be 1-128 characters of [A-Za-z0-9_.@:-]' })
+  @Matches(USER_ID_PATTERN, { message: USER_ID_RULE })
   user_id!: string;
 }
 
@@ -22,7 +22,9 @@ export class ContextQueryDto {
   @Max(200)
   limit = 10;
 
+  /** The stream whose turn is being generated (a stream id, so a UUIDv4). */
   @IsOptional()
   @IsString()
+  @Matches(STREAM_ID_PATTERN, { message: 'exclude_stream must be a stream id (a UUIDv4)' })
   exclude_stream?: string;
 }

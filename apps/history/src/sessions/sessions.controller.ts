@@ -1,5 +1,6 @@
 import { Controller, Delete, Get, NotFoundException, Param, Query } from '@nestjs/common';
 import type { ChatStats, ContextTurnData, SessionHistory, SessionList } from '@app/contracts';
+import { sessionIdPipe } from '@app/platform';
 import { ContextQueryDto, OwnerQueryDto, RequiredOwnerQueryDto } from './history-query.dto.js';
 import { SessionRepository } from './session.repository.js';
 
@@ -20,26 +21,26 @@ export class SessionsController {
   }
 
   @Get('sessions/:id')
-  async history(@Param('id') id: string, @Query() query: OwnerQueryDto): Promise<SessionHistory> {
+  async history(@Param('id', sessionIdPipe) id: string, @Query() query: OwnerQueryDto): Promise<SessionHistory> {
     const history = await this.sessions.history(id);
     if (!history || (query.user_id && history.user_id !== query.user_id)) throw notFound(id);
     return history;
   }
 
   @Get('sessions/:id/owner')
-  async owner(@Param('id') id: string): Promise<{ session_id: string; user_id: string }> {
+  async owner(@Param('id', sessionIdPipe) id: string): Promise<{ session_id: string; user_id: string }> {
     const owner = await this.sessions.owner(id);
     if (!owner) throw notFound(id);
     return { session_id: id, user_id: owner };
   }
 
   @Get('sessions/:id/context')
-  context(@Param('id') id: string, @Query() query: ContextQueryDto): Promise<ContextTurnData[]> {
+  context(@Param('id', sessionIdPipe) id: string, @Query() query: ContextQueryDto): Promise<ContextTurnData[]> {
     return this.sessions.context(id, query.limit, query.exclude_stream);
   }
 
   @Delete('sessions/:id')
-  async delete(@Param('id') id: string, @Query() query: OwnerQueryDto): Promise<{ success: true; session_id: string }> {
+  async delete(@Param('id', sessionIdPipe) id: string, @Query() query: OwnerQueryDto): Promise<{ success: true; session_id: string }> {
     const owner = await this.sessions.owner(id);
     if (!owner || (query.user_id && owner !== query.user_id)) throw notFound(id);
     if (!(await this.sessions.delete(id))) throw notFound(id);

@@ -1,11 +1,10 @@
 import { ArrayMaxSize, IsArray, IsOptional, IsString, Matches } from 'class-validator';
+import { SESSION_ID_PATTERN, SESSION_ID_RULE, USER_ID_PATTERN, USER_ID_RULE } from '../ids.js';
 import { IsText } from './is-text.validator.js';
 
 export const MESSAGE_MAX_CHARS = 8_000;
 export const CONTEXT_MAX_ITEMS = 8;
 export const CONTEXT_ITEM_MAX_CHARS = 4_000;
-export const USER_ID_PATTERN = /^[A-Za-z0-9_.@:-]{1,128}$/;
-export const SESSION_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /** Body of `POST /api/v1/chat/unified[/stream]` (docs/api.md §1). Unknown fields are rejected by the pipe. */
 export class ChatRequestDto {
@@ -15,12 +14,12 @@ export class ChatRequestDto {
   /** Required when auth is off; with auth on the caller comes from the credentials (must match if sent). */
   @IsOptional()
   @IsString()
-  @Matches(USER_ID_PATTERN, { message: 'user_id must be 1-128 characters of [A-Za-z0-9_.@:-]' })
+  @Matches(USER_ID_PATTERN, { message: USER_ID_RULE })
   user_id?: string;
 
   @IsOptional()
   @IsString()
-  @Matches(SESSION_ID_PATTERN, { message: 'session_id must be 1-128 characters of [A-Za-z0-9_.:-]' })
+  @Matches(SESSION_ID_PATTERN, { message: SESSION_ID_RULE })
   session_id?: string;
 
   @IsOptional()

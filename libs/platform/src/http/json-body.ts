@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { errorBody } from './error-body.js';
+import { refusePrototypeKeys } from './prototype-keys.js';
 
 export const BODY_LIMIT = '64kb';
 
@@ -41,5 +42,6 @@ export function installJsonBody(app: INestApplication): void {
   const express = app as NestExpressApplication;
   express.use(requireJson);
   express.useBodyParser('json', { limit: BODY_LIMIT, strict: true });
+  express.use(refusePrototypeKeys);
   express.use(bodyErrors);
 }
