@@ -156,6 +156,18 @@ describe('disconnect grace (docs/api.md §3)', () => {
     expect(replay.chunks.length).toBeLessThan(full.chunks.length);
   }, 60_000);
 
+  it('does not count a HEAD request on the resume route as a client: the abandoned stream is still cancelled', async () => {
+    const url = stack.gateway.url;
+    const left = await readStream(`${url}/api/v1/chat/unified/stream`, {
+      body: { ...question, user_id: 'header' },
+      stopWhen: (events) => events.filter((e) => e.event === undefined).length >= 3,
+    });
+    const meta = left.json<MetaEventData>('meta');
+    const head = await fetch(`${url}/api/v1/chat/streams/${meta.stream_id}?user_id=header`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect((await storedReply(url, meta.session_id, meta.stream_id, 10_000)).status).toBe('cancelled');
+  }, 60_000);
+
   it('keeps a stream alive when the client comes back within the grace period', async () => {
     const [a, b] = stack.gateways.map((g) => g.url);
     const left = await readStream(`${a}/api/v1/chat/unified/stream`, {

@@ -34,6 +34,10 @@ export function sendEventStream(req: Request, res: Response, events: Observable<
   res.flushHeaders();
   if (req.method === 'HEAD' || req.socket.destroyed) {
     res.end();
+    // Nobody will read these events. Subscribing and leaving at once runs their teardown, which
+    // releases the channel subscription and the presence the caller took for this client; without
+    // it the stream would count as watched until it ends, and never as abandoned.
+    events.subscribe().unsubscribe();
     return;
   }
   const subscription = events.subscribe({
