@@ -105,6 +105,12 @@ describe('bad input (docs/api.md §1 and §6)', () => {
     expect(sessions.total_sessions).toBe(0);
   });
 
+  it('reads a body sent as a +json media type like application/json', async () => {
+    const res = await fetch(`${url}/api/v1/chat/unified`, { method: 'POST', headers: { 'Content-Type': 'application/vnd.chat+json; charset=utf-8' }, body: JSON.stringify(valid) });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { response: string }).response.length).toBeGreaterThan(0);
+  });
+
   it('refuses a prototype key in a query string with 400, like any unknown parameter', async () => {
     for (const key of ['__proto__', 'constructor', 'prototype']) {
       const res = await fetch(`${url}/api/v1/chat/stats?user_id=u&${key}=1`);

@@ -41,7 +41,8 @@ function bodyErrors(err: { status?: number; type?: string; message?: string }, _
 export function installJsonBody(app: INestApplication): void {
   const express = app as NestExpressApplication;
   express.use(requireJson);
-  express.useBodyParser('json', { limit: BODY_LIMIT, strict: true });
+  // The same types requireJson lets through: a `+json` body must be parsed, not read as empty.
+  express.useBodyParser('json', { limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] });
   express.use(refusePrototypeKeys);
   express.use(bodyErrors);
 }
