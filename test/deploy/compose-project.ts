@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { parse } from 'yaml';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -38,9 +40,18 @@ export class ComposeProject {
     return sh('podman-compose', ['-p', this.name, '-f', 'docker-compose.yml', ...args], { ...podmanEnv, ...this.env });
   }
 
-  /** The services' image from the product's Dockerfile (gateway, generator and history share it). */
-  build(): Promise<string> {
-    return this.compose(['build', 'gateway']);
+  /**
+   * The services' image from the product's Dockerfile (gateway, generator and history share it).
+   * The image it replaces is removed (when no container uses it): repeated runs keep only the
+   * build cache, not one more copy of the image each.
+   */
+  async build(): Promise<string> {
+    const image = (parse(readFileSync(`${root}docker-compose.yml`, 'utf8'), { merge: true }) as { services: { gateway: { image: string } } }).services.gateway.image;
+    const idOf = () => sh('podman', ['image', 'inspect', '-f', '{{.Id}}', image]).then((out) => out.trim(), () => undefined);
+    const before = await idOf();
+    const out = await this.compose(['build', 'gateway']);
+    if (before && before !== (await idOf())) await sh('podman', ['rmi', before]).catch(() => undefined);
+    return out;
   }
 
   up(): Promise<string> {
