@@ -24,6 +24,13 @@ import { WordChunker } from './word-chunker.js';
 /** A running ELP snapshot goes to attached clients every this many chunks. */
 export const ELP_SNAPSHOT_EVERY = 20;
 
+/** The chunks of a stream's log as one text; `complete` when it is known without reading the log. */
+interface SentReply {
+  text: string;
+  chunks: number;
+  complete: boolean;
+}
+
 /** Why a stream stopped before its reply was complete. */
 class StreamStopped extends Error {
   constructor(readonly result: AppendResult) {
@@ -76,6 +83,9 @@ export class GenerateJob {
     // Every word this attempt produced, analysed as it goes: when that is what the log holds, the
     // final ELP needs no second pass over the reply.
     const streamed = { text: '', elp: new ElpAccumulator() };
+    // What the log holds, while every chunk in it is one this attempt appended (a first attempt
+    // that met no other writer): then the end of the turn needs no read of the whole log.
+    const logged: SentReply = { text: '', chunks: 0, complete: published === 0 };
     try {
       const reply = await this.provider.reply(input, signal);
       sources = reply.sources;
@@ -88,8 +98,12 @@ export class GenerateJob {
         if (seq <= published) return; // an earlier attempt sent it
         await pacer.next();
         const result = await this.writer.appendChunk(data.stream_id, seq, word);
-        if (result === AppendResult.Appended) firstChunkAt ??= Date.now();
-        else if (result !== AppendResult.AlreadyThere) throw new StreamStopped(result);
+        if (result === AppendResult.Appended) {
+          firstChunkAt ??= Date.now();
+          logged.text += word;
+          logged.chunks = seq;
+        } else if (result === AppendResult.AlreadyThere) logged.complete = false; // another attempt wrote it
+        else throw new StreamStopped(result);
         if (seq % ELP_SNAPSHOT_EVERY === 0) await this.writer.publishElp(data.stream_id, { seq, ...streamed.elp.snapshot() });
       };
       // Output redaction happens before chunking, so what is streamed is what is stored.
@@ -107,7 +121,7 @@ export class GenerateJob {
       pacer.dispose();
     }
     await started;
-    return this.finish(data, isRetry(job), outcome, sources, streamed, firstChunkAt, outputPii);
+    return this.finish(data, isRetry(job), outcome, sources, streamed, logged, firstChunkAt, outputPii);
   }
 
   /** The context window is read once and kept with the job: a retry must see the same input. */
@@ -140,10 +154,12 @@ export class GenerateJob {
     outcome: DoneStatus,
     sources: Source[],
     streamed: { text: string; elp: ElpAccumulator },
+    logged: SentReply,
     firstChunkAt?: number,
     outputPii?: PiiDecision,
   ): Promise<string> {
-    const { text, chunks } = await this.writer.sentText(data.stream_id);
+    // A retry's log may hold an earlier attempt's words (a provider need not repeat itself): read it.
+    const { text, chunks } = logged.complete ? logged : await this.writer.sentText(data.stream_id);
     const output = outputPii ?? piiDecision('output', this.pii.output, this.pii.output === 'flag' ? detectPii(text) : []);
     const finishedAt = Date.now();
     const elp = text === streamed.text ? streamed.elp.result() : analyzeElp(text);
