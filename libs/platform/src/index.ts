@@ -13,6 +13,8 @@ export * from './http/bootstrap.js';
 export * from './health/readiness-check.js';
 export * from './health/health.controller.js';
 export * from './metrics/metrics.controller.js';
+export * from './metrics/metric.js';
+export * from './metrics/redis-metrics.js';
 export * from './logging/logger.module.js';
 export * from './history/history.client.js';
 export * from './redis/with-timeout.js';

@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { GenerationJobName, QueueName, type GenerateJobData, type GenerationJob } from '@app/contracts';
 import { APP_CONFIG, bullConnectionOptions, bullPrefix, type AppConfig } from '@app/platform';
-import { Queue } from 'bullmq';
+import { Queue, type JobType } from 'bullmq';
+import { watchGenerationQueue } from '../metrics/queue-metrics.js';
 
 /** Producer side of the `generation` queue. jobId = stream_id makes an enqueue idempotent. */
 @Injectable()
@@ -20,6 +21,7 @@ export class GenerationQueue implements OnApplicationShutdown {
       },
     });
     this.queue.on('error', () => undefined);
+    watchGenerationQueue((...states) => this.queue.getJobCounts(...(states as JobType[])));
   }
 
   async enqueue(data: GenerateJobData): Promise<void> {

@@ -2,6 +2,7 @@ import type { MessageEvent } from '@nestjs/common';
 import { decodeEntry, EntryKind, isTerminal, type DoneEventData, type StreamEntry, type StreamKeys } from '@app/contracts';
 import type { Redis } from 'ioredis';
 import type { Subscriber } from 'rxjs';
+import { streamMetrics } from '../metrics/stream-metrics.js';
 import type { TapOptions } from './stream-tap.js';
 
 /** Re-read the log: a marker queued when the subscriber reconnected (pub/sub lost messages). */
@@ -16,6 +17,8 @@ export class OrderedRelay {
   private busy = true;
   private ended = false;
   private firstChunkAt?: number;
+  /** performance.now() of the last chunk written to this client. */
+  private lastChunkAt?: number;
   private outage?: NodeJS.Timeout;
 
   constructor(
@@ -124,8 +127,14 @@ export class OrderedRelay {
 
   private emitChunk(entry: StreamEntry): void {
     this.last = entry.seq;
-    this.firstChunkAt ??= Date.now();
     this.out.next({ id: String(entry.seq), data: entry.data });
+    const now = performance.now();
+    if (this.lastChunkAt !== undefined) streamMetrics.chunkGap.observe((now - this.lastChunkAt) / 1000);
+    this.lastChunkAt = now;
+    if (this.firstChunkAt === undefined) {
+      this.firstChunkAt = Date.now();
+      if (this.options.receivedAtMs !== undefined) streamMetrics.ttft.observe((this.firstChunkAt - this.options.receivedAtMs) / 1000);
+    }
   }
 
   private emitTerminal(entry: StreamEntry): void {

@@ -2,6 +2,7 @@ import type { MessageEvent } from '@nestjs/common';
 import { KEEP_ALIVE_MS, SSE_RETRY_MS, type MetaEventData, type StreamKeys } from '@app/contracts';
 import type { Redis } from 'ioredis';
 import { Observable } from 'rxjs';
+import { streamMetrics } from '../metrics/stream-metrics.js';
 import { OrderedRelay, RESYNC } from './ordered-relay.js';
 import type { StreamSubscriber } from './stream-subscriber.service.js';
 
@@ -60,6 +61,7 @@ export class StreamTap {
     return new Observable<MessageEvent>((out) => {
       const relay = new OrderedRelay(this.streamId, this.keys, this.redis, out, options);
       this.relay = relay;
+      streamMetrics.active.inc();
       const keepAlive = setInterval(() => out.next({ comment: 'keep-alive' }), KEEP_ALIVE_MS);
       out.next({ type: 'meta', id: String(options.afterSeq), retry: SSE_RETRY_MS, data: JSON.stringify(options.meta) });
       const early = this.buffer;
@@ -67,6 +69,7 @@ export class StreamTap {
       this.sink = (raw) => relay.push(raw);
       void relay.start(early);
       return () => {
+        streamMetrics.active.dec();
         clearInterval(keepAlive);
         this.close();
         options.onClose?.();

@@ -14,6 +14,7 @@ import {
 import { detectPii, parsePiiPolicy, piiDecision, PiiStreamRedactor, type PiiDecision, type PiiPolicy } from '@app/guardrails';
 import { APP_CONFIG, ConfigError, HistoryClient, type AppConfig } from '@app/platform';
 import type { Job } from 'bullmq';
+import { generationMetrics } from '../metrics/generation-metrics.js';
 import { CHAT_PROVIDER, type ChatProvider } from '../providers/chat-provider.js';
 import { Pacer } from './pacer.js';
 import { PacingClock } from './pacing-clock.js';
@@ -196,6 +197,8 @@ export class GenerateJob {
     };
     await this.writer.finish(data.stream_id, EntryKind.Done, chunks, done, outcome);
     await this.writer.release(data.session_id, data.user_id, data.stream_id);
+    generationMetrics.streams.inc({ outcome });
+    if (outcome === 'completed') generationMetrics.tokensPerSecond.observe(stats.tokens_per_sec);
     this.logger.log({ stream_id: data.stream_id, session_id: data.session_id, status: outcome, chunks, duration_ms: durationMs, persisted }, 'turn finished');
     return outcome;
   }
@@ -221,6 +224,7 @@ export class GenerateJob {
       .catch(() => false);
     await this.writer.finish(data.stream_id, EntryKind.Error, chunks, error, status);
     await this.writer.release(data.session_id, data.user_id, data.stream_id);
+    generationMetrics.streams.inc({ outcome: 'error' });
     this.logger.error({ stream_id: data.stream_id, err: err.message }, 'generation failed for good');
   }
 }

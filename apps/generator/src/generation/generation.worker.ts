@@ -4,6 +4,7 @@ import { QueueName, StreamKeys, type GenerateJobData, type GenerationJob } from 
 import { APP_CONFIG, bullConnectionOptions, bullPrefix, subscriberConnection, type AppConfig, type ReadinessCheck } from '@app/platform';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { generationMetrics } from '../metrics/generation-metrics.js';
 import { GenerateJob } from './generate.job.js';
 
 /**
@@ -46,7 +47,11 @@ export class GenerationWorker implements OnApplicationBootstrap, OnModuleDestroy
       maxStalledCount: 5,
     });
     this.worker.on('error', (err) => this.logger.warn(`generation worker: ${err.message}`));
+    this.worker.on('stalled', () => generationMetrics.stalled.inc());
+    this.worker.on('completed', () => generationMetrics.attempts.inc({ result: 'completed' }));
     this.worker.on('failed', (job, err) => {
+      const last = !job || job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof UnrecoverableError;
+      generationMetrics.attempts.inc({ result: last ? 'failed' : 'retried' });
       this.logger.warn(`generate ${job?.id} attempt ${job?.attemptsMade} failed: ${err.message}`);
       // A job that stalled too often is failed by BullMQ without running the processor: end its stream here.
       if (job && /stalled/i.test(err.message)) void this.generate.fail(job.data, err).catch(() => undefined);
@@ -54,6 +59,8 @@ export class GenerationWorker implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   private async process(job: Job<GenerateJobData>, signal?: AbortSignal): Promise<string> {
+    // Queue wait is the first attempt's: a retry's wait since the enqueue includes the failed run.
+    if (job.attemptsStarted <= 1) generationMetrics.queueWait.observe(Math.max(0, (job.processedOn ?? Date.now()) - job.timestamp) / 1000);
     try {
       return await this.generate.run(job, signal ?? new AbortController().signal);
     } catch (err) {

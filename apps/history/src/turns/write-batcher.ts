@@ -1,3 +1,5 @@
+import { historyMetrics } from '../metrics/history-metrics.js';
+
 interface Pending<T, R> {
   item: T;
   resolve: (result: R) => void;
@@ -56,7 +58,10 @@ export class WriteBatcher<T, R> {
   /** Never throws: every item's promise is settled here. */
   private async flush(batch: Pending<T, R>[]): Promise<void> {
     try {
+      const started = performance.now();
       const results = await this.writeBatch(batch.map((p) => p.item));
+      historyMetrics.writeSeconds.observe((performance.now() - started) / 1000);
+      historyMetrics.batchSize.observe(batch.length);
       batch.forEach((p, i) => p.resolve(results[i]));
     } catch (err) {
       if (batch.length === 1) return batch[0].reject(err);

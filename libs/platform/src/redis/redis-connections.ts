@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
+import { countReconnects } from '../metrics/redis-metrics.js';
 
 /**
  * The three kinds of connection (docs/architecture.md "Redis"). Commands fail fast (no offline queue) so a
@@ -12,7 +13,7 @@ const reconnect: RedisOptions = {
 };
 
 export function commandConnection(url: string, name: string): Redis {
-  return new Redis(url, {
+  const redis = new Redis(url, {
     ...reconnect,
     connectionName: name,
     // Hundreds of streams tick in the same event-loop turn: their commands leave in one write.
@@ -21,12 +22,16 @@ export function commandConnection(url: string, name: string): Redis {
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
   });
+  countReconnects(redis, name);
+  return redis;
 }
 
 export function subscriberConnection(url: string, name: string): Redis {
   // The offline queue stays on here: (re)subscribing must wait for the connection, and ioredis
   // re-subscribes by itself after a reconnect.
-  return new Redis(url, { ...reconnect, connectionName: name, maxRetriesPerRequest: null });
+  const redis = new Redis(url, { ...reconnect, connectionName: name, maxRetriesPerRequest: null });
+  countReconnects(redis, name);
+  return redis;
 }
 
 export function bullConnectionOptions(url: string): ConnectionOptions {

@@ -1,0 +1,17 @@
+import { gauge, histogram, LATENCY_BUCKETS } from '@app/platform';
+
+/** What a client of this gateway sees of its streams (docs/api.md §7). */
+export const streamMetrics = {
+  ttft: histogram({
+    name: 'chat_stream_ttft_seconds',
+    help: 'Request received to first chunk written, on the connection that started the stream',
+    buckets: LATENCY_BUCKETS,
+  }),
+  // Around the pacing interval (30 ms by default): a stutter shows in the upper buckets.
+  chunkGap: histogram({
+    name: 'chat_stream_chunk_gap_seconds',
+    help: 'Time between two chunks written to one client',
+    buckets: [0.005, 0.01, 0.02, 0.025, 0.03, 0.035, 0.045, 0.06, 0.1, 0.25, 1, 5],
+  }),
+  active: gauge({ name: 'chat_streams_active', help: 'Client connections this gateway is streaming to' }),
+};
