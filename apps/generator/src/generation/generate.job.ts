@@ -16,6 +16,7 @@ import { APP_CONFIG, ConfigError, HistoryClient, type AppConfig } from '@app/pla
 import type { Job } from 'bullmq';
 import { generationMetrics } from '../metrics/generation-metrics.js';
 import { CHAT_PROVIDER, type ChatProvider } from '../providers/chat-provider.js';
+import { ProviderError } from '../providers/provider-error.js';
 import { Pacer } from './pacer.js';
 import { PacingClock } from './pacing-clock.js';
 import { AppendResult, StreamWriter } from './stream-writer.js';
@@ -31,6 +32,9 @@ interface SentReply {
   chunks: number;
   complete: boolean;
 }
+
+/** The reply reached the request's `max_tokens` (docs/api.md §13): it ends there, completed. */
+const REPLY_LIMIT_REACHED = Symbol('reply limit reached');
 
 /** Why a stream stopped before its reply was complete. */
 class StreamStopped extends Error {
@@ -71,7 +75,12 @@ export class GenerateJob {
     const [status, published] = await Promise.all([this.writer.status(data.stream_id), this.writer.publishedCount(data.stream_id)]);
     if (status !== 'running' && status !== 'cancelling') return `already ${status ?? 'expired'}`;
 
-    const input = data.provider_input ?? (await this.prepareInput(job));
+    const prepared = data.provider_input ?? (await this.prepareInput(job));
+    // A provider that does not repeat itself continues from what the log holds (docs/api.md §13,
+    // "Retries"); a deterministic one regenerates the same reply and skips what was sent.
+    const continuing = published > 0 && this.provider.continuesPartialReplies;
+    const input = continuing ? { ...prepared, continueFrom: (await this.writer.sentText(data.stream_id)).text } : prepared;
+    const maxChunks = data.completion?.max_chunks;
     // Recorded while the first chunks go out, not before them: it is off the path to the first word.
     const started = this.turns.started(turnOf(data));
     started.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
@@ -91,8 +100,9 @@ export class GenerateJob {
       const reply = await this.provider.reply(input, signal);
       sources = reply.sources;
       const chunker = new WordChunker();
-      let seq = 0;
+      let seq = continuing ? published : 0;
       const send = async (word: string) => {
+        if (maxChunks !== undefined && seq >= maxChunks) throw REPLY_LIMIT_REACHED; // also ends the provider's request
         seq += 1;
         streamed.text += word;
         streamed.elp.push(word);
@@ -116,8 +126,10 @@ export class GenerateJob {
     } catch (err) {
       await started.catch(() => undefined);
       if (err instanceof StreamStopped && err.result === AppendResult.Finished) return 'finished elsewhere';
-      if (!(err instanceof StreamStopped) && !signal.aborted) throw err;
-      outcome = 'cancelled';
+      if (err !== REPLY_LIMIT_REACHED) {
+        if (!(err instanceof StreamStopped) && !signal.aborted) throw err;
+        outcome = 'cancelled';
+      }
     } finally {
       pacer.dispose();
     }
@@ -128,9 +140,11 @@ export class GenerateJob {
   /** The context window is read once and kept with the job: a retry must see the same input. */
   private async prepareInput(job: Job<GenerateJobData>): Promise<ProviderInputData> {
     const data = job.data;
-    if (data.new_session) {
-      // Nothing to read, and a retry rebuilds exactly this input from the job data itself.
-      return { message: data.message, language: data.language, history: [], passages: data.context };
+    const { conversation, instructions, temperature } = data.completion ?? {};
+    if (data.new_session || conversation?.length) {
+      // Nothing to read (a new session, or the request brought its own conversation), and a
+      // retry rebuilds exactly this input from the job data itself.
+      return { message: data.message, language: data.language, history: conversation ?? [], passages: data.context, instructions, temperature };
     }
     let history: ProviderInputData['history'] = [];
     try {
@@ -144,6 +158,8 @@ export class GenerateJob {
       language: data.language,
       history,
       passages: data.context,
+      instructions,
+      temperature,
     };
     await job.updateData({ ...data, provider_input: input });
     return input;
@@ -206,7 +222,11 @@ export class GenerateJob {
   /** The last attempt failed: end the stream with an `error` so no client waits forever. */
   async fail(data: GenerateJobData, err: Error): Promise<void> {
     const { text, chunks } = await this.writer.sentText(data.stream_id);
-    const error: ErrorEventData = { code: 'generation_failed', message: 'The reply could not be generated', retryable: true };
+    // A provider's own code says what went wrong upstream (docs/api.md §13); anything else is ours.
+    const error: ErrorEventData =
+      err instanceof ProviderError
+        ? { code: err.code, message: err.message, retryable: !err.final || err.code === 'continuation_unsupported' }
+        : { code: 'generation_failed', message: 'The reply could not be generated', retryable: true };
     const status: TurnStatus = 'failed';
     await this.turns
       .finished(

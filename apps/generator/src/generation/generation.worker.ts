@@ -4,6 +4,7 @@ import { QueueName, StreamKeys, type GenerateJobData, type GenerationJob } from 
 import { APP_CONFIG, bullConnectionOptions, bullPrefix, subscriberConnection, type AppConfig, type ReadinessCheck } from '@app/platform';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { ProviderError } from '../providers/provider-error.js';
 import { generationMetrics } from '../metrics/generation-metrics.js';
 import { GenerateJob } from './generate.job.js';
 
@@ -66,10 +67,12 @@ export class GenerationWorker implements OnApplicationBootstrap, OnModuleDestroy
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (lastAttempt || error instanceof UnrecoverableError) {
+      // A provider error that another attempt would meet again (a refused request) ends the stream now.
+      const final = error instanceof UnrecoverableError || (error instanceof ProviderError && error.final);
+      if (lastAttempt || final) {
         await this.generate.fail(job.data, error).catch((e) => this.logger.error(`could not end ${job.id}: ${(e as Error).message}`));
       }
-      throw error;
+      throw final && !(error instanceof UnrecoverableError) ? new UnrecoverableError(error.message) : error;
     }
   }
 

@@ -17,6 +17,15 @@ export interface ProviderInput {
   history: ContextTurn[];
   /** Extra passages the client sent in the request's `context` field. */
   passages: string[];
+  /** Instructions from the request's system messages (OpenAI-compatible API). */
+  instructions?: string;
+  /** Sampling temperature for an upstream model. */
+  temperature?: number;
+  /**
+   * On a retry of a provider that `continuesPartialReplies`: the reply already sent to clients.
+   * The provider yields only what follows it. Never stored with the job (it depends on the attempt).
+   */
+  continueFrom?: string;
 }
 
 /** Where a part of the answer came from (shown in the `done` event's `sources`). */
@@ -38,6 +47,12 @@ export interface ProviderReply {
  */
 export interface ChatProvider {
   readonly name: string;
+  /**
+   * True when a retry must continue from the partial reply (`continueFrom`) because the provider
+   * does not repeat itself; false for a deterministic one, whose retry regenerates the same
+   * reply and skips the chunks already sent.
+   */
+  readonly continuesPartialReplies: boolean;
   reply(input: ProviderInput, signal: AbortSignal): Promise<ProviderReply>;
 }
 

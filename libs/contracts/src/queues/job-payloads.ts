@@ -12,6 +12,21 @@ export interface ProviderInputData {
   language?: string;
   history: ContextTurnData[];
   passages: string[];
+  /** The request's system messages (OpenAI-compatible API): instructions for the provider. */
+  instructions?: string;
+  /** Sampling temperature for an upstream model; its default when absent. */
+  temperature?: number;
+}
+
+/** What a turn started through the OpenAI-compatible API adds (docs/api.md §13). */
+export interface CompletionOptions {
+  /** The reply ends after this many word chunks (the request's `max_tokens`). */
+  max_chunks?: number;
+  temperature?: number;
+  /** The request's system messages, joined. */
+  instructions?: string;
+  /** The request's earlier user and assistant messages: the turn's context, instead of the session's stored turns. */
+  conversation?: ContextTurnData[];
 }
 
 export interface GenerateJobData {
@@ -31,6 +46,8 @@ export interface GenerateJobData {
   provider_input?: ProviderInputData;
   /** The gateway's input-side guardrail decision. */
   metadata?: TurnMetadata;
+  /** Set by the OpenAI-compatible API only. */
+  completion?: CompletionOptions;
 }
 
 export type GenerationJob = { name: GenerationJobName.Generate; data: GenerateJobData };

@@ -22,6 +22,7 @@ async function* streamPieces(pieces: readonly string[], signal: AbortSignal): As
  */
 export class BuiltinProvider implements ChatProvider {
   readonly name = 'builtin';
+  readonly continuesPartialReplies = false;
 
   constructor(private readonly kb: KnowledgeBase) {}
 
