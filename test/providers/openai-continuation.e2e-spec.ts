@@ -133,4 +133,35 @@ describe('GENERATOR_PROVIDER=openai: retries, errors, cancel and options', () =>
     const stored = await storedReply(stack.gateway.url, meta.session_id, meta.stream_id);
     expect(stored.status).toBe('cancelled');
   }, 30_000);
+
+  it('passes system messages and temperature from /v1/chat/completions to the model, and max_tokens ends the reply', async () => {
+    const res = await fetch(`${stack.gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        model: 'test-model',
+        messages: [
+          { role: 'system', content: 'Speak like a pirate.' },
+          { role: 'user', content: 'earlier question' },
+          { role: 'assistant', content: 'earlier answer' },
+          { role: 'user', content: 'options please' },
+        ],
+        temperature: 0.7,
+        max_tokens: 2,
+        user: 'cont-user',
+      }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { choices: Array<{ message: { content: string }; finish_reason: string }> };
+    expect(body.choices[0]).toMatchObject({ message: { content: 'Answer to: ' }, finish_reason: 'length' });
+    const request = requestsFor('options please')[0];
+    expect(request.body.temperature).toBe(0.7);
+    expect(request.body.messages[0].role).toBe('system');
+    expect(request.body.messages[0].content).toContain('Speak like a pirate.');
+    expect(request.body.messages.slice(1)).toEqual([
+      { role: 'user', content: 'earlier question' },
+      { role: 'assistant', content: 'earlier answer' },
+      { role: 'user', content: 'options please' },
+    ]);
+  }, 30_000);
 });

@@ -15,7 +15,8 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<Request & RequestWithCaller>();
-    if (!req.path.startsWith('/api/')) return true;
+    // The native API and the OpenAI-compatible one (docs/api.md §13) take the same credentials.
+    if (!req.path.startsWith('/api/') && !req.path.startsWith('/v1/')) return true;
     const named_ = [named((req.body as Record<string, unknown> | undefined)?.user_id), named(req.query.user_id)].filter(
       (v): v is string => v !== undefined,
     );

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { MessageEvent } from '@nestjs/common';
-import type { ChatRequestDto, DoneEventData, ErrorEventData, MetaEventData } from '@app/contracts';
+import type { ChatRequestDto, CompletionOptions, DoneEventData, ErrorEventData, MetaEventData } from '@app/contracts';
 import { DependencyUnavailableError, withTimeout } from '@app/platform';
 import { lastValueFrom, reduce, type Observable } from 'rxjs';
 import { GatewayRedis } from '../redis/gateway-redis.service.js';
@@ -41,8 +41,10 @@ export class ChatService {
     private readonly guard: InputGuard,
   ) {}
 
-  async start(request: ChatRequestDto, userId: string, receivedAtMs: number): Promise<StartedStream> {
+  /** `completion`: what a turn of the OpenAI-compatible API adds (docs/api.md §13), carried in the job. */
+  async start(request: ChatRequestDto, userId: string, receivedAtMs: number, completion?: CompletionOptions): Promise<StartedStream> {
     const input = this.guard.check(request); // refuses before anything is stored or counted
+    const guardedCompletion = completion && this.guard.checkCompletion(completion);
     const sessionId = request.session_id ?? randomUUID();
     const streamId = randomUUID();
     const createdAt = new Date(receivedAtMs).toISOString();
@@ -74,6 +76,7 @@ export class ChatService {
             new_session: request.session_id === undefined,
             created_at: createdAt,
             received_at_ms: receivedAtMs,
+            ...(guardedCompletion ? { completion: guardedCompletion } : {}),
           }),
           REDIS_STEP_TIMEOUT_MS,
         );

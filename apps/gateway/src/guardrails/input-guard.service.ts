@@ -1,5 +1,5 @@
 import { BadRequestException, Inject, Injectable } from '@nestjs/common';
-import type { ChatRequestDto, TurnMetadata } from '@app/contracts';
+import type { ChatRequestDto, CompletionOptions, TurnMetadata } from '@app/contracts';
 import { applyPiiPolicy, decideInjection, parsePiiPolicy, type PiiPolicy } from '@app/guardrails';
 import { APP_CONFIG, ConfigError, type AppConfig } from '@app/platform';
 
@@ -32,14 +32,35 @@ export class InputGuard {
       this.config.INJECTION_POLICY === 'off'
         ? { flagged: false, score: 0, reasons: [], blocked: false }
         : decideInjection([request.message, ...context], this.config.INJECTION_POLICY === 'block');
-    if (injection.blocked) {
-      throw new BadRequestException({
-        code: 'prompt_injection_blocked',
-        message: `The message was refused because it looks like a prompt-injection attempt (${injection.reasons.join(', ')})`,
-      });
-    }
+    if (injection.blocked) throw blocked(injection.reasons);
     const message = applyPiiPolicy(request.message, 'input', this.pii.input);
     const passages = context.map((passage) => applyPiiPolicy(passage, 'input', this.pii.input).text);
     return { message: message.text, context: passages, metadata: { guardrails: { pii: [message.decision], injection } } };
   }
+
+  /**
+   * The OpenAI-compatible API's earlier messages and system instructions (docs/api.md §13): a
+   * blocking injection policy covers the earlier user messages too, and the input PII policy
+   * applies to all of them, so the provider never sees what the policy removes.
+   */
+  checkCompletion(options: CompletionOptions): CompletionOptions {
+    const conversation = options.conversation ?? [];
+    if (this.config.INJECTION_POLICY === 'block') {
+      const verdict = decideInjection(conversation.filter((turn) => turn.role === 'user').map((turn) => turn.content), true);
+      if (verdict.blocked) throw blocked(verdict.reasons);
+    }
+    const redact = (text: string) => applyPiiPolicy(text, 'input', this.pii.input).text;
+    return {
+      ...options,
+      ...(options.instructions !== undefined ? { instructions: redact(options.instructions) } : {}),
+      conversation: conversation.map((turn) => ({ role: turn.role, content: redact(turn.content) })),
+    };
+  }
+}
+
+function blocked(reasons: string[]): BadRequestException {
+  return new BadRequestException({
+    code: 'prompt_injection_blocked',
+    message: `The message was refused because it looks like a prompt-injection attempt (${reasons.join(', ')})`,
+  });
 }

@@ -10,6 +10,8 @@ export interface EventStreamOptions {
   sessionId: string;
   /** Characters an unread client may have queued before it is dropped (it can resume). */
   maxPendingChars: number;
+  /** How an event goes on the wire: the native events by default, `formatDataLine` for the OpenAI-compatible API. */
+  format?: (event: MessageEvent) => string;
 }
 
 /**
@@ -40,10 +42,11 @@ export function sendEventStream(req: Request, res: Response, events: Observable<
     events.subscribe().unsubscribe();
     return;
   }
+  const format = options.format ?? formatSseEvent;
   const subscription = events.subscribe({
     next: (event) => {
       if (res.writableEnded) return;
-      res.write(formatSseEvent(event));
+      res.write(format(event));
       if (res.writableLength > options.maxPendingChars) {
         logger.warn(`stream ${options.streamId}: the client is not reading (${res.writableLength} characters queued); dropping it`);
         res.destroy();
