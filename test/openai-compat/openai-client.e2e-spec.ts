@@ -171,6 +171,25 @@ describe('the openai client against /v1/chat/completions', () => {
     }
   }, 30_000);
 
+  it('shapes refusals made before routing (media type, JSON syntax, prototype keys) the OpenAI way too', async () => {
+    const post = (body: string, type = 'application/json') =>
+      fetch(`${stack.gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'Content-Type': type }, body });
+    const cases: Array<[Response, number, RegExp]> = [
+      [await post('{}', 'text/plain'), 415, /Content-Type must be application\/json/],
+      [await post('{"model":'), 400, /not valid JSON/],
+      [await post('{"model":"builtin","messages":[],"__proto__":{}}'), 400, /property __proto__ should not exist/],
+    ];
+    for (const [res, status, message] of cases) {
+      expect(res.status).toBe(status);
+      const body = (await res.json()) as { error: { message: string; type: string } };
+      expect(body.error.type).toBe('invalid_request_error');
+      expect(body.error.message).toMatch(message);
+    }
+    // The native routes keep their own shape.
+    const native = await fetch(`${stack.gateway.url}/api/v1/chat/unified`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' });
+    expect(((await native.json()) as { statusCode: number }).statusCode).toBe(415);
+  });
+
   it('answers an unknown model with 404 model_not_found, which the client raises as NotFoundError', async () => {
     const failure = await client.chat.completions.create({ model: 'gpt-x', messages: ask('hello'), user: 'sdk-user' }).catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(OpenAI.NotFoundError);

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
-import { errorBody } from './error-body.js';
+import { earlyErrorBody } from './error-body.js';
 import { refusePrototypeKeys } from './prototype-keys.js';
 
 export const BODY_LIMIT = '64kb';
@@ -19,14 +19,14 @@ function isJson(req: Request): boolean {
 /** A body that is not JSON is refused before parsing (docs/api.md §6: 415). */
 function requireJson(req: Request, res: Response, next: NextFunction): void {
   if (hasBody(req) && !isJson(req)) {
-    res.status(415).json(errorBody(415, 'Content-Type must be application/json'));
+    res.status(415).json(earlyErrorBody(req, 415, 'Content-Type must be application/json'));
     return;
   }
   next();
 }
 
 /** body-parser errors reach Express, not Nest's filters: shape them as docs/api.md §6 here. */
-function bodyErrors(err: { status?: number; type?: string; message?: string }, _req: Request, res: Response, next: NextFunction): void {
+function bodyErrors(err: { status?: number; type?: string; message?: string }, req: Request, res: Response, next: NextFunction): void {
   if (res.headersSent) return next(err);
   const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 400;
   const message =
@@ -35,7 +35,7 @@ function bodyErrors(err: { status?: number; type?: string; message?: string }, _
       : err.type === 'entity.parse.failed'
         ? 'Request body is not valid JSON'
         : (err.message ?? 'Bad request');
-  res.status(status).json(errorBody(status, message));
+  res.status(status).json(earlyErrorBody(req, status, message));
 }
 
 export function installJsonBody(app: INestApplication): void {

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { errorBody } from './error-body.js';
+import { earlyErrorBody } from './error-body.js';
 
 /**
  * Keys that name prototype members. JSON.parse makes them plain own properties, harmless as
@@ -39,5 +39,5 @@ export function prototypeKeyPath(value: unknown): string | null {
 export function refusePrototypeKeys(req: Request, res: Response, next: NextFunction): void {
   const path = prototypeKeyPath(req.body) ?? prototypeKeyPath(req.query);
   if (path === null) return next();
-  res.status(400).json(errorBody(400, [`property ${path} should not exist`]));
+  res.status(400).json(earlyErrorBody(req, 400, [`property ${path} should not exist`]));
 }
