@@ -9,6 +9,8 @@ const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true 
   volumes: Record<string, unknown>;
 };
 const entries = { gateway: 7000, generator: 7001, history: 7002 } as const;
+/** What `docker compose up` starts: the services outside any profile. */
+const defaultServices = Object.keys(compose.services).filter((name) => !compose.services[name].profiles);
 
 /** A health check's command as one string, whether written as a shell string or a ["CMD", …] list. */
 const checkOf = (service: Record<string, any>) => [service.healthcheck.test].flat().join(' '); // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -17,7 +19,7 @@ const byDefault = (value: string) => value.replace(/\$\{\w+:-([^}]*)\}/g, '$1');
 
 describe('docker-compose.yml', () => {
   it('runs redis with AOF, postgres, and the three services from one image', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['gateway', 'generator', 'history', 'postgres', 'redis']);
+    expect(defaultServices.sort()).toEqual(['gateway', 'generator', 'history', 'postgres', 'redis']);
     expect(compose.services.redis.command).toEqual(expect.arrayContaining(['--appendonly', 'yes']));
     const images = new Set(Object.keys(entries).map((s) => compose.services[s].image));
     expect(images.size).toBe(1);
@@ -43,9 +45,18 @@ describe('docker-compose.yml', () => {
     // podman-compose 1.0.3 consumes a ["CMD", …] list on the first replica; the second then fails to start.
     expect(typeof compose.services.generator.healthcheck.test).toBe('string');
     expect(compose.services.gateway.ports.map(byDefault)).toEqual(['7000:7000']);
-    for (const [name, service] of Object.entries(compose.services)) {
-      if (name !== 'gateway') expect([name, service.ports]).toEqual([name, undefined]);
+    for (const name of defaultServices) {
+      if (name !== 'gateway') expect([name, compose.services[name].ports]).toEqual([name, undefined]);
     }
+  });
+
+  it('adds Prometheus, Grafana and Jaeger under the observability profile only, with the repository\'s config', () => {
+    const observability = Object.keys(compose.services).filter((name) => compose.services[name].profiles?.includes('observability'));
+    expect(observability.sort()).toEqual(['grafana', 'jaeger', 'prometheus']);
+    const mounts = [...compose.services.prometheus.volumes, ...compose.services.grafana.volumes].map((v: string) => v.split(':')[0]);
+    for (const path of mounts) expect([path, existsSync(path)]).toEqual([path, true]);
+    const scraped = parse(readFileSync('observability/prometheus.yml', 'utf8')) as { scrape_configs: Array<{ job_name: string }> };
+    expect(scraped.scrape_configs.map((c) => c.job_name).sort()).toEqual(['gateway', 'generator', 'history']);
   });
 
   it('has a multi-stage Dockerfile that ships the build, the knowledge base and the web UI', () => {

@@ -54,8 +54,10 @@ export class ComposeProject {
     return out;
   }
 
+  /** The services `docker compose up` starts: podman-compose 1.0.3 knows no profiles, so they are named. */
   up(): Promise<string> {
-    return this.compose(['up', '-d', '--no-build']);
+    const { services } = parse(readFileSync(`${root}docker-compose.yml`, 'utf8'), { merge: true }) as { services: Record<string, { profiles?: string[] }> };
+    return this.compose(['up', '-d', '--no-build', ...Object.keys(services).filter((name) => !services[name].profiles)]);
   }
 
   /** Names of the project's containers, of one service or all. */

@@ -25,3 +25,6 @@ export const generationMetrics = {
   }),
 };
 
+// Every outcome and result is a series from the start, at 0: a rate over them is 0, not "no data".
+for (const outcome of ['completed', 'cancelled', 'error']) generationMetrics.streams.inc({ outcome }, 0);
+for (const result of ['completed', 'retried', 'failed']) generationMetrics.attempts.inc({ result }, 0);

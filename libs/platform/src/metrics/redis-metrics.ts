@@ -10,5 +10,6 @@ export const redisReconnects = counter({
 /** Connection names are "<service>:<role>", e.g. "gateway:subscriber". */
 export function countReconnects(redis: { on(event: 'reconnecting', listener: () => void): unknown }, name: string): void {
   const [service, connection = service] = name.split(':');
+  redisReconnects.inc({ service, connection }, 0); // the series exists from the start, at 0
   redis.on('reconnecting', () => redisReconnects.inc({ service, connection }));
 }
