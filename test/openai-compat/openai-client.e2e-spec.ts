@@ -10,7 +10,7 @@ describe('the openai client against /v1/chat/completions', () => {
   let client: OpenAI;
   beforeAll(async () => {
     // 10 ms pacing: slow enough for a client to leave mid-reply, fast enough for the suite.
-    stack = await TestStack.start({ env: { PACING_MS: '10' } });
+    stack = await TestStack.start({ env: { PACING_MS: '10', CORS_ORIGINS: 'https://tools.example' } });
     client = new OpenAI({ baseURL: `${stack.gateway.url}/v1`, apiKey: 'unused-with-auth-off', maxRetries: 0 });
   }, 90_000);
   afterAll(async () => {
@@ -188,6 +188,15 @@ describe('the openai client against /v1/chat/completions', () => {
     // The native routes keep their own shape.
     const native = await fetch(`${stack.gateway.url}/api/v1/chat/unified`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' });
     expect(((await native.json()) as { statusCode: number }).statusCode).toBe(415);
+  });
+
+  it('lets a listed origin send X-Session-Id (CORS preflight)', async () => {
+    const res = await fetch(`${stack.gateway.url}/v1/chat/completions`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://tools.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-session-id' },
+    });
+    expect(res.status).toBeLessThan(300);
+    expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('x-session-id');
   });
 
   it('answers an unknown model with 404 model_not_found, which the client raises as NotFoundError', async () => {

@@ -36,7 +36,7 @@ export function hardenHttp(app: INestApplication, config: AppConfig): void {
   const origins = config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
   app.enableCors({
     origin: origins.length > 0 ? origins : false,
-    allowedHeaders: ['Content-Type', 'Authorization', 'Last-Event-ID', 'X-Request-Id', 'X-API-Key'],
+    allowedHeaders: ['Content-Type', 'Authorization', 'Last-Event-ID', 'X-Request-Id', 'X-API-Key', 'X-Session-Id'],
     exposedHeaders: ['X-Stream-Id', 'X-Session-Id', 'X-Request-Id', 'Retry-After'],
     maxAge: 600,
   });
