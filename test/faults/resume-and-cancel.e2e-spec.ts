@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DoneEventData, MetaEventData } from '@app/contracts';
 import { EventSource } from 'eventsource';
+import { until } from '../support/free-port.js';
 import { expectGapless, storedReply } from '../support/history-probe.js';
 import { readStream } from '../support/sse-client.js';
 import { TestStack } from '../support/test-stack.js';
@@ -101,9 +102,15 @@ describe('resume and cancel across two gateways (docs/api.md §2, §3)', () => {
       },
     });
     // A second client on the other gateway, attached to the same stream.
-    await new Promise((r) => setTimeout(r, 200));
-    const watcher = readStream(`${b}/api/v1/chat/streams/${streamId}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await until(async () => streamId, 10_000, 'the stream id');
+    let watching = false;
+    const watcher = readStream(`${b}/api/v1/chat/streams/${streamId}`, {
+      stopWhen: (events) => {
+        watching ||= events.some((e) => e.event === 'meta');
+        return false;
+      },
+    });
+    await until(async () => watching, 10_000, 'the second client attached');
     const cancel = await fetch(`${b}/api/v1/chat/streams/${streamId}/cancel`, { method: 'POST' });
     const cancelledAt = performance.now();
     expect(cancel.status).toBe(202);
@@ -175,6 +182,7 @@ describe('disconnect grace (docs/api.md §3)', () => {
       stopWhen: (events) => events.filter((e) => e.event === undefined).length >= 3,
     });
     const meta = left.json<MetaEventData>('meta');
+    // Away for a while, though for less than the grace period (1 s): the scenario, not a wait for a condition.
     await new Promise((r) => setTimeout(r, 400));
     const back = await readStream(`${b}/api/v1/chat/streams/${meta.stream_id}`, { headers: { 'Last-Event-ID': '3' } });
     expect(back.json<DoneEventData>('done').status).toBe('completed');

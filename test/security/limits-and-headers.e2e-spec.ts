@@ -14,8 +14,21 @@ describe('limits (429 + Retry-After), enforced across gateways', () => {
   }, 90_000);
   afterAll(() => stack?.stop(), 30_000);
 
-  const ask = (gateway: number, user: string) =>
-    readStream(`${stack.gateways[gateway].url}/api/v1/chat/unified/stream`, { body: { message: 'How do I configure the Redis connection?', user_id: user } });
+  const ask = (gateway: number, user: string, onMeta?: () => void) =>
+    readStream(`${stack.gateways[gateway].url}/api/v1/chat/unified/stream`, {
+      body: { message: 'How do I configure the Redis connection?', user_id: user },
+      stopWhen: (events) => {
+        if (events.some((e) => e.event === 'meta')) onMeta?.();
+        return false;
+      },
+    });
+  /** Starts streams and resolves once every one of them is admitted (its `meta` arrived). */
+  async function admitted(...starts: Array<[gateway: number, user: string]>) {
+    const opened = new Set<number>();
+    const streams = starts.map(([gateway, user], i) => ask(gateway, user, () => opened.add(i)));
+    await until(async () => opened.size === starts.length || undefined, 10_000, 'the streams admitted');
+    return streams;
+  }
 
   it('caps the requests of one user per window, counting both gateways', async () => {
     const statuses: number[] = [];
@@ -33,9 +46,7 @@ describe('limits (429 + Retry-After), enforced across gateways', () => {
   }, 60_000);
 
   it('caps the streams one user runs at once, across gateways, and frees the slot when one ends', async () => {
-    const first = ask(0, 'busy');
-    const second = ask(1, 'busy');
-    await new Promise((r) => setTimeout(r, 300));
+    const [first, second] = await admitted([0, 'busy'], [1, 'busy']);
     const third = await postJson(`${stack.gateways[1].url}/api/v1/chat/unified/stream`, { message: 'hi', user_id: 'busy' });
     expect(third.status).toBe(429);
     expect(third.headers.get('retry-after')).toBeTruthy();
@@ -44,8 +55,7 @@ describe('limits (429 + Retry-After), enforced across gateways', () => {
   }, 60_000);
 
   it('caps the open streams of one gateway', async () => {
-    const open = [ask(0, 'g1'), ask(0, 'g2'), ask(0, 'g3')];
-    await new Promise((r) => setTimeout(r, 300));
+    const open = await admitted([0, 'g1'], [0, 'g2'], [0, 'g3']);
     const fourth = await postJson(`${stack.gateways[0].url}/api/v1/chat/unified/stream`, { message: 'hi', user_id: 'g4' });
     expect(fourth.status).toBe(429);
     // The other gateway still has room.
@@ -59,8 +69,7 @@ describe('limits (429 + Retry-After), enforced across gateways', () => {
     const redis = stack.redis.client();
     const channels = async () => (await redis.pubsub('CHANNELS', '*:events')).length; // streams' channels only
     try {
-      const open = [ask(0, 'c1'), ask(1, 'c1')];
-      await new Promise((r) => setTimeout(r, 300));
+      const open = await admitted([0, 'c1'], [1, 'c1']);
       expect(await channels()).toBe(2);
       // Refused by the user's cap (the opening script) and by the request rate, while both run.
       expect((await postJson(`${stack.gateways[0].url}/api/v1/chat/unified/stream`, { message: 'hi', user_id: 'c1' })).status).toBe(429);
@@ -71,8 +80,8 @@ describe('limits (429 + Retry-After), enforced across gateways', () => {
       await until(async () => (await channels()) === 2 || undefined, 5_000, 'the refused starts unsubscribed');
       expect(await channels()).toBe(2);
       await Promise.all(open);
-      await new Promise((r) => setTimeout(r, 200));
-      expect(await channels()).toBe(0);
+      // The clients have their `done`; the gateways unsubscribe as the responses close.
+      await until(async () => (await channels()) === 0 || undefined, 5_000, 'the finished streams unsubscribed');
     } finally {
       redis.disconnect();
     }

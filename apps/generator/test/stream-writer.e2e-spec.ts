@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { decodeEntry, EntryKind, StreamKeys } from '@app/contracts';
 import { presenceCheckEvery, waitReady, type AppConfig } from '@app/platform';
 import type { Redis } from 'ioredis';
+import { until } from '../../../test/support/free-port.js';
 import { TestRedis } from '../../../test/support/redis-server.js';
 import { AppendResult, MAX_APPEND_BATCH, StreamWriter } from '../src/generation/stream-writer.js';
 
@@ -60,7 +61,7 @@ describe('StreamWriter.appendChunk', () => {
       expect(JSON.parse(decodeEntry(logged).data)).toEqual({ text: `word${i} `, seq: 1 });
       expect(await redis.ttl(keys.log(id))).toBeGreaterThan(500);
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await until(async () => ids.slice(1).every((id) => received.has(keys.channel(id))), 5_000, 'every chunk published');
     for (const id of ids.slice(1)) expect(received.get(keys.channel(id))).toBe(await redis.lindex(keys.log(id), 0));
     listener.disconnect();
   });
