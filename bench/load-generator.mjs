@@ -1,8 +1,10 @@
 // The load generator, run in its own process (forked by run.mjs, driven over IPC) so that its CPU
 // is measured apart from the servers'. One `run` message = one level: N concurrent
-// `POST .../unified/stream` requests ramped over `rampMs`, each bounded in time, all on loopback.
-// Per stream it records time to first chunk, every inter-chunk gap, duration, bytes, completion
-// and seq continuity; it answers with summaries (percentiles), not raw samples.
+// `POST .../unified/stream` requests ramped over `rampMs` (0: all at once), or started at the
+// offsets `arrivalsMs` (a Poisson process), each bounded in time, all on loopback. Per stream it
+// records time to response headers, to first chunk, every inter-chunk gap, duration, bytes,
+// completion and seq continuity; it answers with summaries (percentiles), not raw samples, and
+// with `tenths` set also headers and TTFT per tenth of the streams in launch order.
 import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { readDone, scanEvents } from './lib/sse-scan.mjs';
@@ -13,6 +15,7 @@ function newStream(index) {
   return {
     index,
     startAt: 0,
+    headersAt: -1,
     metaAt: -1,
     firstChunkAt: -1,
     lastChunkAt: -1,
@@ -47,6 +50,7 @@ function runStream(stream, plan, agent, gaps, ttfts, bins, onEnd) {
     },
     (res) => {
       stream.status = res.statusCode;
+      stream.headersAt = performance.now();
       let tail;
       const onChunk = (seq) => {
         const now = performance.now();
@@ -141,7 +145,7 @@ function runLevel(plan) {
         // A stream that overruns its own bound is cut: it counts as not completed.
         timers.push(setTimeout(() => !stream.finished && requests[i].destroy(new Error('stream timeout')), plan.streamTimeoutMs));
       };
-      timers.push(setTimeout(start, (i * plan.rampMs) / plan.n));
+      timers.push(setTimeout(start, plan.arrivalsMs?.[i] ?? (i * plan.rampMs) / plan.n));
     }
   });
 }
@@ -153,6 +157,7 @@ function report(plan, streams, gaps, ttfts, loop, cpu, wallMs) {
   // request→meta is the gateway's admission path and meta→first chunk is queue + generator.
   const toMeta = new SampleBuffer(plan.n);
   const metaToFirst = new SampleBuffer(plan.n);
+  const toHeaders = new SampleBuffer(plan.n);
   const errors = {};
   let completed = 0;
   let chunks = 0;
@@ -168,6 +173,7 @@ function report(plan, streams, gaps, ttfts, loop, cpu, wallMs) {
       errors[why] = (errors[why] ?? 0) + 1;
     }
     if (s.endAt > 0) durations.push(s.endAt - s.startAt);
+    if (s.headersAt > 0) toHeaders.push(s.headersAt - s.startAt);
     if (s.metaAt > 0) toMeta.push(s.metaAt - s.startAt);
     if (s.metaAt > 0 && s.firstChunkAt > 0) metaToFirst.push(s.firstChunkAt - s.metaAt);
     // Pacing drift: how far the stream's average gap is from the nominal pacing.
@@ -187,6 +193,8 @@ function report(plan, streams, gaps, ttfts, loop, cpu, wallMs) {
     wallMs: Math.round(wallMs),
     gap: { ...pick(gap), over45: countOver(gaps, 45) },
     ttft: pick(ttfts.summary()),
+    toHeaders: pick(toHeaders.summary()),
+    tenths: plan.tenths ? byTenth(streams, pick) : undefined,
     duration: pick(durations.summary()),
     toMeta: pick(toMeta.summary()),
     metaToFirst: pick(metaToFirst.summary()),
@@ -197,6 +205,20 @@ function report(plan, streams, gaps, ttfts, loop, cpu, wallMs) {
       loopMaxMs: ms(Math.max(0, loop.max / 1e6 - 10)),
     },
   };
+}
+
+/** Time to response headers and TTFT of each tenth of the streams, in launch order. */
+function byTenth(streams, pick) {
+  return Array.from({ length: 10 }, (_, t) => {
+    const part = streams.slice(Math.floor((t * streams.length) / 10), Math.floor(((t + 1) * streams.length) / 10));
+    const headers = new SampleBuffer(part.length || 1);
+    const ttft = new SampleBuffer(part.length || 1);
+    for (const s of part) {
+      if (s.headersAt > 0) headers.push(s.headersAt - s.startAt);
+      if (s.firstChunkAt > 0) ttft.push(s.firstChunkAt - s.startAt);
+    }
+    return { streams: part.length, toHeaders: pick(headers.summary()), ttft: pick(ttft.summary()) };
+  });
 }
 
 /** Gaps above `limit` ms (the buffer is sorted by summary(), so scan from the end). */

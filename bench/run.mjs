@@ -1,12 +1,22 @@
 #!/usr/bin/env node
 // `npm run bench`: the streaming benchmark (issue 5). Starts a private redis-server, history,
-// and per level a fresh gateway + generator(s), plus a single-process reference server; drives
-// both with the same load from a separate load-generator process; sweeps N to find each one's
-// limit; writes docs/benchmarks.md (the generated block) and docs/benchmark-chart.svg.
+// and per level a fresh gateway + generator(s), plus two yardsticks: a single-process reference
+// server (bench/reference-server.mjs) and the relay (bench/relay/: node:http + a worker, a Redis
+// list and pub/sub, on the same redis-server); drives all with the same load from a separate
+// load-generator process; sweeps N to find each one's limit; writes docs/benchmarks.md (the
+// generated block) and docs/benchmark-chart.svg. Every level also gives CPU per turn (started and
+// finished) per process and summed over all of them, PostgreSQL included when history runs on it.
 //   --quick             levels 50,100, no re-runs, results to a temp file only (for development)
 //   --levels=100,250    override the ladder
 //   --ramp=MS           ramp the N streams over MS instead of 1000 (exploration)
-//   --series=a,b        only these of reference, stack, stack-2gen (exploration)
+//   --series=a,b        only these of reference, relay, stack, stack-2gen (exploration)
+//   --burst[=N]         instead of the sweep: N streams (500) started at once against each series;
+//                       time to response headers and TTFT p50/p99 overall and per tenth of launch
+//                       order, CPU per process and per turn (exploration, results to $TMPDIR)
+//   --steady[=N]        instead of the sweep: streams arriving as a Poisson process at N / (reply
+//                       duration) per second, so about N (500) open at once, for --duration=S (60)
+//                       seconds per series; TTFT p50/p99, gap p99, completion, CPU per turn per
+//                       process (exploration, results to $TMPDIR)
 //   --heap[=N]          instead of the sweep: what one open stream keeps in the gateway's heap
 //                       (two heap snapshots, default N=200)
 //   --no-docs           do not touch docs/ (implied by --quick, --levels, --ramp, --series)
@@ -41,8 +51,9 @@ import { profilePass } from './lib/profile-pass.mjs';
 import { probeReply } from './lib/reply-probe.mjs';
 import { buildIsPresent, root, snapshotBuild, startBackEnd } from './lib/stack.mjs';
 import { newSeries, Sweep } from './lib/sweep.mjs';
+import { burstPass, steadyPass } from './lib/explore.mjs';
 import { say } from './lib/say.mjs';
-import { referenceTarget, stackTarget } from './lib/targets.mjs';
+import { referenceTarget, relayTarget, stackTarget } from './lib/targets.mjs';
 import { MESSAGE, PACING_MS, workloadFor } from './lib/workload.mjs';
 
 const args = process.argv.slice(2);
@@ -68,14 +79,17 @@ const settings = {
   accountingN: quick ? 50 : 100,
   rampMs: Number(flag('ramp') ?? 1_000),
   databaseUrl: flag('database') ?? process.env.BENCH_DATABASE_URL,
-  series: (flag('series') ?? 'reference,stack,stack-2gen').split(','),
+  // The relay is in the default series: the stack's ratio to it (same queue + pub/sub design,
+  // nothing else) is the second yardstick of the published run, interleaved so it sees the same
+  // background as the others; it costs the full run about two minutes.
+  series: (flag('series') ?? 'reference,relay,stack,stack-2gen').split(','),
   generatorCores: Number(flag('generator-cores') ?? GENERATOR_CORES),
   scalingBudgetMs: quick ? 2 * 60_000 : 10 * 60_000,
 };
 // Only the default full run is the documented one; anything else is exploration, and so is a
 // run that starts a service with extra node flags or settings (BENCH_<APP>_NODE_ARGS / _ENV, see stack.mjs).
 const exploring =
-  quick || ['levels', 'ramp', 'series'].some((name) => flag(name) !== undefined) || Object.keys(process.env).some((k) => /^BENCH_(GATEWAY|GENERATOR|HISTORY)_(NODE_ARGS|ENV)$/.test(k));
+  quick || ['levels', 'ramp', 'series', 'duration'].some((name) => flag(name) !== undefined) || Object.keys(process.env).some((k) => /^BENCH_(GATEWAY|GENERATOR|HISTORY)_(NODE_ARGS|ENV)$/.test(k));
 
 /** Each open stream holds a socket in the load generator and one in the server. */
 function fileLimit() {
@@ -181,8 +195,20 @@ async function measure(backEnd, startedAt, levels, code) {
     say(`heap: ${out}`);
     return;
   }
+  const targets = [referenceTarget(replyFile, PACING_MS, backEnd), relayTarget(replyFile, PACING_MS, backEnd), stackTarget(backEnd, 1), stackTarget(backEnd, 2)];
+  const chosen = targets.filter((t) => settings.series.includes(t.name));
+  const burstArg = args.find((a) => a === '--burst' || a.startsWith('--burst='));
+  const steadyArg = args.find((a) => a === '--steady' || a.startsWith('--steady='));
+  if (burstArg || steadyArg) {
+    const records = burstArg
+      ? await burstPass(chosen, Number(burstArg.split('=')[1] ?? GOAL_N), workload)
+      : await steadyPass(chosen, Number(steadyArg.split('=')[1] ?? GOAL_N), workload, Number(flag('duration') ?? 60));
+    const out = join(tmpdir(), `bench-${burstArg ? 'burst' : 'steady'}.json`);
+    writeFileSync(out, `${JSON.stringify({ startedAt: startedAt.toISOString(), database: backEnd.database, code, workload, records }, null, 1)}\n`);
+    say(`\nresults: ${out}`);
+    return;
+  }
   const sweep = new Sweep(workload, settings);
-  const targets = [referenceTarget(replyFile, PACING_MS, backEnd), stackTarget(backEnd, 1), stackTarget(backEnd, 2)];
   const series = targets.filter((t) => settings.series.includes(t.name)).map(newSeries);
   await sweep.ladder(series, levels);
   for (const s of series) await sweep.refine(s);
@@ -231,7 +257,7 @@ async function measure(backEnd, startedAt, levels, code) {
   }
 
   say(`accounting pass: every client-issued Redis command at N=${settings.accountingN} (SLOWLOG)`);
-  const accounting = await runLevel(targets[1], settings.accountingN, workload, { slowlog: true });
+  const accounting = await runLevel(targets.find((t) => t.name === 'stack'), settings.accountingN, workload, { slowlog: true });
 
   const results = {
     startedAt: startedAt.toISOString(),

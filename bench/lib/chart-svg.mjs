@@ -1,6 +1,6 @@
 // The benchmark chart as a self-contained SVG (no plotting dependency): inter-chunk gap and time
 // to first chunk, p50 (dashed) and p99 (solid), against N, one colour per server, log scale.
-const COLORS = { reference: '#6b6b6b', stack: '#c0392b', 'stack-2gen': '#2471a3' };
+const COLORS = { reference: '#6b6b6b', relay: '#27ae60', stack: '#c0392b', 'stack-2gen': '#2471a3' };
 const W = 460;
 const H = 330;
 const PAD = { left: 58, right: 14, top: 46, bottom: 46 };

@@ -40,6 +40,8 @@ async function scrapeAll(loopUrls) {
 /**
  * `options.slowlog`: also record every client-issued Redis command (SLOWLOG at threshold 0). It
  * costs Redis some work, so it is only used in a separate accounting pass, never in the sweep.
+ * `options.arrivalsMs`: the streams' start offsets (steady mode; `n` is their count) instead of
+ * the ramp. `options.tenths`: the load generator also reports per tenth of launch order (burst).
  */
 export async function runLevel(target, n, workload, options = {}) {
   const server = await target.start();
@@ -54,6 +56,7 @@ export async function runLevel(target, n, workload, options = {}) {
     const throttleBefore = throttleCounts(server.caps);
     const sampler = new ProcSampler({ ...server.pids, ...server.idlePids, loadgen: lg.child.pid });
     const streamTimeoutMs = workload.expectChunks * workload.pacingMs + 8_000;
+    const lastStartMs = options.arrivalsMs ? (options.arrivalsMs.at(-1) ?? 0) : workload.rampMs;
     const sentAt = performance.now();
     const monoFromUs = Number(process.hrtime.bigint() / 1000n);
     const lgResult = await lg.run({
@@ -65,8 +68,10 @@ export async function runLevel(target, n, workload, options = {}) {
       expectChunks: workload.expectChunks,
       pacingMs: workload.pacingMs,
       rampMs: workload.rampMs,
+      arrivalsMs: options.arrivalsMs,
+      tenths: options.tenths,
       streamTimeoutMs,
-      deadlineMs: workload.rampMs + streamTimeoutMs + 1_000,
+      deadlineMs: lastStartMs + streamTimeoutMs + 1_000,
     });
     const monoToUs = Number(process.hrtime.bigint() / 1000n);
     const procs = sampler.stop();
@@ -115,10 +120,10 @@ function figures(target, n, lg, procs, loop, redis, { capPct, throttled } = {}) 
   if (!(lg.ttft.p99 <= CRITERIA.ttftP99Ms)) reasons.push(`ttft p99 ${lg.ttft.p99} ms`);
   const cpu = {};
   for (const [name, p] of Object.entries(procs.processes)) {
-    cpu[name] = { cpuMs: p.cpuMs, per1kChunks: round((p.cpuMs / Math.max(1, lg.chunks)) * 1000, 1), meanPct: round(p.meanPct, 0), peakPct: round(p.peakPct, 0) };
+    // per turn: every stream of the level was started and ended (or cut) within the window
+    cpu[name] = { cpuMs: p.cpuMs, per1kChunks: round((p.cpuMs / Math.max(1, lg.chunks)) * 1000, 1), perTurnMs: round(p.cpuMs / n, 2), meanPct: round(p.meanPct, 0), peakPct: round(p.peakPct, 0) };
   }
-  const serverName = target.kind === 'stack' ? 'gateway' : 'reference';
-  const front = procs.processes[serverName];
+  const front = procs.processes[target.front];
   const growthKb = front ? front.rssPeakKb - front.rssStartKb : Number.NaN;
   // The busiest of the server-side processes (the load generator is the client, not a suspect).
   const suspects = Object.entries(cpu).filter(([name]) => name !== 'loadgen' && !name.startsWith('idle '));

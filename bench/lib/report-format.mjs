@@ -10,6 +10,18 @@ export const table = (head, rows) => [row(head), row(head.map(() => '---')), ...
 /** A level's per-process figures without the load generator and the idle back-end processes. */
 export const serverSide = (perProcess) => Object.entries(perProcess ?? {}).filter(([n]) => n !== 'loadgen' && !n.startsWith('idle '));
 
+/**
+ * CPU per turn (ms), every stream of a level being started and ended within its window: each
+ * server-side process (PostgreSQL included when history runs on it), their sum, then the load
+ * generator's apart. From the totals, so older results files render too.
+ */
+export function perTurnText(cpu, n) {
+  const server = serverSide(cpu).map(([name, c]) => [name.replace('generator-', 'gen'), c.cpuMs / n]);
+  const sum = server.reduce((a, [, v]) => a + v, 0);
+  const client = cpu.loadgen ? `; load generator ${fmt(cpu.loadgen.cpuMs / n, 2)}` : '';
+  return `${server.map(([name, v]) => `${name} ${fmt(v, 2)}`).join(', ')} = ${fmt(sum, 2)}${client}`;
+}
+
 /** The attempt that stands for a level (the last one run at that N). */
 export function at(series, n) {
   return series && [...series.levels].reverse().find((l) => l.n === n);

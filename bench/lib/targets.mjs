@@ -1,6 +1,7 @@
-// The two servers under test, behind one shape: start() → { port, url, pids, loopUrls, stop }.
+// The servers under test, behind one shape: start() → { port, url, pids, loopUrls, stop }.
 // The stack's gateway and generators are fresh per level (Redis and history persist); the
-// reference is one fresh process per level.
+// reference is one fresh process per level, the relay two (server and worker, on the bench's Redis).
+// `front`: the process that holds the client connections (its RSS is the memory per stream).
 import { spawn } from 'node:child_process';
 import { stopChild, track } from './children.mjs';
 import { freePort, until } from './ports.mjs';
@@ -16,6 +17,7 @@ export function stackTarget(backEnd, generators, nodeArgs, cap, appsDir) {
     name: `${generators === 1 ? 'stack' : `stack-${generators}gen`}${cap ? '-capped' : ''}`,
     label: cap ? `stack, ${gens} capped at ${cap.cores} core each` : `stack, ${gens}`,
     kind: 'stack',
+    front: 'gateway',
     generators,
     generatorCores: cap?.cores,
     async start() {
@@ -39,23 +41,57 @@ export function referenceTarget(replyFile, pacingMs, backEnd) {
     name: 'reference',
     label: 'reference (node:http)',
     kind: 'reference',
+    front: 'reference',
     async start() {
       const port = await freePort();
-      const child = track(
-        spawn(process.execPath, [`${root}bench/reference-server.mjs`], {
-          cwd: root,
-          env: { PATH: process.env.PATH ?? '', PORT: String(port), PACING_MS: String(pacingMs), REPLY_FILE: replyFile },
-          stdio: ['ignore', 'ignore', 'inherit'],
-        }),
-        'reference',
-      );
+      const env = { PORT: String(port), PACING_MS: String(pacingMs), REPLY_FILE: replyFile };
+      const child = spawnScript('bench/reference-server.mjs', env, 'reference');
       const url = `http://127.0.0.1:${port}`;
-      await until(async () => {
-        if (child.exitCode !== null) throw new Error(`reference server exited with ${child.exitCode}`);
-        return (await fetch(`${url}/health/ready`)).ok;
-      }, 10_000, 'reference server');
+      await untilReady(url, [child], 'reference server');
       const idlePids = backEnd.pids('idle ');
       return { port, url, pids: { reference: child.pid }, idlePids, loopUrls: { reference: url }, stop: () => stopChild(child, 2_000) };
     },
   };
+}
+
+/**
+ * The second yardstick: the product's architecture bare (bench/relay/): a node:http process that
+ * enqueues to a Redis list and relays a shared subscriber's messages, and a worker that pops jobs
+ * and publishes the paced words. On the bench's Redis (so sampled as redis, not idle); history idle.
+ */
+export function relayTarget(replyFile, pacingMs, backEnd) {
+  return {
+    name: 'relay',
+    label: 'relay (node:http + Redis list + pub/sub)',
+    kind: 'relay',
+    front: 'relay',
+    async start() {
+      const port = await freePort();
+      const env = { PORT: String(port), PACING_MS: String(pacingMs), REPLY_FILE: replyFile, REDIS_URL: backEnd.redis.url };
+      const children = [spawnScript('bench/relay/relay-server.mjs', env, 'relay'), spawnScript('bench/relay/relay-worker.mjs', env, 'relay-worker')];
+      const stop = () => Promise.all(children.map((c) => stopChild(c, 2_000)));
+      const url = `http://127.0.0.1:${port}`;
+      await untilReady(url, children, 'relay server').catch(async (err) => {
+        await stop();
+        throw err;
+      });
+      const { 'idle redis': _busy, ...idlePids } = backEnd.pids('idle ');
+      const pids = { relay: children[0].pid, 'relay-worker': children[1].pid, redis: backEnd.redis.pid };
+      return { port, url, pids, idlePids, loopUrls: { relay: url }, redis: backEnd.redis.client, stop };
+    },
+  };
+}
+
+/** One of the bench's plain node scripts, env-only configuration, stderr passed through. */
+function spawnScript(script, env, name) {
+  const child = spawn(process.execPath, [`${root}${script}`], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  return track(child, name);
+}
+
+async function untilReady(url, children, what) {
+  await until(async () => {
+    const dead = children.find((c) => c.exitCode !== null);
+    if (dead) throw new Error(`${what}: a process exited with ${dead.exitCode}`);
+    return (await fetch(`${url}/health/ready`)).ok;
+  }, 10_000, what);
 }

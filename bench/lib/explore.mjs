@@ -1,0 +1,55 @@
+// Two explorations beside the sweep (run.mjs --burst, --steady), each one level per series with
+// the sweep's level code (fresh servers, warm-up, /proc sampling, the same criteria):
+//   burst:  N streams started at once, no ramp; how the wait for headers and the first chunk
+//           grows along the launch order (per tenth), and what the burst cost each process;
+//   steady: streams arriving as a Poisson process at N / (reply duration) per second for a fixed
+//           time (so about N are open at once, as a service sees them), and CPU per turn.
+import { runLevel } from './level.mjs';
+import { fmt, perTurnText } from './report-format.mjs';
+import { say } from './say.mjs';
+
+const pair = (s) => `${fmt(s?.p50)} / ${fmt(s?.p99)}`;
+const verdict = (rec) => (rec.pass ? 'PASS' : `FAIL (${rec.reasons.join('; ')})`);
+
+/** Start offsets (ms) of a Poisson process of `ratePerS` over `durationMs`. */
+export function poissonArrivals(ratePerS, durationMs, random = Math.random) {
+  const arrivals = [];
+  for (let t = -Math.log(1 - random()) * (1000 / ratePerS); t < durationMs; t += -Math.log(1 - random()) * (1000 / ratePerS)) arrivals.push(t);
+  return arrivals;
+}
+
+function cpuLines(rec) {
+  const peaks = Object.entries(rec.cpu)
+    .map(([name, c]) => `${name} ${fmt(c.cpuMs, 0)} ms (peak ${fmt(c.peakPct, 0)}%)`)
+    .join(', ');
+  say(`  CPU over the level: ${peaks}`);
+  say(`  CPU per turn, ms: ${perTurnText(rec.cpu, rec.n)}`);
+}
+
+export async function burstPass(seriesTargets, n, workload) {
+  const records = [];
+  for (const target of seriesTargets) {
+    const rec = await runLevel(target, n, { ...workload, rampMs: 0 }, { tenths: true });
+    say(`\n[${target.name} burst N=${n}] ${verdict(rec)}, done ${rec.lg.completed}/${n}, machine peak ${rec.machine.peakBusyPct}% (others ${rec.machine.othersPct}% of a core)`);
+    say(`  all:       headers p50/p99 ${pair(rec.lg.toHeaders)} ms, TTFT p50/p99 ${pair(rec.lg.ttft)} ms, gap p99 ${fmt(rec.lg.gap.p99)} ms`);
+    rec.lg.tenths.forEach((t, i) => say(`  tenth ${String(i + 1).padStart(2)}:  headers p50/p99 ${pair(t.toHeaders)} ms, TTFT p50/p99 ${pair(t.ttft)} ms`));
+    cpuLines(rec);
+    records.push({ series: target.name, mode: 'burst', ...rec });
+  }
+  return records;
+}
+
+export async function steadyPass(seriesTargets, n, workload, durationS) {
+  const replyS = (workload.expectChunks * workload.pacingMs) / 1000;
+  const ratePerS = n / replyS;
+  const records = [];
+  for (const target of seriesTargets) {
+    const arrivalsMs = poissonArrivals(ratePerS, durationS * 1000);
+    const rec = await runLevel(target, arrivalsMs.length, workload, { arrivalsMs });
+    say(`\n[${target.name} steady ~${n} open, ${fmt(ratePerS)}/s for ${durationS} s] ${verdict(rec)}, ${arrivalsMs.length} turns, done ${rec.lg.completed}/${arrivalsMs.length}, machine peak ${rec.machine.peakBusyPct}% (others ${rec.machine.othersPct}% of a core)`);
+    say(`  headers p50/p99 ${pair(rec.lg.toHeaders)} ms, TTFT p50/p99 ${pair(rec.lg.ttft)} ms, gap p50/p99 ${pair(rec.lg.gap)} ms`);
+    cpuLines(rec);
+    records.push({ series: target.name, mode: 'steady', openTarget: n, ratePerS, durationS, ...rec });
+  }
+  return records;
+}

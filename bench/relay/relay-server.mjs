@@ -1,0 +1,86 @@
+// The second yardstick's front process: plain node:http, no framework. Per request it SUBSCRIBEs
+// the stream's channel on one shared subscriber connection, sends `meta`, LPUSHes the job to a
+// Redis list, then writes to the client every message published on that channel (each one is a whole
+// SSE event, `done` last). The work sits in relay-worker.mjs: queue + pub/sub relay, the product's
+// architecture with nothing else (no auth, limits, history, retries).
+//   env: PORT, REDIS_URL
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
+
+const JOBS = 'relay:jobs';
+const channelOf = (streamId) => `relay:stream:${streamId}`;
+const redis = new Redis(process.env.REDIS_URL);
+const subscriber = new Redis(process.env.REDIS_URL);
+const open = new Map(); // channel → response
+const loop = monitorEventLoopDelay({ resolution: 10 }); // as the reference and prom-client do
+loop.enable();
+
+subscriber.on('message', (channel, event) => {
+  const res = open.get(channel);
+  if (!res) return;
+  res.write(event);
+  if (event.startsWith('event: done')) finish(channel, res);
+});
+
+function finish(channel, res) {
+  if (open.get(channel) !== res) return;
+  open.delete(channel);
+  void subscriber.unsubscribe(channel);
+  res.end();
+}
+
+function readJson(req) {
+  return new Promise((resolve) => {
+    let raw = '';
+    req.setEncoding('utf8');
+    req.on('data', (part) => (raw += part));
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(raw));
+      } catch {
+        resolve(undefined);
+      }
+    });
+  });
+}
+
+async function stream(req, res) {
+  const receivedAt = Date.now();
+  const body = await readJson(req);
+  if (typeof body?.message !== 'string' || typeof body?.user_id !== 'string') {
+    res.writeHead(400, { 'Content-Type': 'application/json' }).end('{"statusCode":400,"error":"Bad Request"}');
+    return;
+  }
+  req.socket.setNoDelay(true);
+  const streamId = randomUUID();
+  const sessionId = randomUUID();
+  const channel = channelOf(streamId);
+  open.set(channel, res);
+  res.on('close', () => finish(channel, res));
+  await subscriber.subscribe(channel); // before the job exists: no chunk can be missed
+  // Headers and meta before the job: ioredis may hand over the first chunk before LPUSH's reply.
+  res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no', 'X-Stream-Id': streamId, 'X-Session-Id': sessionId });
+  res.write(`\nevent: meta\nid: 0\nretry: 2000\ndata: ${JSON.stringify({ stream_id: streamId, session_id: sessionId, created_at: new Date(receivedAt).toISOString() })}\n\n`);
+  await redis.lpush(JOBS, JSON.stringify({ streamId, sessionId, receivedAt }));
+}
+
+function metrics(res) {
+  const s = (ns) => ns / 1e9;
+  const lines = [`process_resident_memory_bytes ${process.memoryUsage.rss()}`, `nodejs_eventloop_lag_p50_seconds ${s(loop.percentile(50))}`, `nodejs_eventloop_lag_p99_seconds ${s(loop.percentile(99))}`, `nodejs_eventloop_lag_max_seconds ${s(loop.max)}`];
+  loop.reset();
+  res.writeHead(200, { 'Content-Type': 'text/plain' }).end(`${lines.join('\n')}\n`);
+}
+
+const server = http.createServer({ noDelay: true }, (req, res) => {
+  if (req.method === 'POST' && req.url === '/api/v1/chat/unified/stream') return void stream(req, res).catch(() => res.destroy());
+  if (req.method === 'GET' && req.url === '/metrics') return metrics(res);
+  if (req.method === 'GET' && req.url?.startsWith('/health/')) return void res.writeHead(redis.status === 'ready' && subscriber.status === 'ready' ? 200 : 503).end();
+  res.writeHead(404).end();
+});
+server.listen(Number(process.env.PORT ?? 7200), '127.0.0.1');
+process.on('SIGTERM', () => {
+  server.closeAllConnections();
+  process.exit(0);
+});
