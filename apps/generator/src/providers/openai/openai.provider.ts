@@ -81,6 +81,8 @@ async function* deltas(stream: AsyncIterable<ChatCompletionChunk>, deadline: Fir
       deadline.clear();
       yield content;
     }
+    // The SDK ends the iteration quietly when its request is aborted, our deadline's abort included.
+    if (deadline.expired) throw deadline.error();
   } catch (err) {
     if (deadline.expired) throw deadline.error();
     if (signal.aborted) return; // cancelled: the generator finishes the stream as cancelled
