@@ -3,6 +3,10 @@
 // /tmp/before` before a change, and again after rebuilding). Both run on one Redis and one
 // history process, their levels alternated (A B, then B A, …) so that both see the same machine;
 // each level starts a fresh gateway and generator from its build, like the sweep does.
+// With --history-per-build, each build gets its own back end (Redis and history, history from
+// that build, both started once and left idle while the other build's levels run): what an A/B of
+// a change to the generator→history hand-off needs. Without it, one back end, history from the
+// repository's own build.
 //
 // The machine is shared and its speed drifts from minute to minute, so next to each process's CPU
 // per 1,000 chunks the table gives it divided by the load generator's in the same level: the load
@@ -25,10 +29,11 @@ const [before, after] = args.filter((a) => !a.startsWith('--')).map((dir) => res
 const levels = (flag('levels') ?? '200').split(',').map(Number);
 const rounds = Number(flag('rounds') ?? 4);
 const databaseUrl = flag('database') ?? process.env.BENCH_DATABASE_URL;
+const historyPerBuild = args.includes('--history-per-build');
 
 for (const [name, dir] of Object.entries({ before, after })) {
-  if (!dir || !['gateway', 'generator'].every((app) => existsSync(entryOf(app, dir)))) {
-    process.stderr.write(`usage: npm run bench:compare -- <before> <after> [--levels=200] [--rounds=4]\n${name}: not a copy of dist/apps (${dir ?? 'missing'})\n`);
+  if (!dir || !['gateway', 'generator', ...(historyPerBuild ? ['history'] : [])].every((app) => existsSync(entryOf(app, dir)))) {
+    process.stderr.write(`usage: npm run bench:compare -- <before> <after> [--levels=200] [--rounds=4] [--history-per-build]\n${name}: not a copy of dist/apps (${dir ?? 'missing'})\n`);
     process.exit(2);
   }
 }
@@ -37,14 +42,21 @@ const builds = { before: stageBuild(before), after: stageBuild(after) };
 const average = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const mean = (xs) => round(average(xs));
 
-const backEnd = await startBackEnd({ pacingMs: PACING_MS, databaseUrl });
+const backEnd = await startBackEnd({ pacingMs: PACING_MS, databaseUrl, appsDir: historyPerBuild ? builds.before : undefined });
+const backEnds = { before: backEnd, after: backEnd };
+if (historyPerBuild) {
+  backEnds.after = await startBackEnd({ pacingMs: PACING_MS, databaseUrl, appsDir: builds.after }).catch(async (err) => {
+    await backEnd.stop();
+    throw err;
+  });
+}
 const rows = [];
 try {
   const workload = workloadFor(await probeReply(backEnd, MESSAGE), 1_000);
   for (let r = 0; r < rounds; r++) {
     for (const n of levels) {
       for (const build of r % 2 === 0 ? ['before', 'after'] : ['after', 'before']) {
-        const level = await runLevel(stackTarget(backEnd, 1, undefined, undefined, builds[build]), n, workload);
+        const level = await runLevel(stackTarget(backEnds[build], 1, undefined, undefined, builds[build]), n, workload);
         const cpu = Object.fromEntries(Object.entries(level.cpu).map(([p, c]) => [p, c.per1kChunks]));
         const row = { build, n, round: r, pass: level.pass, ttft: level.lg.ttft, toMeta: level.lg.toMeta, gap: level.lg.gap, cpu };
         rows.push(row);
@@ -57,6 +69,7 @@ try {
   }
 } finally {
   await backEnd.stop();
+  if (backEnds.after !== backEnd) await backEnds.after.stop();
 }
 
 say('\nmeans over the rounds (CPU ÷ load generator in brackets):');

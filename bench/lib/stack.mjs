@@ -116,7 +116,7 @@ export async function startService(app, env, nodeArgs = [], appsDir = undefined)
  * Redis and history live for the whole run; gateway and generators are started fresh for each
  * level (`startFrontEnd`), so RSS growth and CPU of a level are not polluted by earlier levels.
  */
-export async function startBackEnd({ pacingMs, databaseUrl, nodeArgs = () => [] }) {
+export async function startBackEnd({ pacingMs, databaseUrl, nodeArgs = () => [], appsDir = undefined }) {
   const redis = await startRedis();
   const dataDir = tempDir('bench-history-');
   const env = {
@@ -133,7 +133,7 @@ export async function startBackEnd({ pacingMs, databaseUrl, nodeArgs = () => [] 
       database = await createPrivateDatabase(databaseUrl);
       env.DATABASE_URL = database.url;
     }
-    history = await startService('history', env, nodeArgs('history'));
+    history = await startService('history', env, nodeArgs('history'), appsDir);
   } catch (err) {
     await database?.drop().catch(() => undefined);
     await redis.stop();

@@ -1,9 +1,9 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { historyJobId, HistoryJobName, type DoneEventData, type ErrorEventData, type MetaEventData, type SessionHistory } from '@app/contracts';
+import { HistoryEventKind, type DoneEventData, type ErrorEventData, type MetaEventData, type SessionHistory } from '@app/contracts';
 import { until } from '../support/free-port.js';
 import { expectGapless, sessionHistory, storedReply } from '../support/history-probe.js';
-import { generationJobs, historyJobState } from '../support/queue-inspector.js';
+import { generationJobs, waitingHistoryEvents } from '../support/queue-inspector.js';
 import { readStream, type ReceivedEvent } from '../support/sse-client.js';
 import { TestStack } from '../support/test-stack.js';
 
@@ -77,25 +77,29 @@ describe('a generator killed while it waits for history to confirm its turn', ()
         return false;
       },
     });
-    // Every chunk sent, the finished turn enqueued: the generator now waits for history.
-    const enqueued = await until(
+    // Every chunk sent, the finished turn added to the history events stream: the generator now waits for history.
+    const waiting = await until(
       async () => {
-        const state = meta && (await historyJobState(stack.redis.url, stack.env.REDIS_PREFIX, historyJobId(HistoryJobName.TurnFinished, meta.stream_id)));
-        return state === 'unknown' ? undefined : state;
+        const events = meta ? await waitingHistoryEvents(stack.redis.url, stack.env.REDIS_PREFIX) : [];
+        const finished = events.find((e) => e.kind === HistoryEventKind.TurnFinished && e.turn.stream_id === meta!.stream_id);
+        return finished?.kind === HistoryEventKind.TurnFinished ? finished.turn : undefined;
       },
       20_000,
-      'the finished turn enqueued',
+      'the finished turn waiting for history',
     );
-    expect(enqueued).toBe('waiting');
+    expect(waiting.confirm_to).toBeTruthy();
     await stack.generators[0].kill();
 
     // History stores the turn and confirms it on the dead generator's channel, to nobody.
     await stack.history.launch();
     const stored = await storedReply(stack.gateway.url, meta!.session_id, meta!.stream_id, 20_000);
+    // History is gone again when the retry runs: only what history left in Redis can tell it the turn is stored.
+    await stack.history.stop();
 
     const relaunchedAt = performance.now();
     await stack.generators[0].launch();
     const res = await reading;
+    await stack.history.launch();
     const done = res.json<DoneEventData>('done');
     expect(done.status).toBe('completed');
     expect(done.persisted).toBe(true);

@@ -1,5 +1,6 @@
-import { QueueName, type GenerateJobData, type HistoryJob } from '@app/contracts';
+import { parseHistoryEvent, QueueName, StreamKeys, type GenerateJobData, type HistoryEvent } from '@app/contracts';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 
 /** A handle on one of the deployment's queues, under the same prefix the services use. */
 function queueOf<Data>(name: QueueName, redisUrl: string, redisPrefix: string): Queue<Data> {
@@ -29,12 +30,13 @@ export async function generationJobCount(redisUrl: string, redisPrefix: string):
   }
 }
 
-/** The state of one `history` job as BullMQ keeps it ('unknown' while there is none with that id). */
-export async function historyJobState(redisUrl: string, redisPrefix: string, jobId: string): Promise<string> {
-  const queue = queueOf<HistoryJob['data']>(QueueName.History, redisUrl, redisPrefix);
+/** The turn events waiting in the history events stream (added, not yet written and deleted by history). */
+export async function waitingHistoryEvents(redisUrl: string, redisPrefix: string): Promise<HistoryEvent[]> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   try {
-    return await queue.getJobState(jobId);
+    const entries = await redis.xrange(new StreamKeys(redisPrefix).historyEvents(), '-', '+');
+    return entries.map(([, fields]) => parseHistoryEvent(fields));
   } finally {
-    await queue.close();
+    redis.disconnect();
   }
 }

@@ -5,8 +5,9 @@ import { DatabaseService } from './database/database.service.js';
 import { RedisReadiness } from './redis.readiness.js';
 import { SessionRepository } from './sessions/session.repository.js';
 import { SessionsController } from './sessions/sessions.controller.js';
-import { HistoryQueueWorker } from './turns/history-queue.worker.js';
 import { TurnConfirmations } from './turns/turn-confirmations.js';
+import { TurnEventsConsumer } from './turns/turn-events.consumer.js';
+import { TurnEventsStream } from './turns/turn-events.stream.js';
 import { TurnRepository } from './turns/turn.repository.js';
 
 @Module({})
@@ -34,7 +35,8 @@ export class HistoryModule {
         TurnRepository,
         TurnConfirmations,
         SessionRepository,
-        HistoryQueueWorker,
+        TurnEventsStream,
+        TurnEventsConsumer,
       ],
     };
   }

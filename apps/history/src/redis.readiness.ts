@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, commandConnection, type AppConfig, type ReadinessCheck } from '@app/platform';
 import type { Redis } from 'ioredis';
 
-/** Readiness of the Redis that carries the `history` queue. */
+/** Readiness of the Redis that carries the turn events stream. */
 @Injectable()
 export class RedisReadiness implements ReadinessCheck, OnApplicationShutdown {
   readonly name = 'redis';

@@ -3,6 +3,7 @@ export * from './streams/stream-entry.js';
 export * from './streams/stream-events.js';
 export * from './queues/queue-names.js';
 export * from './queues/job-payloads.js';
+export * from './queues/history-events.js';
 export * from './history-api.js';
 export * from './ids.js';
 export * from './dto/chat-request.dto.js';

@@ -1,48 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import {
-  historyJobId,
-  HistoryJobName,
-  QueueName,
-  StreamKeys,
-  type HistoryJob,
-  type TurnFinishedData,
-  type TurnStartedData,
-} from '@app/contracts';
-import { APP_CONFIG, bullConnectionOptions, bullPrefix, subscriberConnection, type AppConfig } from '@app/platform';
-import { Queue } from 'bullmq';
+import { historyEventFields, HistoryEventKind, StreamKeys, type HistoryEvent, type TurnFinishedData, type TurnStartedData } from '@app/contracts';
+import { APP_CONFIG, commandConnection, subscriberConnection, type AppConfig } from '@app/platform';
 import type { Redis } from 'ioredis';
 
 /**
- * Records turns through the `history` queue. The queue keeps a turn while the history service is
- * down (nothing lost); jobIds and upserts keep a retried turn from being stored twice.
+ * Records turns as entries of the history events stream (one XADD each), which history reads in
+ * batches with a consumer group. The stream keeps a turn while the history service is down
+ * (nothing lost); history's upserts keep an event delivered or added twice from being stored twice.
  * History confirms each finished turn on this process's own channel: a waiting turn hears only
- * about itself, instead of every generator reading every event of the history queue. (A turn a
- * crashed attempt enqueued names that attempt's channel: if it is not stored yet, the retry waits
- * in vain and reports `persisted: false`; the turn is stored all the same.)
+ * about itself. (A turn a crashed attempt added names that attempt's channel; the retry adds it
+ * again and hears about its own copy, or finds the "stored" marker history leaves when a
+ * confirmation reached no one.)
  */
 @Injectable()
 export class TurnRecorder implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(TurnRecorder.name);
-  private readonly queue: Queue<HistoryJob['data'], string, HistoryJob['name']>;
+  private readonly keys: StreamKeys;
+  private readonly redis: Redis;
   private readonly confirmations: Redis;
   private readonly channel: string;
   /** Finished turns waiting for history, by stream id. */
   private readonly waiting = new Map<string, () => void>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.queue = new Queue(QueueName.History, {
-      connection: bullConnectionOptions(config.REDIS_URL),
-      prefix: bullPrefix(config.REDIS_PREFIX),
-      defaultJobOptions: {
-        attempts: 1_000,
-        backoff: { type: 'exponential', delay: 500 },
-        removeOnComplete: { age: 3_600, count: 10_000 },
-        removeOnFail: { age: 7 * 86_400 },
-      },
-    });
-    this.queue.on('error', (err) => this.logger.warn(`history queue: ${err.message}`));
-    this.channel = new StreamKeys(config.REDIS_PREFIX).turnsStoredChannel(randomUUID());
+    this.keys = new StreamKeys(config.REDIS_PREFIX);
+    // Fails fast like the chunk writes: a turn that cannot be recorded fails the attempt, which is retried.
+    this.redis = commandConnection(config.REDIS_URL, 'generator:history-events');
+    this.redis.on('error', () => undefined);
+    this.channel = this.keys.turnsStoredChannel(randomUUID());
     this.confirmations = subscriberConnection(config.REDIS_URL, 'generator:confirmations');
     this.confirmations.on('error', () => undefined);
     this.confirmations.on('message', (_channel: string, streamId: string) => this.waiting.get(streamId)?.());
@@ -54,18 +40,18 @@ export class TurnRecorder implements OnModuleInit, OnApplicationShutdown {
   }
 
   async started(turn: TurnStartedData): Promise<void> {
-    await this.queue.add(HistoryJobName.TurnStarted, turn, { jobId: historyJobId(HistoryJobName.TurnStarted, turn.stream_id) });
+    await this.add({ kind: HistoryEventKind.TurnStarted, turn });
   }
 
   /**
-   * Enqueues the finished turn and waits (bounded) until history has stored it. `retry`: an earlier
-   * attempt of this turn ran, so its job may exist already (and be stored, with no confirmation to
-   * come); a first attempt saves the round trip that asks.
+   * Adds the finished turn and waits (bounded) until history has stored it. `retry`: an earlier
+   * attempt of this turn ran, so its event may be stored already with its confirmation gone to
+   * that attempt; the marker history then leaves is read in the same round trip as the XADD (a
+   * first attempt saves the read).
    */
   async finished(turn: TurnFinishedData, { retry }: { retry: boolean }): Promise<boolean> {
-    const jobId = historyJobId(HistoryJobName.TurnFinished, turn.stream_id);
     if (this.config.PERSIST_WAIT_MS === 0) {
-      await this.queue.add(HistoryJobName.TurnFinished, turn, { jobId });
+      await this.add({ kind: HistoryEventKind.TurnFinished, turn });
       return false;
     }
     let timer: NodeJS.Timeout | undefined;
@@ -74,9 +60,9 @@ export class TurnRecorder implements OnModuleInit, OnApplicationShutdown {
       timer = setTimeout(() => resolve(false), this.config.PERSIST_WAIT_MS);
     });
     try {
-      const job = await this.queue.add(HistoryJobName.TurnFinished, { ...turn, confirm_to: this.channel }, { jobId });
-      // A job an earlier attempt enqueued may be done already: history will not confirm it again.
-      if (retry && (await job.getState().catch(() => 'unknown')) === 'completed') return true;
+      const event: HistoryEvent = { kind: HistoryEventKind.TurnFinished, turn: { ...turn, confirm_to: this.channel } };
+      if (retry && (await this.addAndCheckStored(event))) return true;
+      if (!retry) await this.add(event);
       if (await confirmed) return true;
       this.logger.warn(`turn ${turn.stream_id} not confirmed by history within ${this.config.PERSIST_WAIT_MS} ms`);
       return false;
@@ -86,8 +72,25 @@ export class TurnRecorder implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** No MAXLEN: a trim could drop events history has not read; history deletes what it has stored. */
+  private async add(event: HistoryEvent): Promise<void> {
+    await this.redis.xadd(this.keys.historyEvents(), '*', ...historyEventFields(event));
+  }
+
+  /** XADD and the read of the "stored" marker, one round trip. */
+  private async addAndCheckStored(event: HistoryEvent): Promise<boolean> {
+    const results = await this.redis
+      .pipeline()
+      .xadd(this.keys.historyEvents(), '*', ...historyEventFields(event))
+      .exists(this.keys.turnStored(event.turn.stream_id))
+      .exec();
+    const failed = results?.find(([err]) => err);
+    if (!results || failed) throw failed?.[0] ?? new Error('history event not added');
+    return results[1][1] === 1;
+  }
+
+  onApplicationShutdown(): void {
     this.confirmations.disconnect();
-    await this.queue.close();
+    this.redis.disconnect();
   }
 }

@@ -11,9 +11,9 @@ import { WriteBatcher } from './write-batcher.js';
 const MAX_BATCH = 100;
 
 /**
- * Writes of the `history` queue. Every write is keyed by stream id and inserts "on conflict do
- * nothing", so a job that runs twice (at-least-once delivery) stores each message once. Writes that
- * arrive together share one transaction (see WriteBatcher).
+ * Writes of the turn events stream. Every write is keyed by stream id and inserts "on conflict do
+ * nothing", so an event delivered or added twice (at-least-once delivery) stores each message
+ * once. Writes that arrive together share one transaction (see WriteBatcher).
  */
 @Injectable()
 export class TurnRepository {

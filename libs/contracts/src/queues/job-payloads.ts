@@ -1,5 +1,5 @@
 import type { ElpResult, Source, StreamStats } from '../streams/stream-events.js';
-import type { GenerationJobName, HistoryJobName } from './queue-names.js';
+import type { GenerationJobName } from './queue-names.js';
 
 export interface ContextTurnData {
   role: 'user' | 'assistant';
@@ -79,14 +79,7 @@ export interface TurnFinishedData extends TurnStartedData {
   reply_metadata?: TurnMetadata;
   /**
    * A Redis channel on which history publishes the stream id once it has stored the turn: how the
-   * generator that waits for it learns so, without reading every event of the history queue.
+   * generator that waits for it learns so, without reading every event of the history stream.
    */
   confirm_to?: string;
 }
-
-export type HistoryJob =
-  | { name: HistoryJobName.TurnStarted; data: TurnStartedData }
-  | { name: HistoryJobName.TurnFinished; data: TurnFinishedData };
-
-/** jobIds make history writes idempotent at the queue too (a re-enqueue is a no-op); BullMQ forbids ":" in them. */
-export const historyJobId = (name: HistoryJobName, streamId: string): string => `${name}.${streamId}`;

@@ -45,6 +45,29 @@ export class StreamKeys {
     return `${this.prefix}:user:{${userId}}:streams`;
   }
 
+  /**
+   * Set by history (with a TTL) when it has stored a finished turn whose confirmation reached no
+   * one: a retried generator attempt reads it to learn the turn is stored already.
+   */
+  turnStored(streamId: string): string {
+    return `${this.prefix}:{${streamId}}:stored`;
+  }
+
+  /**
+   * Stream of turn events (started, finished) from the generators to history's consumer group.
+   * One hash tag per deployment, like the BullMQ queues: the stream and its dead letters share a
+   * slot. Not `…:history:events`: that is the event stream of the former BullMQ `history` queue,
+   * which an upgraded deployment may still hold.
+   */
+  historyEvents(): string {
+    return `{${this.prefix}}:turn-events`;
+  }
+
+  /** History events that failed to be written too many times, kept for inspection. */
+  historyDeadLetters(): string {
+    return `{${this.prefix}}:turn-events:dead`;
+  }
+
   /** Where history confirms stored turns to one generator process (`TurnFinishedData.confirm_to`). */
   turnsStoredChannel(generatorId: string): string {
     return `${this.prefix}:turns-stored:${generatorId}`;
