@@ -68,8 +68,12 @@ describe('WriteBatcher', () => {
   });
 
   describe('with a wait for company (fake timers)', () => {
-    beforeEach(() => jest.useFakeTimers());
-    afterEach(() => jest.useRealTimers());
+    beforeEach(() => {
+      jest.useFakeTimers();
+    });
+    afterEach(() => {
+      jest.useRealTimers();
+    });
 
     it('lets the writes that arrive within it share the first batch', async () => {
       const writer = recorder();
