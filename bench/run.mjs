@@ -289,7 +289,11 @@ async function measure(backEnd, startedAt, levels, code) {
   writeFileSync(out, `${JSON.stringify(results, null, 1)}\n`);
   say(`results: ${out}`);
   if (!exploring && !args.includes('--no-docs')) say(`docs: ${writeDocs(results)}`);
-  for (const s of results.series) say(`${s.label}: largest N meeting the criteria ${s.maxN}${s.failN ? ` (fails at ${s.failN})` : ' (never failed: a lower bound)'}`);
+  const ref = results.series.find((s) => s.kind === 'reference');
+  for (const s of results.series) {
+    const toRef = ref && s !== ref && ref.maxN > 0 ? `, ×${(s.maxN / ref.maxN).toFixed(2)} the reference's` : '';
+    say(`${s.label}: largest N meeting the criteria ${s.maxN}${s.failN ? ` (fails at ${s.failN})` : ' (never failed: a lower bound)'}${toRef}`);
+  }
 }
 
 process.on('exit', killAllNow);
