@@ -4,11 +4,13 @@ import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import { Logger, type INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { loadConfig, startHttpApp } from '@app/platform';
+import { loadConfig, startHttpApp, startTracing } from '@app/platform';
 import { GatewayModule } from './gateway.module.js';
 import { limitHeapGrowth } from './runtime/heap-growth.js';
 import { applyServerTimeouts, hardenHttp } from './security/http-hardening.js';
 
+// First: the SDK (when OTEL_* asks for traces) is in place before any span can be started.
+await startTracing('gateway');
 limitHeapGrowth();
 const config = loadConfig('gateway');
 

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { MessageEvent } from '@nestjs/common';
 import type { ChatRequestDto, CompletionOptions, DoneEventData, ErrorEventData, MetaEventData } from '@app/contracts';
-import { DependencyUnavailableError, withTimeout } from '@app/platform';
+import { SpanKind, type Context, type Span } from '@opentelemetry/api';
+import { contextWith, DependencyUnavailableError, endSpan, inSpan, traceFields, traceparentOf, tracer, withTimeout } from '@app/platform';
 import { lastValueFrom, reduce, type Observable } from 'rxjs';
 import { GatewayRedis } from '../redis/gateway-redis.service.js';
 import { REDIS_STEP_TIMEOUT_MS, StreamRelay } from '../streams/stream-relay.service.js';
@@ -43,19 +44,36 @@ export class ChatService {
 
   /** `completion`: what a turn of the OpenAI-compatible API adds (docs/api.md §13), carried in the job. */
   async start(request: ChatRequestDto, userId: string, receivedAtMs: number, completion?: CompletionOptions): Promise<StartedStream> {
+    // The turn's trace starts here (a no-op span while tracing is off): admission and enqueue are its children.
+    const span = tracer().startSpan('chat turn', { kind: SpanKind.SERVER, startTime: receivedAtMs, attributes: { api: completion ? 'openai' : 'unified' } });
+    try {
+      const started = await this.startTurn(request, userId, receivedAtMs, completion, span);
+      endSpan(span);
+      return started;
+    } catch (err) {
+      endSpan(span, err);
+      throw err;
+    }
+  }
+
+  private async startTurn(request: ChatRequestDto, userId: string, receivedAtMs: number, completion: CompletionOptions | undefined, span: Span): Promise<StartedStream> {
+    const turnContext: Context = contextWith(span);
     const input = this.guard.check(request); // refuses before anything is stored or counted
     const guardedCompletion = completion && this.guard.checkCompletion(completion);
     const sessionId = request.session_id ?? randomUUID();
     const streamId = randomUUID();
     const createdAt = new Date(receivedAtMs).toISOString();
+    span.setAttributes({ stream_id: streamId, session_id: sessionId, new_session: request.session_id === undefined });
     // Subscribe first, then enqueue: pub/sub only reaches current subscribers. The subscription
     // stores and counts nothing, so it goes out with the admission steps rather than after them:
     // one round trip fewer before `meta` (a refused request just closes it again).
     const opening = this.relay.openTap(streamId);
     opening.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
     try {
-      await this.limits.consumeRequest(userId);
-      await this.sessions.openStream({ sessionId, userId, streamId, createdAt, newSession: request.session_id === undefined });
+      await inSpan('admission', turnContext, { attributes: { stream_id: streamId, session_id: sessionId } }, async () => {
+        await this.limits.consumeRequest(userId);
+        await this.sessions.openStream({ sessionId, userId, streamId, createdAt, newSession: request.session_id === undefined });
+      });
     } catch (err) {
       void opening.then((tap) => tap.close(), () => undefined);
       throw err;
@@ -64,26 +82,31 @@ export class ChatService {
       const tap = await opening;
       const meta: MetaEventData = { stream_id: streamId, session_id: sessionId, created_at: createdAt };
       try {
-        await withTimeout(
-          this.queue.enqueue({
-            stream_id: streamId,
-            session_id: sessionId,
-            user_id: userId,
-            message: input.message,
-            language: request.language,
-            context: input.context,
-            metadata: input.metadata,
-            new_session: request.session_id === undefined,
-            created_at: createdAt,
-            received_at_ms: receivedAtMs,
-            ...(guardedCompletion ? { completion: guardedCompletion } : {}),
-          }),
-          REDIS_STEP_TIMEOUT_MS,
+        const enqueueAttributes = { stream_id: streamId, session_id: sessionId, 'messaging.system': 'bullmq', 'messaging.destination.name': 'generation' };
+        await inSpan('enqueue generation', turnContext, { kind: SpanKind.PRODUCER, attributes: enqueueAttributes }, (_enqueue, enqueueContext) =>
+          withTimeout(
+            this.queue.enqueue({
+              stream_id: streamId,
+              session_id: sessionId,
+              user_id: userId,
+              message: input.message,
+              language: request.language,
+              context: input.context,
+              metadata: input.metadata,
+              new_session: request.session_id === undefined,
+              created_at: createdAt,
+              received_at_ms: receivedAtMs,
+              ...(guardedCompletion ? { completion: guardedCompletion } : {}),
+              // Absent while tracing is off: the job is what it always was.
+              ...withTraceparent(traceparentOf(enqueueContext)),
+            }),
+            REDIS_STEP_TIMEOUT_MS,
+          ),
         );
         // openStream has just set the presence key: count the client without setting it again.
         // After the enqueue, so a failed start leaves no client counted (its events never run).
         const events = await this.relay.attach(tap, streamId, meta, 0, { receivedAtMs, presenceSet: true, newStream: true });
-        this.logger.log({ stream_id: streamId, session_id: sessionId }, 'stream started');
+        this.logger.log({ stream_id: streamId, session_id: sessionId, ...traceFields(span) }, 'stream started');
         return { meta, events };
       } catch (err) {
         tap.close();
@@ -131,4 +154,8 @@ export class ChatService {
       cached: done.cached,
     };
   }
+}
+
+function withTraceparent(traceparent: string | undefined): { traceparent?: string } {
+  return traceparent ? { traceparent } : {};
 }

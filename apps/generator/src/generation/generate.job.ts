@@ -12,7 +12,8 @@ import {
   type TurnStatus,
 } from '@app/contracts';
 import { detectPii, parsePiiPolicy, piiDecision, PiiStreamRedactor, type PiiDecision, type PiiPolicy } from '@app/guardrails';
-import { APP_CONFIG, ConfigError, HistoryClient, type AppConfig } from '@app/platform';
+import { ROOT_CONTEXT, trace, type Context } from '@opentelemetry/api';
+import { APP_CONFIG, ConfigError, endSpan, HistoryClient, inSpan, traceFields, traceIdFields, traceparentOf, tracer, type AppConfig } from '@app/platform';
 import type { Job } from 'bullmq';
 import { generationMetrics } from '../metrics/generation-metrics.js';
 import { CHAT_PROVIDER, type ChatProvider } from '../providers/chat-provider.js';
@@ -69,20 +70,23 @@ export class GenerateJob {
     }
   }
 
-  async run(job: Job<GenerateJobData>, signal: AbortSignal): Promise<string> {
+  /** `attempt`: the trace context of this attempt (the root context while tracing is off). */
+  async run(job: Job<GenerateJobData>, signal: AbortSignal, attempt: Context = ROOT_CONTEXT): Promise<string> {
     const data = job.data;
+    // The turn events carry the attempt's context: history's write joins the turn's trace.
+    const turn = turnOf(data, traceparentOf(attempt));
     // One round trip for both: ioredis pipelines commands issued in the same tick.
     const [status, published] = await Promise.all([this.writer.status(data.stream_id), this.writer.publishedCount(data.stream_id)]);
     if (status !== 'running' && status !== 'cancelling') return `already ${status ?? 'expired'}`;
 
-    const prepared = data.provider_input ?? (await this.prepareInput(job));
+    const prepared = data.provider_input ?? (await inSpan('prepare input', attempt, { attributes: { stream_id: data.stream_id, session_id: data.session_id } }, () => this.prepareInput(job)));
     // A provider that does not repeat itself continues from what the log holds (docs/api.md §13,
     // "Retries"); a deterministic one regenerates the same reply and skips what was sent.
     const continuing = published > 0 && this.provider.continuesPartialReplies;
     const input = continuing ? { ...prepared, continueFrom: (await this.writer.sentText(data.stream_id)).text } : prepared;
     const maxChunks = data.completion?.max_chunks;
     // Recorded while the first chunks go out, not before them: it is off the path to the first word.
-    const started = this.turns.started(turnOf(data));
+    const started = this.turns.started(turn);
     started.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
 
     let outcome: DoneStatus = 'completed';
@@ -96,6 +100,12 @@ export class GenerateJob {
     // What the log holds, while every chunk in it is one this attempt appended (a first attempt
     // that met no other writer): then the end of the turn needs no read of the whole log.
     const logged: SentReply = { text: '', chunks: 0, complete: published === 0 };
+    // One span for the provider's whole reply (its request and the reading of its stream), none per chunk.
+    const providerSpan = tracer().startSpan(
+      'provider reply',
+      { attributes: { stream_id: data.stream_id, session_id: data.session_id, provider: this.provider.name, continuing } },
+      attempt,
+    );
     try {
       const reply = await this.provider.reply(input, signal);
       sources = reply.sources;
@@ -123,7 +133,13 @@ export class GenerateJob {
       for (const word of chunker.push(redactor?.flush() ?? '')) await send(word);
       for (const word of chunker.flush()) await send(word);
       if (redactor) outputPii = piiDecision('output', 'redact', redactor.findings);
+      providerSpan.setAttribute('chunks', seq);
+      endSpan(providerSpan);
     } catch (err) {
+      if (err === REPLY_LIMIT_REACHED || err instanceof StreamStopped || signal.aborted) {
+        providerSpan.setAttribute('stopped', err === REPLY_LIMIT_REACHED ? 'max_tokens' : err instanceof StreamStopped ? AppendResult[err.result] : 'cancelled');
+        endSpan(providerSpan);
+      } else endSpan(providerSpan, err);
       await started.catch(() => undefined);
       if (err instanceof StreamStopped && err.result === AppendResult.Finished) return 'finished elsewhere';
       if (err !== REPLY_LIMIT_REACHED) {
@@ -134,7 +150,7 @@ export class GenerateJob {
       pacer.dispose();
     }
     await started;
-    return this.finish(data, isRetry(job), outcome, sources, streamed, logged, firstChunkAt, outputPii);
+    return this.finish(data, turn, isRetry(job), outcome, sources, streamed, logged, firstChunkAt, outputPii, trace.getSpan(attempt));
   }
 
   /** The context window is read once and kept with the job: a retry must see the same input. */
@@ -167,6 +183,7 @@ export class GenerateJob {
 
   private async finish(
     data: GenerateJobData,
+    turn: TurnStartedData,
     retry: boolean,
     outcome: DoneStatus,
     sources: Source[],
@@ -174,6 +191,7 @@ export class GenerateJob {
     logged: SentReply,
     firstChunkAt?: number,
     outputPii?: PiiDecision,
+    span?: ReturnType<typeof trace.getSpan>,
   ): Promise<string> {
     // A retry's log may hold an earlier attempt's words (a provider need not repeat itself): read it.
     const { text, chunks } = logged.complete ? logged : await this.writer.sentText(data.stream_id);
@@ -189,7 +207,7 @@ export class GenerateJob {
     };
     const persisted = await this.turns.finished(
       {
-        ...turnOf(data),
+        ...turn,
         content: text,
         status: outcome,
         elp,
@@ -215,12 +233,18 @@ export class GenerateJob {
     await this.writer.release(data.session_id, data.user_id, data.stream_id);
     generationMetrics.streams.inc({ outcome });
     if (outcome === 'completed') generationMetrics.tokensPerSecond.observe(stats.tokens_per_sec);
-    this.logger.log({ stream_id: data.stream_id, session_id: data.session_id, status: outcome, chunks, duration_ms: durationMs, persisted }, 'turn finished');
+    this.logger.log(
+      { stream_id: data.stream_id, session_id: data.session_id, ...traceFields(span), status: outcome, chunks, duration_ms: durationMs, persisted },
+      'turn finished',
+    );
     return outcome;
   }
 
-  /** The last attempt failed: end the stream with an `error` so no client waits forever. */
-  async fail(data: GenerateJobData, err: Error): Promise<void> {
+  /**
+   * The last attempt failed: end the stream with an `error` so no client waits forever.
+   * `traceparent`: the failed attempt's, for history's write (the gateway's when no attempt ran).
+   */
+  async fail(data: GenerateJobData, err: Error, traceparent = data.traceparent): Promise<void> {
     const { text, chunks } = await this.writer.sentText(data.stream_id);
     // A provider's own code says what went wrong upstream (docs/api.md §13); anything else is ours.
     const error: ErrorEventData =
@@ -231,7 +255,7 @@ export class GenerateJob {
     await this.turns
       .finished(
         {
-          ...turnOf(data),
+          ...turnOf(data, traceparent),
           content: text,
           status,
           elp: null,
@@ -245,7 +269,7 @@ export class GenerateJob {
     await this.writer.finish(data.stream_id, EntryKind.Error, chunks, error, status);
     await this.writer.release(data.session_id, data.user_id, data.stream_id);
     generationMetrics.streams.inc({ outcome: 'error' });
-    this.logger.error({ stream_id: data.stream_id, err: err.message }, 'generation failed for good');
+    this.logger.error({ stream_id: data.stream_id, session_id: data.session_id, ...traceIdFields(traceparent), err: err.message }, 'generation failed for good');
   }
 }
 
@@ -260,7 +284,7 @@ function isRetry(job: Job<GenerateJobData>): boolean {
 }
 
 /** What identifies a turn (and its user message) in every history write. */
-function turnOf(data: GenerateJobData): TurnStartedData {
+function turnOf(data: GenerateJobData, traceparent: string | undefined): TurnStartedData {
   return {
     stream_id: data.stream_id,
     session_id: data.session_id,
@@ -268,6 +292,8 @@ function turnOf(data: GenerateJobData): TurnStartedData {
     message: data.message,
     created_at: data.created_at,
     metadata: data.metadata,
+    // Absent while tracing is off: the event is what it always was.
+    ...(traceparent ? { traceparent } : {}),
   };
 }
 

@@ -1,7 +1,21 @@
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
 import { QueueName, StreamKeys, type GenerateJobData, type GenerationJob } from '@app/contracts';
-import { APP_CONFIG, bullConnectionOptions, bullPrefix, subscriberConnection, type AppConfig, type ReadinessCheck } from '@app/platform';
+import { SpanKind } from '@opentelemetry/api';
+import {
+  APP_CONFIG,
+  bullConnectionOptions,
+  bullPrefix,
+  contextFromTraceparent,
+  contextWith,
+  endSpan,
+  subscriberConnection,
+  traceIdFields,
+  traceparentOf,
+  tracer,
+  type AppConfig,
+  type ReadinessCheck,
+} from '@app/platform';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ProviderError } from '../providers/provider-error.js';
@@ -19,6 +33,7 @@ export class GenerationWorker implements OnApplicationBootstrap, OnModuleDestroy
   private worker?: Worker<GenerateJobData, string, GenerationJob['name']>;
   private readonly control: Redis;
   private readonly keys: StreamKeys;
+  private readonly workerName = `generator-${hostname()}-${process.pid}`;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -40,7 +55,7 @@ export class GenerationWorker implements OnApplicationBootstrap, OnModuleDestroy
       prefix: bullPrefix(this.config.REDIS_PREFIX),
       // Jobs mostly wait on pacing timers, so one process holds hundreds of them.
       // Recorded on each job as processedBy: operators (and tests) see which process ran it.
-      name: `generator-${hostname()}-${process.pid}`,
+      name: this.workerName,
       concurrency: this.config.GENERATOR_CONCURRENCY,
       // Short locks: a SIGKILLed worker's streams are taken over after about lock + stall interval.
       lockDuration: this.config.JOB_LOCK_MS,
@@ -53,7 +68,8 @@ export class GenerationWorker implements OnApplicationBootstrap, OnModuleDestroy
     this.worker.on('failed', (job, err) => {
       const last = !job || job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof UnrecoverableError;
       generationMetrics.attempts.inc({ result: last ? 'failed' : 'retried' });
-      this.logger.warn(`generate ${job?.id} attempt ${job?.attemptsMade} failed: ${err.message}`);
+      const ids = job ? { stream_id: job.data.stream_id, session_id: job.data.session_id, ...traceIdFields(job.data.traceparent) } : {};
+      this.logger.warn(ids, `generate ${job?.id} attempt ${job?.attemptsMade} failed: ${err.message}`);
       // A job that stalled too often is failed by BullMQ without running the processor: end its stream here.
       if (job && /stalled/i.test(err.message)) void this.generate.fail(job.data, err).catch(() => undefined);
     });
@@ -62,15 +78,36 @@ export class GenerationWorker implements OnApplicationBootstrap, OnModuleDestroy
   private async process(job: Job<GenerateJobData>, signal?: AbortSignal): Promise<string> {
     // Queue wait is the first attempt's: a retry's wait since the enqueue includes the failed run.
     if (job.attemptsStarted <= 1) generationMetrics.queueWait.observe(Math.max(0, (job.processedOn ?? Date.now()) - job.timestamp) / 1000);
+    // Every attempt, a retry's too, is a child of the gateway's enqueue (its traceparent stays in the job data).
+    const span = tracer().startSpan(
+      'generation attempt',
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          stream_id: job.data.stream_id,
+          session_id: job.data.session_id,
+          'messaging.system': 'bullmq',
+          'messaging.destination.name': QueueName.Generation,
+          'job.attempt': job.attemptsStarted,
+          'job.worker': this.workerName,
+        },
+      },
+      contextFromTraceparent(job.data.traceparent),
+    );
+    const attempt = contextWith(span);
     try {
-      return await this.generate.run(job, signal ?? new AbortController().signal);
+      const outcome = await this.generate.run(job, signal ?? new AbortController().signal, attempt);
+      span.setAttribute('outcome', outcome);
+      endSpan(span);
+      return outcome;
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
+      endSpan(span, error);
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       // A provider error that another attempt would meet again (a refused request) ends the stream now.
       const final = error instanceof UnrecoverableError || (error instanceof ProviderError && error.final);
       if (lastAttempt || final) {
-        await this.generate.fail(job.data, error).catch((e) => this.logger.error(`could not end ${job.id}: ${(e as Error).message}`));
+        await this.generate.fail(job.data, error, traceparentOf(attempt)).catch((e) => this.logger.error(`could not end ${job.id}: ${(e as Error).message}`));
       }
       throw final && !(error instanceof UnrecoverableError) ? new UnrecoverableError(error.message) : error;
     }

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { HistoryEventKind, parseHistoryEvent, type HistoryEvent } from '@app/contracts';
-import { APP_CONFIG, type AppConfig } from '@app/platform';
+import { SpanKind, type Span } from '@opentelemetry/api';
+import { APP_CONFIG, contextFromTraceparent, endSpan, traceFields, tracer, type AppConfig } from '@app/platform';
 import { DatabaseService } from '../database/database.service.js';
 import { TurnConfirmations } from './turn-confirmations.js';
 import { TurnEventsStream, type TurnEventEntry } from './turn-events.stream.js';
@@ -99,14 +100,21 @@ export class TurnEventsConsumer implements OnApplicationBootstrap, OnModuleDestr
           // No attempt can ever read it: no use delivering it again.
           return this.stream.deadLetter(entry, `unreadable: ${(err as Error).message}`).catch((e: Error) => this.logger.warn(e.message));
         }
+        const span = writeSpan(event, entry, entries.length);
         try {
           const result = event.kind === HistoryEventKind.TurnStarted ? await this.turns.recordStarted(event.turn) : await this.turns.recordFinished(event.turn);
+          span?.setAttribute('history.result', result);
+          if (span) endSpan(span);
           written.push(entry.id);
           this.logger.debug(`${event.kind} ${event.turn.stream_id} (${entry.id}): ${result}`);
           // Stored or skipped, the turn is decided: the waiting generator may report it.
           if (event.kind === HistoryEventKind.TurnFinished && event.turn.confirm_to) confirmations.push(this.confirmations.confirm(event.turn.confirm_to, event.turn.stream_id));
         } catch (err) {
-          this.logger.warn(`turn event ${entry.id} (${event.kind} ${event.turn.stream_id}) not written, kept for a retry: ${(err as Error).message}`);
+          if (span) endSpan(span, err);
+          this.logger.warn(
+            { stream_id: event.turn.stream_id, session_id: event.turn.session_id, ...traceFields(span) },
+            `turn event ${entry.id} (${event.kind} ${event.turn.stream_id}) not written, kept for a retry: ${(err as Error).message}`,
+          );
         }
       }),
     );
@@ -160,4 +168,27 @@ export class TurnEventsConsumer implements OnApplicationBootstrap, OnModuleDestr
     await this.reclaiming;
     await Promise.allSettled(this.inHand.values());
   }
+}
+
+/**
+ * The write of one turn event, a child of the generator's attempt that added it (the context the
+ * event carries). None for an event without one: it was added while tracing was off.
+ */
+function writeSpan(event: HistoryEvent, entry: TurnEventEntry, batch: number): Span | undefined {
+  if (!event.turn.traceparent) return undefined;
+  return tracer().startSpan(
+    'history write',
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        stream_id: event.turn.stream_id,
+        session_id: event.turn.session_id,
+        'history.event': event.kind,
+        'history.entry_id': entry.id,
+        'history.deliveries': entry.deliveries ?? 1,
+        'history.entries_read': batch,
+      },
+    },
+    contextFromTraceparent(event.turn.traceparent),
+  );
 }

@@ -48,6 +48,8 @@ export interface GenerateJobData {
   metadata?: TurnMetadata;
   /** Set by the OpenAI-compatible API only. */
   completion?: CompletionOptions;
+  /** W3C trace context of the gateway's enqueue: every attempt's span is its child. Only while tracing is on. */
+  traceparent?: string;
 }
 
 export type GenerationJob = { name: GenerationJobName.Generate; data: GenerateJobData };
@@ -63,6 +65,8 @@ export interface TurnStartedData {
   created_at: string;
   /** Metadata of the user message (the input-side guardrail decision). */
   metadata?: TurnMetadata;
+  /** W3C trace context of the generator's attempt that added the event: history's write span is its child. Only while tracing is on. */
+  traceparent?: string;
 }
 
 export type TurnStatus = 'completed' | 'cancelled' | 'failed';

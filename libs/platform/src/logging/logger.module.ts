@@ -2,10 +2,14 @@ import { RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { Request } from 'express';
 import type { AppConfig } from '../config/config.schema.js';
+import { TracingShutdown } from '../tracing/tracing-shutdown.js';
 
-/** Structured JSON logs (pino) with the request id on every request-scoped line. */
+/**
+ * Structured JSON logs (pino) with the request id on every request-scoped line. Every service
+ * imports it, so it also carries the flush of buffered spans at shutdown (TracingShutdown).
+ */
 export function loggerModule(config: AppConfig, service: string) {
-  return LoggerModule.forRoot({
+  const logging = LoggerModule.forRoot({
     pinoHttp: {
       level: config.LOG_LEVEL,
       name: service,
@@ -22,4 +26,5 @@ export function loggerModule(config: AppConfig, service: string) {
       { path: 'metrics', method: RequestMethod.ALL },
     ],
   });
+  return { ...logging, providers: [...(logging.providers ?? []), TracingShutdown] };
 }
