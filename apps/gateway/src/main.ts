@@ -6,13 +6,21 @@ import { Logger, type INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig, startHttpApp, startTracing } from '@app/platform';
 import { GatewayModule } from './gateway.module.js';
+import { forkGatewayWorkers } from './runtime/gateway-workers.js';
 import { limitHeapGrowth } from './runtime/heap-growth.js';
 import { applyServerTimeouts, hardenHttp } from './security/http-hardening.js';
 
-// First: the SDK (when OTEL_* asks for traces) is in place before any span can be started.
-await startTracing('gateway');
-limitHeapGrowth();
 const config = loadConfig('gateway');
+// With GATEWAY_WORKERS > 1 this process only supervises the workers it forks (each runs the rest).
+if (!forkGatewayWorkers(config.GATEWAY_WORKERS)) await startGateway();
+
+async function startGateway(): Promise<void> {
+  // First: the SDK (when OTEL_* asks for traces) is in place before any span can be started.
+  await startTracing('gateway');
+  limitHeapGrowth();
+  const app = await startHttpApp(GatewayModule.forRoot(config), config, 'gateway', configure);
+  applyServerTimeouts(app.getHttpServer() as Server);
+}
 
 /** Hardening first, then the web UI's static build at `/` (same origin as the API: no CORS needed). */
 function configure(app: INestApplication): void {
@@ -22,5 +30,3 @@ function configure(app: INestApplication): void {
   else new Logger('gateway').warn(`web UI not built (${webDir} missing): run "npm run build:web"`);
 }
 
-const app = await startHttpApp(GatewayModule.forRoot(config), config, 'gateway', configure);
-applyServerTimeouts(app.getHttpServer() as Server);

@@ -57,6 +57,8 @@ export const configSchema = z.object({
   MAX_STREAMS_PER_USER: int(0, 100_000).default(5),
   /** Streams one gateway serves at once before it answers 429 (0 = no limit). */
   MAX_STREAMS_PER_GATEWAY: int(0, 1_000_000).default(5_000),
+  /** Gateway processes sharing the port (node:cluster); 1 = this process serves itself. */
+  GATEWAY_WORKERS: int(1, 64).default(1),
   /** Browser origins allowed to call the API from another origin (comma separated); the UI itself is same-origin. */
   CORS_ORIGINS: z.string().default(''),
   /** Where PII is redacted or flagged: e.g. `input:flag,output:redact`, `redact`, `off`. */
