@@ -38,6 +38,8 @@ describe('docker-compose.yml', () => {
     expect(service.environment.DATABASE_URL).toMatch(/^postgres:\/\/.+@postgres:5432\//);
     expect(checkOf(service)).toContain(`127.0.0.1:${port}/health/ready`);
     expect(service.depends_on.redis.condition).toBe('service_healthy');
+    // Traces are exported only when the user names a collector: empty by default, i.e. off.
+    expect(byDefault(service.environment.OTEL_EXPORTER_OTLP_ENDPOINT)).toBe('');
   });
 
   it('scales generators with replicas and publishes only the gateway', () => {

@@ -149,6 +149,31 @@ describe('traces of a turn whose generator was killed mid-stream (SIGKILL)', () 
   }, 90_000);
 });
 
+describe('spans still buffered at SIGTERM', () => {
+  let receiver: OtlpReceiver;
+  let stack: TestStack;
+  beforeAll(async () => {
+    receiver = await OtlpReceiver.start();
+    // A minute between scheduled exports: only the shutdown's flush can send this turn's spans.
+    stack = await TestStack.start({ env: { ...tracingEnv(receiver), OTEL_BSP_SCHEDULE_DELAY: '60000' } });
+  }, 90_000);
+  afterAll(async () => {
+    await stack?.stop();
+    await receiver?.close();
+  }, 30_000);
+
+  it('are exported when the services stop', async () => {
+    const res = await readStream(`${stack.gateway.url}/api/v1/chat/unified/stream`, { body: { message: 'What is JSON?', user_id: 'flushed' } });
+    const meta = res.json<MetaEventData>('meta');
+    expect(res.json<DoneEventData>('done').status).toBe('completed');
+    expect(receiver.ofStream(meta.stream_id)).toEqual([]);
+    await Promise.all([stack.gateway.stop(), stack.generators[0].stop()]);
+    await stack.history.stop();
+    const services = new Set(receiver.ofStream(meta.stream_id).map((s) => s.service));
+    expect(services).toEqual(new Set(['gateway', 'generator', 'history']));
+  }, 60_000);
+});
+
 describe('tracing off (no OTEL_* set)', () => {
   let stack: TestStack;
   beforeAll(async () => {

@@ -12,7 +12,7 @@ import {
   type TurnStatus,
 } from '@app/contracts';
 import { detectPii, parsePiiPolicy, piiDecision, PiiStreamRedactor, type PiiDecision, type PiiPolicy } from '@app/guardrails';
-import { ROOT_CONTEXT, trace, type Context } from '@opentelemetry/api';
+import { ROOT_CONTEXT, trace, type Context, type Span } from '@opentelemetry/api';
 import { APP_CONFIG, ConfigError, endSpan, HistoryClient, inSpan, traceFields, traceIdFields, traceparentOf, tracer, type AppConfig } from '@app/platform';
 import type { Job } from 'bullmq';
 import { generationMetrics } from '../metrics/generation-metrics.js';
@@ -191,7 +191,7 @@ export class GenerateJob {
     logged: SentReply,
     firstChunkAt?: number,
     outputPii?: PiiDecision,
-    span?: ReturnType<typeof trace.getSpan>,
+    span?: Span,
   ): Promise<string> {
     // A retry's log may hold an earlier attempt's words (a provider need not repeat itself): read it.
     const { text, chunks } = logged.complete ? logged : await this.writer.sentText(data.stream_id);

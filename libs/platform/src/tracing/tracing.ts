@@ -13,19 +13,19 @@ import { diag, DiagConsoleLogger, DiagLogLevel, isSpanContextValid, ROOT_CONTEXT
 let provider: { forceFlush(): Promise<void>; shutdown(): Promise<void> } | undefined;
 let propagator: TextMapPropagator | undefined;
 
-/** Why tracing is off for this environment, or undefined when it should run (the standard OTEL_* rules). */
-export function tracingDisabledReason(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return 'OTEL_SDK_DISABLED=true';
+/**
+ * Whether this environment asks for traces (the standard OTEL_* rules): `unsupported` says why a
+ * request for them cannot be met (a protocol or exporter this setup does not have).
+ */
+export function tracingSettings(env: NodeJS.ProcessEnv = process.env): { on: true; protocol: 'http/protobuf' | 'http/json' } | { on: false; unsupported?: string } {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return { on: false };
+  if (!env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() && !env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim()) return { on: false };
   const exporters = (env.OTEL_TRACES_EXPORTER?.trim() || 'otlp').split(',').map((e) => e.trim().toLowerCase());
-  if (exporters.includes('none') || !exporters.includes('otlp')) return `OTEL_TRACES_EXPORTER=${env.OTEL_TRACES_EXPORTER} (only otlp is supported)`;
-  if (!env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() && !env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim()) return 'no OTEL_EXPORTER_OTLP_ENDPOINT';
-  const protocol = otlpProtocol(env);
-  if (protocol !== 'http/protobuf' && protocol !== 'http/json') return `OTEL_EXPORTER_OTLP_PROTOCOL=${protocol} (http/protobuf or http/json)`;
-  return undefined;
-}
-
-function otlpProtocol(env: NodeJS.ProcessEnv): string {
-  return (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?.trim() || env.OTEL_EXPORTER_OTLP_PROTOCOL?.trim() || 'http/protobuf').toLowerCase();
+  if (exporters.includes('none')) return { on: false };
+  if (!exporters.includes('otlp')) return { on: false, unsupported: `OTEL_TRACES_EXPORTER=${env.OTEL_TRACES_EXPORTER} (only otlp is supported)` };
+  const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?.trim() || env.OTEL_EXPORTER_OTLP_PROTOCOL?.trim() || 'http/protobuf').toLowerCase();
+  if (protocol !== 'http/protobuf' && protocol !== 'http/json') return { on: false, unsupported: `OTLP protocol ${protocol} (http/protobuf or http/json are supported)` };
+  return { on: true, protocol };
 }
 
 /**
@@ -34,7 +34,13 @@ function otlpProtocol(env: NodeJS.ProcessEnv): string {
  * OTEL_* settings never loads them. Returns whether tracing runs.
  */
 export async function startTracing(service: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
-  if (provider || tracingDisabledReason(env) !== undefined) return provider !== undefined;
+  if (provider) return true;
+  const settings = tracingSettings(env);
+  if (!settings.on) {
+    // Asked for but not possible: said once at start rather than every span dropped in silence.
+    if (settings.unsupported) process.emitWarning(`${service}: traces are not exported: ${settings.unsupported}`);
+    return false;
+  }
   // The SDK's own complaints (an unreachable collector, a bad setting) on stderr, at OTEL_LOG_LEVEL; silent by default.
   const logLevel = env.OTEL_LOG_LEVEL?.trim().toUpperCase() as keyof typeof DiagLogLevel | undefined;
   if (logLevel && logLevel in DiagLogLevel) diag.setLogger(new DiagConsoleLogger(), { logLevel: DiagLogLevel[logLevel] });
@@ -46,7 +52,7 @@ export async function startTracing(service: string, env: NodeJS.ProcessEnv = pro
   ]);
   // The exporters read OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT, _HEADERS, _TIMEOUT, _COMPRESSION themselves.
   const { OTLPTraceExporter } =
-    otlpProtocol(env) === 'http/json' ? await import('@opentelemetry/exporter-trace-otlp-http') : await import('@opentelemetry/exporter-trace-otlp-proto');
+    settings.protocol === 'http/json' ? await import('@opentelemetry/exporter-trace-otlp-http') : await import('@opentelemetry/exporter-trace-otlp-proto');
   // The service's own name unless OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES say otherwise.
   const resource = resources
     .defaultResource()
@@ -65,6 +71,7 @@ export async function shutdownTracing(): Promise<void> {
   const running = provider;
   provider = undefined;
   propagator = undefined;
+  if (running) trace.disable(); // back to the no-op tracer (and a later startTracing may register again)
   await running?.shutdown().catch(() => undefined);
 }
 
