@@ -36,11 +36,7 @@ export function completionChunk(
   withUsageField: boolean,
 ): object {
   return {
-    id: context.id,
-    object: 'chat.completion.chunk',
-    created: context.created,
-    model: context.model,
-    system_fingerprint: null,
+    ...chunkEnvelope(context),
     choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
     // With include_usage every chunk has `usage: null` but the last, as OpenAI sends them.
     ...(withUsageField ? { usage: null } : {}),
@@ -49,15 +45,12 @@ export function completionChunk(
 
 /** The chunk after the finish when the request asked for usage: no choices, only the usage. */
 export function usageChunk(context: CompletionContext, completionTokens: number): object {
-  return {
-    id: context.id,
-    object: 'chat.completion.chunk',
-    created: context.created,
-    model: context.model,
-    system_fingerprint: null,
-    choices: [],
-    usage: usageOf(context, completionTokens),
-  };
+  return { ...chunkEnvelope(context), choices: [], usage: usageOf(context, completionTokens) };
+}
+
+/** What every chunk of one completion repeats. */
+function chunkEnvelope(context: CompletionContext) {
+  return { id: context.id, object: 'chat.completion.chunk', created: context.created, model: context.model, system_fingerprint: null };
 }
 
 export function completion(context: CompletionContext, content: string, done: DoneEventData): object {
