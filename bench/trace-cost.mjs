@@ -6,6 +6,7 @@
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { say } from './lib/say.mjs';
 
 const tracing = new URL('../dist/apps/gateway/libs/platform/src/tracing/tracing.js', import.meta.url);
 const turns = Number(process.argv[2] ?? 20_000);
@@ -84,5 +85,5 @@ const results = {
   'http/protobuf': await run({ ...exporting, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }),
 };
 receiver.close();
-for (const [mode, r] of Object.entries(results)) console.log(`${mode.padEnd(14)} ${r.cpuUsPerTurn.toFixed(1).padStart(7)} µs CPU per turn (8 spans), ${turns} turns in ${Math.round(r.wallMs)} ms`);
-console.log(`received ${requests} export requests (warm-up included), ${Math.round(bytes / 1024)} KiB (both protocols)`);
+for (const [mode, r] of Object.entries(results)) say(`${mode.padEnd(14)} ${r.cpuUsPerTurn.toFixed(1).padStart(7)} µs CPU per turn (8 spans), ${turns} turns in ${Math.round(r.wallMs)} ms`);
+say(`received ${requests} export requests (warm-up included), ${Math.round(bytes / 1024)} KiB (both protocols)`);

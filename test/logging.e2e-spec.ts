@@ -1,19 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { logLines } from './support/log-lines.js';
 import { readStream } from './support/sse-client.js';
 import { TestStack } from './support/test-stack.js';
-
-/** The services' JSON log lines that parse, from what a service printed so far. */
-const logLines = (logs: string[]): Array<Record<string, unknown>> =>
-  logs
-    .join('')
-    .split('\n')
-    .flatMap((line) => {
-      try {
-        return [JSON.parse(line) as Record<string, unknown>];
-      } catch {
-        return [];
-      }
-    });
 
 describe('structured logs', () => {
   let stack: TestStack;

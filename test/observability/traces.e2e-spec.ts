@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DoneEventData, MetaEventData } from '@app/contracts';
 import { until } from '../support/free-port.js';
+import { logLines } from '../support/log-lines.js';
 import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 import { generationJobs } from '../support/queue-inspector.js';
 import { readStream } from '../support/sse-client.js';
@@ -11,18 +12,6 @@ const tracingEnv = (receiver: OtlpReceiver): Record<string, string> => ({
   OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
   OTEL_BSP_SCHEDULE_DELAY: '100',
 });
-
-const logLines = (logs: string[]): Array<Record<string, unknown>> =>
-  logs
-    .join('')
-    .split('\n')
-    .flatMap((line) => {
-      try {
-        return [JSON.parse(line) as Record<string, unknown>];
-      } catch {
-        return [];
-      }
-    });
 
 const one = (spans: ReceivedSpan[], service: string, name: string, where: (s: ReceivedSpan) => boolean = () => true): ReceivedSpan[] =>
   spans.filter((s) => s.service === service && s.name === name && where(s));
