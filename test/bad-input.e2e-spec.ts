@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { StreamKeys, type DoneEventData } from '@app/contracts';
+import type { DoneEventData } from '@app/contracts';
+import { StreamKeys } from '@app/stream-store';
 import { generationJobCount } from './support/queue-inspector.js';
 import { rawRequest } from './support/raw-request.js';
 import { readStream } from './support/sse-client.js';

@@ -1,4 +1,5 @@
-import { parseHistoryEvent, QueueName, StreamKeys, type GenerateJobData, type HistoryEvent } from '@app/contracts';
+import { parseHistoryEvent, QueueName, type GenerateJobData, type HistoryEvent } from '@app/contracts';
+import { StreamKeys } from '@app/stream-store';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 

@@ -1,5 +1,6 @@
 import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { StreamStore, StreamSubscriptions } from '@app/stream-store';
 import { AllExceptionsFilter, APP_CONFIG, HealthController, HistoryClient, loggerModule, MetricsController, READINESS_CHECKS, type AppConfig } from '@app/platform';
 import { AuthGuard } from './auth/auth.guard.js';
 import { Authenticator } from './auth/authenticator.service.js';
@@ -12,11 +13,9 @@ import { SessionsService } from './history/sessions.service.js';
 import { InputGuard } from './guardrails/input-guard.service.js';
 import { OpenAiCompatController } from './openai-compat/openai-compat.controller.js';
 import { StreamLimits } from './limits/stream-limits.service.js';
-import { GatewayRedis } from './redis/gateway-redis.service.js';
 import { PresenceService } from './streams/presence.service.js';
 import { StreamControl } from './streams/stream-control.service.js';
 import { StreamRelay } from './streams/stream-relay.service.js';
-import { StreamSubscriber } from './streams/stream-subscriber.service.js';
 import { StreamsController } from './streams/streams.controller.js';
 
 @Module({})
@@ -39,8 +38,12 @@ export class GatewayModule {
         StreamLimits,
         InputGuard,
         { provide: HistoryClient, useValue: new HistoryClient(config.HISTORY_URL) },
-        GatewayRedis,
-        StreamSubscriber,
+        { provide: StreamStore, useFactory: () => StreamStore.connect(config, 'gateway:commands') },
+        {
+          provide: StreamSubscriptions,
+          inject: [StreamStore],
+          useFactory: (store: StreamStore) => StreamSubscriptions.connect(config.REDIS_URL, 'gateway:subscriber', store.keys),
+        },
         PresenceService,
         StreamRelay,
         StreamControl,
@@ -48,7 +51,7 @@ export class GatewayModule {
         SessionAccess,
         ChatService,
         SessionsService,
-        { provide: READINESS_CHECKS, inject: [GatewayRedis], useFactory: (r: GatewayRedis) => [r] },
+        { provide: READINESS_CHECKS, inject: [StreamStore], useFactory: (store: StreamStore) => [store] },
       ],
     };
   }

@@ -1,10 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { StreamStore } from '@app/stream-store';
 import { AllExceptionsFilter, APP_CONFIG, HealthController, HistoryClient, loggerModule, MetricsController, READINESS_CHECKS, type AppConfig } from '@app/platform';
 import { GenerateJob, HISTORY_CLIENT } from './generation/generate.job.js';
 import { GenerationWorker } from './generation/generation.worker.js';
 import { PacingClock } from './generation/pacing-clock.js';
-import { StreamWriter } from './generation/stream-writer.js';
 import { TurnRecorder } from './generation/turn-recorder.js';
 import { CHAT_PROVIDER } from './providers/chat-provider.js';
 import { createProvider } from './providers/provider.factory.js';
@@ -22,7 +22,8 @@ export class GeneratorModule {
         { provide: CHAT_PROVIDER, useFactory: () => createProvider(config) },
         { provide: HISTORY_CLIENT, useValue: new HistoryClient(config.HISTORY_URL) },
         PacingClock,
-        StreamWriter,
+        // Its commands fail fast like the gateway's: an attempt that meets an outage fails and BullMQ retries it.
+        { provide: StreamStore, useFactory: () => StreamStore.connect(config, 'generator:commands') },
         TurnRecorder,
         GenerateJob,
         GenerationWorker,

@@ -4,11 +4,11 @@ import {
   HISTORY_CONSUMER_GROUP,
   historyEventFields,
   HistoryEventKind,
-  StreamKeys,
   type SessionHistory,
   type TurnFinishedData,
   type TurnStartedData,
 } from '@app/contracts';
+import { StreamKeys } from '@app/stream-store';
 import { Redis } from 'ioredis';
 import { until } from '../../../test/support/free-port.js';
 import { TestStack } from '../../../test/support/test-stack.js';

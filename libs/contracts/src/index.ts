@@ -1,5 +1,3 @@
-export * from './streams/stream-keys.js';
-export * from './streams/stream-entry.js';
 export * from './streams/stream-events.js';
 export * from './queues/queue-names.js';
 export * from './queues/job-payloads.js';

@@ -5,7 +5,7 @@ import type { ChatRequestDto, CompletionOptions, DoneEventData, ErrorEventData, 
 import { SpanKind, type Context, type Span } from '@opentelemetry/api';
 import { contextWith, DependencyUnavailableError, endSpan, inSpan, traceFields, traceparentOf, tracer, withTimeout } from '@app/platform';
 import { lastValueFrom, reduce, type Observable } from 'rxjs';
-import { GatewayRedis } from '../redis/gateway-redis.service.js';
+import { StreamStore } from '@app/stream-store';
 import { REDIS_STEP_TIMEOUT_MS, StreamRelay } from '../streams/stream-relay.service.js';
 import { InputGuard } from '../guardrails/input-guard.service.js';
 import { StreamLimits } from '../limits/stream-limits.service.js';
@@ -34,7 +34,7 @@ export class ChatService {
   private readonly logger = new Logger(ChatService.name);
 
   constructor(
-    private readonly redis: GatewayRedis,
+    private readonly store: StreamStore,
     private readonly relay: StreamRelay,
     private readonly sessions: SessionAccess,
     private readonly queue: GenerationQueue,
@@ -113,9 +113,8 @@ export class ChatService {
         throw err;
       }
     } catch (err) {
-      await this.sessions.releaseActive(sessionId, streamId);
-      await this.limits.releaseStream(userId, streamId);
-      await this.redis.client.del(this.redis.keys.meta(streamId)).catch(() => 0);
+      // Nothing was enqueued: the admission is undone (slots, meta), best effort in an outage.
+      await this.store.abandon({ streamId, sessionId, userId }).catch(() => undefined);
       throw err;
     }
   }

@@ -1,10 +1,8 @@
-import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { APP_CONFIG, HistoryClient, withTimeout, type AppConfig } from '@app/platform';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { HistoryClient, withTimeout } from '@app/platform';
+import { StreamStore } from '@app/stream-store';
 import { StreamLimits } from '../limits/stream-limits.service.js';
-import { GatewayRedis } from '../redis/gateway-redis.service.js';
 import { REDIS_STEP_TIMEOUT_MS, StreamRelay } from '../streams/stream-relay.service.js';
-
-const OWNER_CACHE_S = 7 * 86_400;
 
 /** A stream about to start, as `SessionAccess.openStream` claims it. */
 export interface StreamStart {
@@ -24,8 +22,7 @@ const busy = (sessionId: string, streamId?: string) =>
 @Injectable()
 export class SessionAccess {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly redis: GatewayRedis,
+    private readonly store: StreamStore,
     private readonly relay: StreamRelay,
     private readonly history: HistoryClient,
     private readonly limits: StreamLimits,
@@ -41,35 +38,11 @@ export class SessionAccess {
    * id nobody owns is claimed for the caller (the script writes it only if still uncached).
    */
   async openStream(start: StreamStart): Promise<void> {
-    const { sessionId, userId, streamId } = start;
-    const k = this.redis.keys;
+    const { sessionId, userId } = start;
     let ownerIfUncached = '';
     let takeovers = 0;
     for (;;) {
-      const { gatewayFull, userLimit, slotMaxAgeMs } = this.limits.admission();
-      const [outcome, running] = await withTimeout(
-        this.redis.client.openStream(
-          k.sessionOwner(sessionId),
-          k.sessionActive(sessionId),
-          k.userStreams(userId),
-          k.meta(streamId),
-          k.presence(streamId),
-          userId,
-          sessionId,
-          streamId,
-          start.createdAt,
-          start.newSession ? 1 : 0,
-          ownerIfUncached,
-          OWNER_CACHE_S,
-          this.config.STREAM_REPLAY_TTL_S,
-          this.config.DISCONNECT_GRACE_MS,
-          gatewayFull ? 1 : 0,
-          userLimit,
-          Date.now(),
-          slotMaxAgeMs,
-        ),
-        REDIS_STEP_TIMEOUT_MS,
-      );
+      const [outcome, running] = await withTimeout(this.store.admit({ ...start, ownerIfUncached, ...this.limits.admission() }), REDIS_STEP_TIMEOUT_MS);
       switch (outcome) {
         case 'opened':
           return;
@@ -82,7 +55,7 @@ export class SessionAccess {
           const meta = await this.relay.meta(running);
           if (meta && (meta.status === 'running' || meta.status === 'cancelling')) throw busy(sessionId, running);
           // A stale claim (its stream ended without releasing it): take it over if still the same.
-          await withTimeout(this.redis.client.releaseIfEqual(k.sessionActive(sessionId), running), REDIS_STEP_TIMEOUT_MS);
+          await withTimeout(this.store.releaseStaleClaim(sessionId, running), REDIS_STEP_TIMEOUT_MS);
           if (++takeovers === 2) throw busy(sessionId);
           break;
         }
@@ -92,15 +65,11 @@ export class SessionAccess {
     }
   }
 
-  async releaseActive(sessionId: string, streamId: string): Promise<void> {
-    await this.redis.client.releaseIfEqual(this.redis.keys.sessionActive(sessionId), streamId).catch(() => 0);
-  }
-
   async activeStream(sessionId: string): Promise<string | null> {
-    return withTimeout(this.redis.client.get(this.redis.keys.sessionActive(sessionId)), REDIS_STEP_TIMEOUT_MS);
+    return withTimeout(this.store.activeStream(sessionId), REDIS_STEP_TIMEOUT_MS);
   }
 
   async forget(sessionId: string): Promise<void> {
-    await withTimeout(this.redis.client.del(this.redis.keys.sessionOwner(sessionId)), REDIS_STEP_TIMEOUT_MS);
+    await withTimeout(this.store.forgetOwner(sessionId), REDIS_STEP_TIMEOUT_MS);
   }
 }

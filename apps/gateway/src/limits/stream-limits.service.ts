@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, TooManyRequestsException, withTimeout, type AppConfig } from '@app/platform';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { GatewayRedis } from '../redis/gateway-redis.service.js';
+import { StreamStore } from '@app/stream-store';
+import { RateLimiterRes, type RateLimiterRedis } from 'rate-limiter-flexible';
 import { PresenceService } from '../streams/presence.service.js';
 import { REDIS_STEP_TIMEOUT_MS } from '../streams/stream-relay.service.js';
 
@@ -19,16 +19,11 @@ export class StreamLimits {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly redis: GatewayRedis,
+    store: StreamStore,
     private readonly presence: PresenceService,
   ) {
     if (config.RATE_LIMIT_REQUESTS > 0) {
-      this.rate = new RateLimiterRedis({
-        storeClient: redis.client,
-        keyPrefix: `${config.REDIS_PREFIX}:rate`,
-        points: config.RATE_LIMIT_REQUESTS,
-        duration: config.RATE_LIMIT_WINDOW_S,
-      });
+      this.rate = store.rateLimiter(config.RATE_LIMIT_REQUESTS, config.RATE_LIMIT_WINDOW_S);
     }
   }
 
@@ -66,9 +61,5 @@ export class StreamLimits {
       return new TooManyRequestsException('This gateway is at capacity, retry shortly', 2);
     }
     return new TooManyRequestsException(`At most ${this.config.MAX_STREAMS_PER_USER} streams may run at once per user`, 2);
-  }
-
-  async releaseStream(userId: string, streamId: string): Promise<void> {
-    await this.redis.client.zrem(this.redis.keys.userStreams(userId), streamId).catch(() => 0);
   }
 }

@@ -1,6 +1,6 @@
 import type { MessageEvent } from '@nestjs/common';
-import { decodeEntry, EntryKind, isTerminal, type DoneEventData, type StreamEntry, type StreamKeys } from '@app/contracts';
-import type { Redis } from 'ioredis';
+import type { DoneEventData } from '@app/contracts';
+import { decodeEntry, EntryKind, isTerminal, type StreamEntry, type StreamStore } from '@app/stream-store';
 import type { Subscriber } from 'rxjs';
 import { streamMetrics } from '../metrics/stream-metrics.js';
 import type { TapOptions } from './stream-tap.js';
@@ -23,8 +23,7 @@ export class OrderedRelay {
 
   constructor(
     private readonly streamId: string,
-    private readonly keys: StreamKeys,
-    private readonly redis: Redis,
+    private readonly store: StreamStore,
     private readonly out: Subscriber<MessageEvent>,
     private readonly options: TapOptions,
   ) {
@@ -49,9 +48,8 @@ export class OrderedRelay {
    * stream: it gets the log's last entry, which ends the stream if it is the terminal one.
    */
   private async readBacklog(): Promise<string[]> {
-    const log = this.keys.log(this.streamId);
-    const backlog = await this.redis.lrange(log, this.last, -1);
-    return backlog.length > 0 || this.last === 0 ? backlog : this.redis.lrange(log, -1, -1);
+    const backlog = await this.store.readLog(this.streamId, this.last);
+    return backlog.length > 0 || this.last === 0 ? backlog : this.store.readLog(this.streamId, -1);
   }
 
   redisDown(): void {
@@ -108,7 +106,7 @@ export class OrderedRelay {
   private async resync(): Promise<void> {
     clearTimeout(this.outage);
     this.outage = undefined;
-    if ((await this.redis.exists(this.keys.meta(this.streamId))) === 0) {
+    if (!(await this.store.exists(this.streamId))) {
       return this.fail(new Error('the stream was lost with Redis; send the message again'), 'stream_lost');
     }
     await this.fillFromLog(Number.MAX_SAFE_INTEGER);
@@ -117,7 +115,7 @@ export class OrderedRelay {
   /** Emits what the log holds after `last`, up to seq `upTo`, terminal included. */
   private async fillFromLog(upTo: number): Promise<void> {
     const stop = upTo === Number.MAX_SAFE_INTEGER ? -1 : upTo;
-    const entries = await this.redis.lrange(this.keys.log(this.streamId), this.last, stop);
+    const entries = await this.store.readLog(this.streamId, this.last, stop);
     for (const raw of entries) {
       const entry = decodeEntry(raw);
       if (entry.kind === EntryKind.Chunk && entry.seq === this.last + 1) this.emitChunk(entry);

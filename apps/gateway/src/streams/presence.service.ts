@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/platform';
-import { GatewayRedis } from '../redis/gateway-redis.service.js';
+import { StreamStore } from '@app/stream-store';
 
 /**
  * Tells generators that a stream still has a client. Each gateway refreshes a per-stream key with
@@ -16,7 +16,7 @@ export class PresenceService implements OnApplicationShutdown {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly redis: GatewayRedis,
+    private readonly store: StreamStore,
   ) {
     const every = Math.max(50, Math.min(1_000, Math.floor(config.DISCONNECT_GRACE_MS / 4)));
     this.timer = setInterval(() => void this.refresh(), every);
@@ -32,7 +32,7 @@ export class PresenceService implements OnApplicationShutdown {
     this.attached.set(streamId, (this.attached.get(streamId) ?? 0) + 1);
     this.clients += 1;
     if (alreadySet) return;
-    await this.redis.client.set(this.redis.keys.presence(streamId), '1', 'PX', this.config.DISCONNECT_GRACE_MS);
+    await this.store.markPresent([streamId]);
   }
 
   detach(streamId: string): void {
@@ -54,12 +54,8 @@ export class PresenceService implements OnApplicationShutdown {
 
   private async refresh(): Promise<void> {
     if (this.attached.size === 0) return;
-    const pipeline = this.redis.client.pipeline();
-    for (const streamId of this.attached.keys()) {
-      pipeline.set(this.redis.keys.presence(streamId), '1', 'PX', this.config.DISCONNECT_GRACE_MS);
-    }
     try {
-      await pipeline.exec();
+      await this.store.markPresent(this.attached.keys());
     } catch (err) {
       this.logger.debug(`presence refresh failed: ${(err as Error).message}`);
     }

@@ -3,33 +3,25 @@ import type { MessageEvent } from '@nestjs/common';
 import type { MetaEventData } from '@app/contracts';
 import { withTimeout } from '@app/platform';
 import type { Observable } from 'rxjs';
-import { GatewayRedis } from '../redis/gateway-redis.service.js';
+import { StreamStore, StreamSubscriptions, type StreamMeta } from '@app/stream-store';
 import { PresenceService } from './presence.service.js';
-import { StreamSubscriber } from './stream-subscriber.service.js';
 import { StreamTap } from './stream-tap.js';
 
 /** Redis steps of a request get this long before the client is told 503. */
 export const REDIS_STEP_TIMEOUT_MS = 2_000;
 
-export interface StreamMeta {
-  user_id: string;
-  session_id: string;
-  status: string;
-  created_at: string;
-}
-
 /** Attaches clients to streams: opens taps, keeps presence, reads stream metadata. */
 @Injectable()
 export class StreamRelay {
   constructor(
-    private readonly redis: GatewayRedis,
-    private readonly subscriber: StreamSubscriber,
+    private readonly store: StreamStore,
+    private readonly subscriptions: StreamSubscriptions,
     private readonly presence: PresenceService,
   ) {}
 
   /** Subscribes now (before anything is enqueued or read). */
   async openTap(streamId: string): Promise<StreamTap> {
-    const tap = new StreamTap(streamId, this.redis.keys, this.redis.client, this.subscriber);
+    const tap = new StreamTap(streamId, this.store, this.subscriptions);
     try {
       await withTimeout(tap.open(), REDIS_STEP_TIMEOUT_MS);
     } catch (err) {
@@ -58,8 +50,7 @@ export class StreamRelay {
   }
 
   async meta(streamId: string): Promise<StreamMeta | null> {
-    const meta = await withTimeout(this.redis.client.hgetall(this.redis.keys.meta(streamId)), REDIS_STEP_TIMEOUT_MS);
-    return meta.status ? (meta as unknown as StreamMeta) : null;
+    return withTimeout(this.store.meta(streamId), REDIS_STEP_TIMEOUT_MS);
   }
 
   async requireMeta(streamId: string, userId?: string): Promise<StreamMeta> {

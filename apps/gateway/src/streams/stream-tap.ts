@@ -1,10 +1,9 @@
 import type { MessageEvent } from '@nestjs/common';
-import { KEEP_ALIVE_MS, SSE_RETRY_MS, type MetaEventData, type StreamKeys } from '@app/contracts';
-import type { Redis } from 'ioredis';
+import { KEEP_ALIVE_MS, SSE_RETRY_MS, type MetaEventData } from '@app/contracts';
+import type { StreamStore, StreamSubscriptions } from '@app/stream-store';
 import { Observable } from 'rxjs';
 import { streamMetrics } from '../metrics/stream-metrics.js';
 import { OrderedRelay, RESYNC } from './ordered-relay.js';
-import type { StreamSubscriber } from './stream-subscriber.service.js';
 
 
 export interface TapOptions {
@@ -27,30 +26,26 @@ export interface TapOptions {
 export class StreamTap {
   private buffer: string[] = [];
   private sink?: (raw: string) => void;
-  private readonly channel: string;
   private readonly listener = (raw: string) => (this.sink ? this.sink(raw) : this.buffer.push(raw));
   private stopConnectionWatch?: () => void;
   private relay?: OrderedRelay;
 
   constructor(
     private readonly streamId: string,
-    private readonly keys: StreamKeys,
-    private readonly redis: Redis,
-    private readonly subscriber: StreamSubscriber,
-  ) {
-    this.channel = keys.channel(streamId);
-  }
+    private readonly store: StreamStore,
+    private readonly subscriptions: StreamSubscriptions,
+  ) {}
 
   async open(): Promise<void> {
-    await this.subscriber.subscribe(this.channel, this.listener);
-    this.stopConnectionWatch = this.subscriber.watchConnection(
+    await this.subscriptions.subscribe(this.streamId, this.listener);
+    this.stopConnectionWatch = this.subscriptions.watchConnection(
       () => this.relay?.redisDown(),
       () => this.listener(RESYNC),
     );
   }
 
   close(): void {
-    this.subscriber.unsubscribe(this.channel, this.listener);
+    this.subscriptions.unsubscribe(this.streamId, this.listener);
     this.stopConnectionWatch?.();
     this.relay?.dispose();
     this.sink = undefined;
@@ -59,7 +54,7 @@ export class StreamTap {
 
   events(options: TapOptions): Observable<MessageEvent> {
     return new Observable<MessageEvent>((out) => {
-      const relay = new OrderedRelay(this.streamId, this.keys, this.redis, out, options);
+      const relay = new OrderedRelay(this.streamId, this.store, out, options);
       this.relay = relay;
       streamMetrics.active.inc();
       const keepAlive = setInterval(() => out.next({ comment: 'keep-alive' }), KEEP_ALIVE_MS);

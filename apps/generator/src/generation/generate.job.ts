@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { analyzeElp, ElpAccumulator } from '@app/elp';
 import {
-  EntryKind,
   type DoneEventData,
   type DoneStatus,
   type ErrorEventData,
@@ -20,7 +19,7 @@ import { CHAT_PROVIDER, type ChatProvider } from '../providers/chat-provider.js'
 import { ProviderError } from '../providers/provider-error.js';
 import { Pacer } from './pacer.js';
 import { PacingClock } from './pacing-clock.js';
-import { AppendResult, StreamWriter } from './stream-writer.js';
+import { AppendResult, EntryKind, StreamStore, type StreamIds } from '@app/stream-store';
 import { TurnRecorder } from './turn-recorder.js';
 import { WordChunker } from './word-chunker.js';
 
@@ -59,7 +58,7 @@ export class GenerateJob {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CHAT_PROVIDER) private readonly provider: ChatProvider,
     @Inject(HISTORY_CLIENT) private readonly history: HistoryClient,
-    private readonly writer: StreamWriter,
+    private readonly store: StreamStore,
     private readonly turns: TurnRecorder,
     private readonly clock: PacingClock,
   ) {
@@ -75,15 +74,14 @@ export class GenerateJob {
     const data = job.data;
     // The turn events carry the attempt's context: history's write joins the turn's trace.
     const turn = turnOf(data, traceparentOf(attempt));
-    // One round trip for both: ioredis pipelines commands issued in the same tick.
-    const [status, published] = await Promise.all([this.writer.status(data.stream_id), this.writer.publishedCount(data.stream_id)]);
+    const { status, published } = await this.store.progress(data.stream_id);
     if (status !== 'running' && status !== 'cancelling') return `already ${status ?? 'expired'}`;
 
     const prepared = data.provider_input ?? (await inSpan('prepare input', attempt, { attributes: { stream_id: data.stream_id, session_id: data.session_id } }, () => this.prepareInput(job)));
     // A provider that does not repeat itself continues from what the log holds (docs/api.md §13,
     // "Retries"); a deterministic one regenerates the same reply and skips what was sent.
     const continuing = published > 0 && this.provider.continuesPartialReplies;
-    const input = continuing ? { ...prepared, continueFrom: (await this.writer.sentText(data.stream_id)).text } : prepared;
+    const input = continuing ? { ...prepared, continueFrom: (await this.store.sentText(data.stream_id)).text } : prepared;
     const maxChunks = data.completion?.max_chunks;
     // Recorded while the first chunks go out, not before them: it is off the path to the first word.
     const started = this.turns.started(turn);
@@ -118,14 +116,14 @@ export class GenerateJob {
         streamed.elp.push(word);
         if (seq <= published) return; // an earlier attempt sent it
         await pacer.next();
-        const result = await this.writer.appendChunk(data.stream_id, seq, word);
+        const result = await this.store.append(data.stream_id, seq, word);
         if (result === AppendResult.Appended) {
           firstChunkAt ??= Date.now();
           logged.text += word;
           logged.chunks = seq;
         } else if (result === AppendResult.AlreadyThere) logged.complete = false; // another attempt wrote it
         else throw new StreamStopped(result);
-        if (seq % ELP_SNAPSHOT_EVERY === 0) await this.writer.publishElp(data.stream_id, { seq, ...streamed.elp.snapshot() });
+        if (seq % ELP_SNAPSHOT_EVERY === 0) await this.store.publishElp(data.stream_id, { seq, ...streamed.elp.snapshot() });
       };
       // Output redaction happens before chunking, so what is streamed is what is stored.
       const redactor = this.pii.output === 'redact' ? new PiiStreamRedactor() : undefined;
@@ -194,7 +192,7 @@ export class GenerateJob {
     span?: Span,
   ): Promise<string> {
     // A retry's log may hold an earlier attempt's words (a provider need not repeat itself): read it.
-    const { text, chunks } = logged.complete ? logged : await this.writer.sentText(data.stream_id);
+    const { text, chunks } = logged.complete ? logged : await this.store.sentText(data.stream_id);
     const output = outputPii ?? piiDecision('output', this.pii.output, this.pii.output === 'flag' ? detectPii(text) : []);
     const finishedAt = Date.now();
     const elp = text === streamed.text ? streamed.elp.result() : analyzeElp(text);
@@ -229,8 +227,8 @@ export class GenerateJob {
       persisted,
       sources,
     };
-    await this.writer.finish(data.stream_id, EntryKind.Done, chunks, done, outcome);
-    await this.writer.release(data.session_id, data.user_id, data.stream_id);
+    await this.store.finish(data.stream_id, EntryKind.Done, chunks, done, outcome);
+    await this.store.release(idsOf(data));
     generationMetrics.streams.inc({ outcome });
     if (outcome === 'completed') generationMetrics.tokensPerSecond.observe(stats.tokens_per_sec);
     this.logger.log(
@@ -245,7 +243,7 @@ export class GenerateJob {
    * `traceparent`: the failed attempt's, for history's write (the gateway's when no attempt ran).
    */
   async fail(data: GenerateJobData, err: Error, traceparent = data.traceparent): Promise<void> {
-    const { text, chunks } = await this.writer.sentText(data.stream_id);
+    const { text, chunks } = await this.store.sentText(data.stream_id);
     // A provider's own code says what went wrong upstream (docs/api.md §13); anything else is ours.
     const error: ErrorEventData =
       err instanceof ProviderError
@@ -266,8 +264,8 @@ export class GenerateJob {
         { retry: true }, // the failed attempt may have enqueued it already
       )
       .catch(() => false);
-    await this.writer.finish(data.stream_id, EntryKind.Error, chunks, error, status);
-    await this.writer.release(data.session_id, data.user_id, data.stream_id);
+    await this.store.finish(data.stream_id, EntryKind.Error, chunks, error, status);
+    await this.store.release(idsOf(data));
     generationMetrics.streams.inc({ outcome: 'error' });
     this.logger.error({ stream_id: data.stream_id, session_id: data.session_id, ...traceIdFields(traceparent), err: err.message }, 'generation failed for good');
   }
@@ -281,6 +279,11 @@ export class GenerateJob {
  */
 function isRetry(job: Job<GenerateJobData>): boolean {
   return job.attemptsStarted > 1;
+}
+
+/** The ids that tie the job's stream to its session's and user's slots. */
+function idsOf(data: GenerateJobData): StreamIds {
+  return { streamId: data.stream_id, sessionId: data.session_id, userId: data.user_id };
 }
 
 /** What identifies a turn (and its user message) in every history write. */

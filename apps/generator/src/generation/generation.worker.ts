@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
-import { QueueName, StreamKeys, type GenerateJobData, type GenerationJob } from '@app/contracts';
+import { QueueName, type GenerateJobData, type GenerationJob } from '@app/contracts';
+import { CancelRequests, StreamKeys } from '@app/stream-store';
 import { SpanKind } from '@opentelemetry/api';
 import {
   APP_CONFIG,
@@ -9,7 +10,6 @@ import {
   contextFromTraceparent,
   contextWith,
   endSpan,
-  subscriberConnection,
   traceIdFields,
   traceparentOf,
   tracer,
@@ -17,7 +17,6 @@ import {
   type ReadinessCheck,
 } from '@app/platform';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { ProviderError } from '../providers/provider-error.js';
 import { generationMetrics } from '../metrics/generation-metrics.js';
 import { GenerateJob } from './generate.job.js';
@@ -31,24 +30,20 @@ export class GenerationWorker implements OnApplicationBootstrap, OnModuleDestroy
   readonly name = 'redis';
   private readonly logger = new Logger(GenerationWorker.name);
   private worker?: Worker<GenerateJobData, string, GenerationJob['name']>;
-  private readonly control: Redis;
-  private readonly keys: StreamKeys;
+  private readonly cancels: CancelRequests;
   private readonly workerName = `generator-${hostname()}-${process.pid}`;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly generate: GenerateJob,
   ) {
-    this.keys = new StreamKeys(config.REDIS_PREFIX);
-    this.control = subscriberConnection(config.REDIS_URL, 'generator:control');
-    this.control.on('error', () => undefined);
+    this.cancels = CancelRequests.connect(config.REDIS_URL, 'generator:control', new StreamKeys(config.REDIS_PREFIX));
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.control.on('message', (_channel: string, streamId: string) => {
+    await this.cancels.listen((streamId) => {
       if (this.worker?.cancelJob(streamId, 'cancelled')) this.logger.debug(`cancelling ${streamId}`);
     });
-    await this.control.subscribe(this.keys.controlChannel());
 
     this.worker = new Worker(QueueName.Generation, (job, _token, signal) => this.process(job, signal), {
       connection: bullConnectionOptions(this.config.REDIS_URL),
@@ -114,7 +109,7 @@ export class GenerationWorker implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   async check(): Promise<boolean> {
-    return (await this.worker?.isRunning()) === true && this.control.status === 'ready';
+    return (await this.worker?.isRunning()) === true && this.cancels.ready;
   }
 
   /**
@@ -126,6 +121,6 @@ export class GenerationWorker implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   onApplicationShutdown(): void {
-    this.control.disconnect();
+    this.cancels.close();
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { historyEventFields, HistoryEventKind, StreamKeys, type HistoryEvent, type TurnFinishedData, type TurnStartedData } from '@app/contracts';
+import { historyEventFields, HistoryEventKind, type HistoryEvent, type TurnFinishedData, type TurnStartedData } from '@app/contracts';
+import { StreamKeys } from '@app/stream-store';
 import { APP_CONFIG, commandConnection, subscriberConnection, type AppConfig } from '@app/platform';
 import type { Redis } from 'ioredis';
 

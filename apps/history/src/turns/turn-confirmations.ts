@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { StreamKeys } from '@app/contracts';
+import { StreamKeys } from '@app/stream-store';
 import { APP_CONFIG, commandConnection, type AppConfig } from '@app/platform';
 import type { Redis } from 'ioredis';
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { HISTORY_CONSUMER_GROUP, StreamKeys } from '@app/contracts';
+import { HISTORY_CONSUMER_GROUP } from '@app/contracts';
+import { StreamKeys } from '@app/stream-store';
 import { APP_CONFIG, commandConnection, type AppConfig } from '@app/platform';
 import type { Redis } from 'ioredis';
 

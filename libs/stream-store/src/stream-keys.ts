@@ -20,11 +20,6 @@ export class StreamKeys {
     return `${this.prefix}:{${streamId}}:meta`;
   }
 
-  /** Set when a cancel is requested; the chunk script refuses to append once it exists. */
-  cancel(streamId: string): string {
-    return `${this.prefix}:{${streamId}}:cancel`;
-  }
-
   /** Refreshed by every gateway with a client attached; expiry means "abandoned". */
   presence(streamId: string): string {
     return `${this.prefix}:{${streamId}}:presence`;

@@ -1,23 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { decodeEntry, EntryKind, StreamKeys } from '@app/contracts';
-import { presenceCheckEvery, waitReady, type AppConfig } from '@app/platform';
+import { waitReady, type AppConfig } from '@app/platform';
+import { AppendResult, decodeEntry, EntryKind, MAX_APPEND_BATCH, presenceCheckEvery, StreamKeys, StreamStore } from '@app/stream-store';
 import type { Redis } from 'ioredis';
-import { until } from '../../../test/support/free-port.js';
-import { TestRedis } from '../../../test/support/redis-server.js';
-import { AppendResult, MAX_APPEND_BATCH, StreamWriter } from '../src/generation/stream-writer.js';
+import { until } from '../support/free-port.js';
+import { TestRedis } from '../support/redis-server.js';
 
 /** The generator's chunk appends, against a real Redis: batched per tick, judged per stream. */
-describe('StreamWriter.appendChunk', () => {
+describe('StreamStore.append', () => {
   let server: TestRedis;
   let redis: Redis;
-  let writer: StreamWriter;
+  let writer: StreamStore;
   const keys = new StreamKeys('writer-test');
 
   beforeAll(async () => {
     server = await TestRedis.start();
     redis = server.client();
-    const config = { REDIS_URL: server.url, REDIS_PREFIX: 'writer-test', STREAM_REPLAY_TTL_S: 600, PACING_MS: 30 } as AppConfig;
-    writer = new StreamWriter(config);
+    const config = { REDIS_URL: server.url, REDIS_PREFIX: 'writer-test', STREAM_REPLAY_TTL_S: 600, PACING_MS: 30, DISCONNECT_GRACE_MS: 10_000 } as AppConfig;
+    writer = StreamStore.connect(config, 'test:commands');
     await waitReady(writer.connection, 10_000);
   });
 
@@ -48,10 +47,10 @@ describe('StreamWriter.appendChunk', () => {
     const received = new Map<string, string>();
     listener.on('message', (channel: string, message: string) => received.set(channel, message));
     await listener.subscribe(...ids.map((id) => keys.channel(id)));
-    await writer.appendChunk(ids[0], 1, 'warm-up '); // loads the script, so the count below is one call
+    await writer.append(ids[0], 1, 'warm-up '); // loads the script, so the count below is one call
     const before = await scriptCalls();
 
-    const results = await Promise.all(ids.slice(1).map((id, i) => writer.appendChunk(id, 1, `word${i} `)));
+    const results = await Promise.all(ids.slice(1).map((id, i) => writer.append(id, 1, `word${i} `)));
 
     expect(await scriptCalls()).toBe(before + 1);
     expect(results).toEqual(ids.slice(1).map(() => AppendResult.Appended));
@@ -76,13 +75,13 @@ describe('StreamWriter.appendChunk', () => {
     const next = await openStream('running', { logged: 1 });
 
     const results = await Promise.all([
-      writer.appendChunk(running, 1, 'a '),
-      writer.appendChunk(cancelling, 1, 'b '),
-      writer.appendChunk(finished, 1, 'c '),
-      writer.appendChunk(abandoned, 1, 'd '),
-      writer.appendChunk(resent, 2, 'e '),
-      writer.appendChunk(ahead, 3, 'f '),
-      writer.appendChunk(next, 2, 'g '),
+      writer.append(running, 1, 'a '),
+      writer.append(cancelling, 1, 'b '),
+      writer.append(finished, 1, 'c '),
+      writer.append(abandoned, 1, 'd '),
+      writer.append(resent, 2, 'e '),
+      writer.append(ahead, 3, 'f '),
+      writer.append(next, 2, 'g '),
     ]);
 
     expect(results).toEqual([
@@ -103,7 +102,7 @@ describe('StreamWriter.appendChunk', () => {
 
   it('refuses a chunk past a gap on a stream with no log yet, and leaves no log behind', async () => {
     const empty = await openStream();
-    expect(await writer.appendChunk(empty, 3, 'x ')).toBe(AppendResult.Gap);
+    expect(await writer.append(empty, 3, 'x ')).toBe(AppendResult.Gap);
     expect(await redis.exists(keys.log(empty))).toBe(0);
   });
 
@@ -111,17 +110,17 @@ describe('StreamWriter.appendChunk', () => {
     const every = presenceCheckEvery(30);
     expect(every).toBe(33);
     const id = await openStream();
-    expect(await writer.appendChunk(id, 1, 'w1 ')).toBe(AppendResult.Appended);
+    expect(await writer.append(id, 1, 'w1 ')).toBe(AppendResult.Appended);
     await redis.del(keys.presence(id)); // the client left and its grace period ran out
     for (let seq = 2; seq <= every; seq++) {
-      expect(await writer.appendChunk(id, seq, `w${seq} `)).toBe(AppendResult.Appended);
+      expect(await writer.append(id, seq, `w${seq} `)).toBe(AppendResult.Appended);
     }
-    expect(await writer.appendChunk(id, every + 1, 'late ')).toBe(AppendResult.Abandoned);
+    expect(await writer.append(id, every + 1, 'late ')).toBe(AppendResult.Abandoned);
     expect(await redis.llen(keys.log(id))).toBe(every);
     // A stop is not sampled: it is seen on the very next chunk.
     const stopped = await openStream('running', { logged: 1 });
     await redis.hset(keys.meta(stopped), 'status', 'cancelling');
-    expect(await writer.appendChunk(stopped, 2, 'w2 ')).toBe(AppendResult.Cancelling);
+    expect(await writer.append(stopped, 2, 'w2 ')).toBe(AppendResult.Cancelling);
   });
 
   it('splits a tick with more appends than one batch holds into several calls, losing none', async () => {
@@ -129,7 +128,7 @@ describe('StreamWriter.appendChunk', () => {
     const ids = await Promise.all(Array.from({ length: count }, () => openStream()));
     const before = await scriptCalls();
 
-    const results = await Promise.all(ids.map((id) => writer.appendChunk(id, 1, 'x ')));
+    const results = await Promise.all(ids.map((id) => writer.append(id, 1, 'x ')));
 
     expect(results.every((r) => r === AppendResult.Appended)).toBe(true);
     expect(await scriptCalls()).toBe(before + 3);
@@ -139,9 +138,9 @@ describe('StreamWriter.appendChunk', () => {
 
   it('fails every append of a batch when Redis refuses the call, so each job can retry', async () => {
     const id = await openStream();
-    const broken = new StreamWriter({ REDIS_URL: 'redis://127.0.0.1:1', REDIS_PREFIX: 'writer-test', STREAM_REPLAY_TTL_S: 600 } as AppConfig);
+    const broken = StreamStore.connect({ REDIS_URL: 'redis://127.0.0.1:1', REDIS_PREFIX: 'writer-test', STREAM_REPLAY_TTL_S: 600, PACING_MS: 30, DISCONNECT_GRACE_MS: 10_000 } as AppConfig, 'test:broken');
     try {
-      const attempts = await Promise.allSettled([broken.appendChunk(id, 1, 'a '), broken.appendChunk(id, 2, 'b ')]);
+      const attempts = await Promise.allSettled([broken.append(id, 1, 'a '), broken.append(id, 2, 'b ')]);
       expect(attempts.map((a) => a.status)).toEqual(['rejected', 'rejected']);
       expect(await redis.llen(keys.log(id))).toBe(0);
     } finally {

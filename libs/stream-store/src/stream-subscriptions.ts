@@ -1,41 +1,47 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_CONFIG, subscriberConnection, type AppConfig } from '@app/platform';
+import { subscriberConnection } from '@app/platform';
 import type { Redis } from 'ioredis';
+import type { StreamKeys } from './stream-keys.js';
 
-type Listener = (message: string) => void;
+type Listener = (entry: string) => void;
 
 /**
- * One subscriber connection per gateway, shared by every attached client, on exact channels
- * (PSUBSCRIBE costs grow with every pattern). A channel is subscribed while it has a listener.
+ * The live channels of streams, on one subscriber connection shared by every attached client
+ * (exact channels: PSUBSCRIBE costs grow with every pattern). A stream's channel is subscribed
+ * while it has a listener.
  */
-@Injectable()
-export class StreamSubscriber implements OnApplicationShutdown {
-  private readonly logger = new Logger(StreamSubscriber.name);
-  private readonly redis: Redis;
+export class StreamSubscriptions {
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly reconnectHandlers = new Set<() => void>();
   private readonly disconnectHandlers = new Set<() => void>();
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.redis = subscriberConnection(config.REDIS_URL, 'gateway:subscriber');
-    this.redis.on('error', () => undefined);
-    this.redis.on('message', (channel: string, message: string) => {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: StreamKeys,
+    private readonly onUnsubscribeError: (channel: string, err: Error) => void = () => undefined,
+  ) {
+    redis.on('error', () => undefined);
+    redis.on('message', (channel: string, message: string) => {
       const set = this.listeners.get(channel);
       if (set) for (const listener of set) listener(message);
     });
     let connectedOnce = false;
-    this.redis.on('close', () => {
+    redis.on('close', () => {
       if (connectedOnce) for (const handler of this.disconnectHandlers) handler();
     });
-    this.redis.on('ready', () => {
+    redis.on('ready', () => {
       // Messages published while we were disconnected are lost: let relays re-read the log.
       if (connectedOnce) for (const handler of this.reconnectHandlers) handler();
       connectedOnce = true;
     });
   }
 
-  /** Resolves once Redis confirms the subscription, so nothing published afterwards is missed. */
-  async subscribe(channel: string, listener: Listener): Promise<void> {
+  static connect(url: string, connectionName: string, keys: StreamKeys, onUnsubscribeError?: (channel: string, err: Error) => void): StreamSubscriptions {
+    return new StreamSubscriptions(subscriberConnection(url, connectionName), keys, onUnsubscribeError);
+  }
+
+  /** Resolves once Redis confirms the subscription, so no entry published afterwards is missed. */
+  async subscribe(streamId: string, listener: Listener): Promise<void> {
+    const channel = this.keys.channel(streamId);
     let set = this.listeners.get(channel);
     const first = !set;
     if (!set) {
@@ -47,19 +53,20 @@ export class StreamSubscriber implements OnApplicationShutdown {
       try {
         await this.redis.subscribe(channel);
       } catch (err) {
-        this.unsubscribe(channel, listener);
+        this.unsubscribe(streamId, listener);
         throw err;
       }
     }
   }
 
-  unsubscribe(channel: string, listener: Listener): void {
+  unsubscribe(streamId: string, listener: Listener): void {
+    const channel = this.keys.channel(streamId);
     const set = this.listeners.get(channel);
     if (!set) return;
     set.delete(listener);
     if (set.size === 0) {
       this.listeners.delete(channel);
-      this.redis.unsubscribe(channel).catch((err: Error) => this.logger.debug(`unsubscribe ${channel}: ${err.message}`));
+      this.redis.unsubscribe(channel).catch((err: Error) => this.onUnsubscribeError(channel, err));
     }
   }
 
@@ -77,6 +84,7 @@ export class StreamSubscriber implements OnApplicationShutdown {
     return this.listeners.size;
   }
 
+  /** Nest calls it at shutdown when this is a provider. */
   onApplicationShutdown(): void {
     this.redis.disconnect();
   }

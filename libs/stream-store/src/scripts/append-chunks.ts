@@ -1,0 +1,52 @@
+/** How often the chunk script checks that a client is still attached to a stream. */
+const PRESENCE_CHECK_INTERVAL_MS = 1_000;
+
+/** The chunk script checks presence on a stream's first chunk and then every this many chunks. */
+export function presenceCheckEvery(pacingMs: number): number {
+  // Unpaced chunks (PACING_MS=0) come as fast as they are made: check each one.
+  if (pacingMs <= 0) return 1;
+  return Math.max(1, Math.floor(PRESENCE_CHECK_INTERVAL_MS / pacingMs));
+}
+
+/**
+ * Appends chunks to their streams' replay logs and publishes them: one chunk each of one or more
+ * streams, in one round trip (the chunks a generator's pacing clock wakes together). Each chunk is
+ * refused once its stream is cancelling or finished (so the log is exactly what clients got),
+ * once no client has been attached for the grace period, and when its seq is already there (a
+ * retried job skips what a dead worker published).
+ * This runs for every chunk, so the common case is three commands (HGET, RPUSH, PUBLISH):
+ * - Presence is checked on the first chunk and then about once a second (every
+ *   `presenceCheckEvery(PACING_MS)` chunks): an abandoned stream stops at most that much after its
+ *   grace period (default 10 s), while a stop (status `cancelling`) is still seen on the next chunk.
+ * - RPUSH's answer (the new length) checks the seq: a chunk that is not the log's next entry is
+ *   popped again before the script returns, so no client or reader ever sees it.
+ * KEYS: per chunk, its stream's log, channel, meta, presence. ARGV: ttl seconds, presence check
+ * every (chunks), then per chunk its seq and entry.
+ * Returns per chunk 1 appended, 0 already there, -1 cancelling, -2 abandoned, -3 gap, -4 finished.
+ * The keys of one chunk share its stream's hash tag; a batch spans streams, so on a Redis Cluster
+ * it would have to be split by slot (see the README's note on Redis Cluster).
+ */
+export const APPEND_CHUNKS = `
+local presenceEvery = tonumber(ARGV[2])
+local function append(log, channel, meta, presence, seq, entry, ttl)
+  local status = redis.call('HGET', meta, 'status')
+  if status == 'cancelling' then return -1 end
+  if status ~= 'running' then return -4 end
+  if (seq - 1) % presenceEvery == 0 and redis.call('EXISTS', presence) == 0 then return -2 end
+  local len = redis.call('RPUSH', log, entry)
+  if len ~= seq then
+    redis.call('RPOP', log)
+    if len > seq then return 0 end
+    return -3
+  end
+  if seq == 1 then redis.call('EXPIRE', log, ttl) end
+  redis.call('PUBLISH', channel, entry)
+  return 1
+end
+local results = {}
+for i = 1, #KEYS / 4 do
+  local k = (i - 1) * 4
+  results[i] = append(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], tonumber(ARGV[i * 2 + 1]), ARGV[i * 2 + 2], ARGV[1])
+end
+return results
+`;

@@ -1,0 +1,53 @@
+/**
+ * Opens a stream in one round trip: everything the gateway checks and writes before it subscribes
+ * and enqueues, in the order the answers take precedence (404, then 409, then 429).
+ * 1. Session owner. A new session is claimed for the user (SET). An existing one must be cached
+ *    as the user's; when nothing is cached the caller asks history and calls again with
+ *    `ownerIfUncached` (history's owner, or the user for an id nobody owns), which is then cached.
+ * 2. The session's running-stream slot must be free (the running stream id is returned otherwise,
+ *    for the caller's stale-claim check).
+ * 3. The gateway's cap (decided by the caller, passed in) and the user's cap (a sorted set of
+ *    running streams by start time; entries older than a stream can live are dropped first, so
+ *    a crashed stream frees its slot; 0 = no cap).
+ * 4. Claims the slot, writes the meta hash (with the replay TTL) and the presence key.
+ * Nothing of 2–4 is written unless all checks pass; step 1's owner write stays either way.
+ * KEYS: session owner, session active, user's streams, meta, presence.
+ * ARGV: user id, session id, stream id, created at, new session (1/0), owner if uncached ('' = ask
+ * first), owner TTL s, stream TTL s, presence TTL ms, gateway full (1/0), user limit, now ms,
+ * slot max age ms.
+ * Returns {'opened'}, {'owner_unknown'}, {'not_owner'}, {'busy', running stream id},
+ * {'gateway_full'} or {'user_full'}.
+ */
+export const OPEN_STREAM = `
+if ARGV[5] == '1' then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[7])
+else
+  local owner = redis.call('GET', KEYS[1])
+  if not owner then
+    if ARGV[6] == '' then return {'owner_unknown'} end
+    owner = ARGV[6]
+    redis.call('SET', KEYS[1], owner, 'EX', ARGV[7])
+  end
+  if owner ~= ARGV[1] then return {'not_owner'} end
+end
+local running = redis.call('GET', KEYS[2])
+if running then return {'busy', running} end
+if ARGV[10] == '1' then return {'gateway_full'} end
+local limit = tonumber(ARGV[11])
+if limit > 0 then
+  local now = tonumber(ARGV[12])
+  local maxAge = tonumber(ARGV[13])
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - maxAge)
+  if redis.call('ZCARD', KEYS[3]) >= limit then return {'user_full'} end
+  redis.call('ZADD', KEYS[3], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[3], maxAge)
+end
+redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[8])
+redis.call('HSET', KEYS[4], 'user_id', ARGV[1], 'session_id', ARGV[2], 'status', 'running', 'created_at', ARGV[4])
+redis.call('EXPIRE', KEYS[4], ARGV[8])
+redis.call('SET', KEYS[5], '1', 'PX', ARGV[9])
+return {'opened'}
+`;
+
+/** What OPEN_STREAM answers. */
+export type OpenStreamOutcome = ['opened'] | ['owner_unknown'] | ['not_owner'] | ['busy', string] | ['gateway_full'] | ['user_full'];

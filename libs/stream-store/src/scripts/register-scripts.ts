@@ -1,0 +1,46 @@
+import type { Redis } from 'ioredis';
+import { APPEND_CHUNKS } from './append-chunks.js';
+import { FINISH_STREAM } from './finish-stream.js';
+import { OPEN_STREAM, type OpenStreamOutcome } from './open-stream.js';
+import { RELEASE_IF_EQUAL } from './release-if-equal.js';
+import { REQUEST_CANCEL } from './request-cancel.js';
+
+/** The stream scripts as commands of a connection (see each script's file for its keys and answers). */
+export interface StreamScripts {
+  /** `keys`: log, channel, meta, presence per chunk; `args`: ttl seconds, presence check every, then seq, entry per chunk. */
+  appendChunks(numKeys: number, ...keysThenArgs: Array<string | number>): Promise<number[]>;
+  finishStream(log: string, channel: string, meta: string, entry: string, status: string, ttlS: number): Promise<number>;
+  requestCancel(meta: string): Promise<number | string | null>;
+  releaseIfEqual(key: string, value: string): Promise<number>;
+  openStream(
+    owner: string,
+    active: string,
+    userStreams: string,
+    meta: string,
+    presence: string,
+    userId: string,
+    sessionId: string,
+    streamId: string,
+    createdAt: string,
+    newSession: 0 | 1,
+    ownerIfUncached: string,
+    ownerTtlS: number,
+    streamTtlS: number,
+    presenceTtlMs: number,
+    gatewayFull: 0 | 1,
+    userLimit: number,
+    nowMs: number,
+    slotMaxAgeMs: number,
+  ): Promise<OpenStreamOutcome>;
+}
+
+/** Registers the scripts on a connection (EVALSHA with automatic fallback to EVAL). */
+export function withStreamScripts(redis: Redis): Redis & StreamScripts {
+  // The number of keys varies with the batch: it is the first argument of each call.
+  redis.defineCommand('appendChunks', { lua: APPEND_CHUNKS });
+  redis.defineCommand('finishStream', { numberOfKeys: 3, lua: FINISH_STREAM });
+  redis.defineCommand('requestCancel', { numberOfKeys: 1, lua: REQUEST_CANCEL });
+  redis.defineCommand('releaseIfEqual', { numberOfKeys: 1, lua: RELEASE_IF_EQUAL });
+  redis.defineCommand('openStream', { numberOfKeys: 5, lua: OPEN_STREAM });
+  return redis as Redis & StreamScripts;
+}
