@@ -7,16 +7,17 @@ import { Authenticator } from './auth/authenticator.service.js';
 import { ChatController } from './chat/chat.controller.js';
 import { ChatService } from './chat/chat.service.js';
 import { GenerationQueue } from './chat/generation-queue.service.js';
-import { SessionAccess } from './chat/session-access.service.js';
-import { HistoryController } from './history/history.controller.js';
-import { SessionsService } from './history/sessions.service.js';
-import { InputGuard } from './guardrails/input-guard.service.js';
+import { SessionAccess } from './admission/session-access.service.js';
+import { SessionsController } from './sessions/sessions.controller.js';
+import { SessionsService } from './sessions/sessions.service.js';
+import { InputGuard } from './admission/input-guard.service.js';
 import { OpenAiCompatController } from './openai-compat/openai-compat.controller.js';
-import { StreamLimits } from './limits/stream-limits.service.js';
-import { PresenceService } from './streams/presence.service.js';
-import { StreamControl } from './streams/stream-control.service.js';
-import { StreamRelay } from './streams/stream-relay.service.js';
-import { StreamsController } from './streams/streams.controller.js';
+import { StreamLimits } from './admission/stream-limits.service.js';
+import { PresenceService } from './relay/presence.service.js';
+import { StreamCancel } from './cancel/stream-cancel.service.js';
+import { CancelController } from './cancel/cancel.controller.js';
+import { ResumeController } from './relay/resume.controller.js';
+import { StreamRelay } from './relay/stream-relay.service.js';
 
 @Module({})
 export class GatewayModule {
@@ -24,7 +25,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [loggerModule(config, 'gateway')],
-      controllers: [ChatController, StreamsController, HistoryController, OpenAiCompatController, HealthController, MetricsController],
+      controllers: [ChatController, ResumeController, CancelController, SessionsController, OpenAiCompatController, HealthController, MetricsController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         {
@@ -46,7 +47,7 @@ export class GatewayModule {
         },
         PresenceService,
         StreamRelay,
-        StreamControl,
+        StreamCancel,
         GenerationQueue,
         SessionAccess,
         ChatService,

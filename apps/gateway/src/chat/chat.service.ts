@@ -3,14 +3,15 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { MessageEvent } from '@nestjs/common';
 import type { ChatRequestDto, CompletionOptions, DoneEventData, ErrorEventData, MetaEventData } from '@app/contracts';
 import { SpanKind, type Context, type Span } from '@opentelemetry/api';
-import { contextWith, DependencyUnavailableError, endSpan, inSpan, traceFields, traceparentOf, tracer, withTimeout } from '@app/platform';
+import { contextWith, DependencyUnavailableError, endSpan, inSpan, traceFields, traceparentOf, tracer } from '@app/platform';
 import { lastValueFrom, reduce, type Observable } from 'rxjs';
 import { StreamStore } from '@app/stream-store';
-import { REDIS_STEP_TIMEOUT_MS, StreamRelay } from '../streams/stream-relay.service.js';
-import { InputGuard } from '../guardrails/input-guard.service.js';
-import { StreamLimits } from '../limits/stream-limits.service.js';
+import { redisStep } from '../redis-step.js';
+import { StreamRelay } from '../relay/stream-relay.service.js';
+import { InputGuard } from '../admission/input-guard.service.js';
+import { StreamLimits } from '../admission/stream-limits.service.js';
 import { GenerationQueue } from './generation-queue.service.js';
-import { SessionAccess } from './session-access.service.js';
+import { SessionAccess } from '../admission/session-access.service.js';
 
 export interface StartedStream {
   meta: MetaEventData;
@@ -72,7 +73,7 @@ export class ChatService {
     try {
       await inSpan('admission', turnContext, { attributes: { stream_id: streamId, session_id: sessionId } }, async () => {
         await this.limits.consumeRequest(userId);
-        await this.sessions.openStream({ sessionId, userId, streamId, createdAt, newSession: request.session_id === undefined });
+        await this.sessions.admit({ sessionId, userId, streamId, createdAt, newSession: request.session_id === undefined });
       });
     } catch (err) {
       void opening.then((tap) => tap.close(), () => undefined);
@@ -84,7 +85,7 @@ export class ChatService {
       try {
         const enqueueAttributes = { stream_id: streamId, session_id: sessionId, 'messaging.system': 'bullmq', 'messaging.destination.name': 'generation' };
         await inSpan('enqueue generation', turnContext, { kind: SpanKind.PRODUCER, attributes: enqueueAttributes }, (_enqueue, enqueueContext) =>
-          withTimeout(
+          redisStep(
             this.queue.enqueue({
               stream_id: streamId,
               session_id: sessionId,
@@ -100,10 +101,9 @@ export class ChatService {
               // Absent while tracing is off: the job is what it always was.
               ...withTraceparent(traceparentOf(enqueueContext)),
             }),
-            REDIS_STEP_TIMEOUT_MS,
           ),
         );
-        // openStream has just set the presence key: count the client without setting it again.
+        // The admission has just set the presence key: count the client without setting it again.
         // After the enqueue, so a failed start leaves no client counted (its events never run).
         const events = await this.relay.attach(tap, streamId, meta, 0, { receivedAtMs, presenceSet: true, newStream: true });
         this.logger.log({ stream_id: streamId, session_id: sessionId, ...traceFields(span) }, 'stream started');

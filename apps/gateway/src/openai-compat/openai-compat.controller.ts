@@ -6,7 +6,7 @@ import type { RequestWithCaller } from '../auth/caller.js';
 import { ChatService } from '../chat/chat.service.js';
 import { formatDataLine } from '../sse/data-line-format.js';
 import { sendEventStream } from '../sse/event-stream.js';
-import { StreamControl } from '../streams/stream-control.service.js';
+import { StreamCancel } from '../cancel/stream-cancel.service.js';
 import { ChatCompletionRequestDto } from './chat-completion.dto.js';
 import { collectReply } from './completion-collector.js';
 import { completionEvents } from './completion-events.js';
@@ -27,7 +27,7 @@ export class OpenAiCompatController {
 
   constructor(
     private readonly chat: ChatService,
-    private readonly control: StreamControl,
+    private readonly streams: StreamCancel,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.models = configuredModels(config, Math.floor(Date.now() / 1000));
@@ -67,7 +67,7 @@ export class OpenAiCompatController {
     };
     // No client can resume this protocol's stream: one that leaves ends the turn at once
     // (a native client gets DISCONNECT_GRACE_MS to come back).
-    const cancel = () => void this.control.cancel(meta.stream_id, userId).catch(() => undefined);
+    const cancel = () => void this.streams.cancel(meta.stream_id, userId).catch(() => undefined);
     if (body.stream) {
       const chunks = completionEvents(events, context, { includeUsage: body.stream_options?.include_usage === true, onAbandoned: cancel });
       sendEventStream(req, res, chunks, {

@@ -1,20 +1,16 @@
-import { Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { APP_CONFIG, optionalUserIdPipe, type AppConfig } from '@app/platform';
 import type { Request, Response } from 'express';
 import { CallerId } from '../auth/caller.js';
 import { sendEventStream } from '../sse/event-stream.js';
 import { parseLastEventId } from './last-event-id.js';
-import { StreamControl } from './stream-control.service.js';
-import { StreamIdPipe } from './stream-id.pipe.js';
+import { streamIdPipe } from './stream-id.pipe.js';
 import { StreamRelay } from './stream-relay.service.js';
 
-const streamIdPipe = new StreamIdPipe();
-
 @Controller('api/v1/chat/streams')
-export class StreamsController {
+export class ResumeController {
   constructor(
     private readonly relay: StreamRelay,
-    private readonly control: StreamControl,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -35,17 +31,5 @@ export class StreamsController {
     const tap = await this.relay.openTap(streamId);
     const events = await this.relay.attach(tap, streamId, { stream_id: streamId, session_id: meta.session_id, created_at: meta.created_at }, afterSeq);
     sendEventStream(req, res, events, { streamId, sessionId: meta.session_id, maxPendingChars: this.config.SSE_MAX_PENDING_CHARS });
-  }
-
-  /** docs/api.md §3. */
-  @Post(':stream_id/cancel')
-  @HttpCode(202)
-  cancel(
-    @Param('stream_id', streamIdPipe) streamId: string,
-    // With auth off this user_id is the caller (the guard took it as sent): its rule is checked before Redis is asked.
-    @Query('user_id', optionalUserIdPipe) _namedUser: string | undefined,
-    @CallerId() userId: string | undefined,
-  ) {
-    return this.control.cancel(streamId, userId);
   }
 }

@@ -3,7 +3,7 @@ import type { DoneEventData } from '@app/contracts';
 import { decodeEntry, EntryKind, isTerminal, type StreamEntry, type StreamStore } from '@app/stream-store';
 import type { Subscriber } from 'rxjs';
 import { streamMetrics } from '../metrics/stream-metrics.js';
-import type { TapOptions } from './stream-tap.js';
+import type { TapOptions } from './tap-options.js';
 
 /** Re-read the log: a marker queued when the subscriber reconnected (pub/sub lost messages). */
 export const RESYNC = '\u0000resync';

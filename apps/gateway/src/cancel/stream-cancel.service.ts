@@ -1,12 +1,12 @@
 import { ConflictException, Injectable, Logger } from '@nestjs/common';
-import { withTimeout } from '@app/platform';
 import { StreamStore } from '@app/stream-store';
-import { REDIS_STEP_TIMEOUT_MS, StreamRelay } from './stream-relay.service.js';
+import { redisStep } from '../redis-step.js';
+import { StreamRelay } from '../relay/stream-relay.service.js';
 
 /** Cancel (docs/api.md §3): mark the stream cancelling, then tell the worker that holds it. */
 @Injectable()
-export class StreamControl {
-  private readonly logger = new Logger(StreamControl.name);
+export class StreamCancel {
+  private readonly logger = new Logger(StreamCancel.name);
 
   constructor(
     private readonly store: StreamStore,
@@ -15,7 +15,7 @@ export class StreamControl {
 
   async cancel(streamId: string, userId?: string): Promise<{ stream_id: string; status: 'cancelling' }> {
     await this.relay.requireMeta(streamId, userId);
-    const found = await withTimeout(this.store.cancel(streamId), REDIS_STEP_TIMEOUT_MS);
+    const found = await redisStep(this.store.cancel(streamId));
     if (found !== 'running' && found !== 'cancelling') {
       throw new ConflictException({ message: `Stream already ${found}`, stream_id: streamId, status: found });
     }

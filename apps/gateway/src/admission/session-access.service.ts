@@ -1,10 +1,11 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { HistoryClient, withTimeout } from '@app/platform';
+import { HistoryClient } from '@app/platform';
 import { StreamStore } from '@app/stream-store';
-import { StreamLimits } from '../limits/stream-limits.service.js';
-import { REDIS_STEP_TIMEOUT_MS, StreamRelay } from '../streams/stream-relay.service.js';
+import { StreamLimits } from './stream-limits.service.js';
+import { redisStep } from '../redis-step.js';
+import { StreamRelay } from '../relay/stream-relay.service.js';
 
-/** A stream about to start, as `SessionAccess.openStream` claims it. */
+/** A stream about to start, as `SessionAccess.admit` claims it. */
 export interface StreamStart {
   sessionId: string;
   userId: string;
@@ -37,12 +38,12 @@ export class SessionAccess {
    * The owner is cached in Redis so a turn needs no HTTP call; on a miss history decides, and an
    * id nobody owns is claimed for the caller (the script writes it only if still uncached).
    */
-  async openStream(start: StreamStart): Promise<void> {
+  async admit(start: StreamStart): Promise<void> {
     const { sessionId, userId } = start;
     let ownerIfUncached = '';
     let takeovers = 0;
     for (;;) {
-      const [outcome, running] = await withTimeout(this.store.admit({ ...start, ownerIfUncached, ...this.limits.admission() }), REDIS_STEP_TIMEOUT_MS);
+      const [outcome, running] = await redisStep(this.store.admit({ ...start, ownerIfUncached, ...this.limits.admission() }));
       switch (outcome) {
         case 'opened':
           return;
@@ -55,7 +56,7 @@ export class SessionAccess {
           const meta = await this.relay.meta(running);
           if (meta && (meta.status === 'running' || meta.status === 'cancelling')) throw busy(sessionId, running);
           // A stale claim (its stream ended without releasing it): take it over if still the same.
-          await withTimeout(this.store.releaseStaleClaim(sessionId, running), REDIS_STEP_TIMEOUT_MS);
+          await redisStep(this.store.releaseStaleClaim(sessionId, running));
           if (++takeovers === 2) throw busy(sessionId);
           break;
         }
@@ -66,10 +67,10 @@ export class SessionAccess {
   }
 
   async activeStream(sessionId: string): Promise<string | null> {
-    return withTimeout(this.store.activeStream(sessionId), REDIS_STEP_TIMEOUT_MS);
+    return redisStep(this.store.activeStream(sessionId));
   }
 
   async forget(sessionId: string): Promise<void> {
-    await withTimeout(this.store.forgetOwner(sessionId), REDIS_STEP_TIMEOUT_MS);
+    await redisStep(this.store.forgetOwner(sessionId));
   }
 }

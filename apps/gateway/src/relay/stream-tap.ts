@@ -1,21 +1,10 @@
 import type { MessageEvent } from '@nestjs/common';
-import { KEEP_ALIVE_MS, SSE_RETRY_MS, type MetaEventData } from '@app/contracts';
+import { KEEP_ALIVE_MS, SSE_RETRY_MS } from '@app/contracts';
 import type { StreamStore, StreamSubscriptions } from '@app/stream-store';
 import { Observable } from 'rxjs';
 import { streamMetrics } from '../metrics/stream-metrics.js';
 import { OrderedRelay, RESYNC } from './ordered-relay.js';
-
-
-export interface TapOptions {
-  meta: MetaEventData;
-  /** Chunks up to this seq were already received by the client. */
-  afterSeq: number;
-  /** For the connection that started the stream: request time, to report ttft as measured here. */
-  receivedAtMs?: number;
-  /** Subscribed before the stream's job was enqueued: its log holds nothing that does not come live. */
-  newStream?: boolean;
-  onClose?: () => void;
-}
+import type { TapOptions } from './tap-options.js';
 
 /**
  * A live subscription to one stream's channel, opened (and confirmed by Redis) before the job is

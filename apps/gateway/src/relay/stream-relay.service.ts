@@ -1,14 +1,11 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import type { MessageEvent } from '@nestjs/common';
 import type { MetaEventData } from '@app/contracts';
-import { withTimeout } from '@app/platform';
+import { redisStep } from '../redis-step.js';
 import type { Observable } from 'rxjs';
 import { StreamStore, StreamSubscriptions, type StreamMeta } from '@app/stream-store';
 import { PresenceService } from './presence.service.js';
 import { StreamTap } from './stream-tap.js';
-
-/** Redis steps of a request get this long before the client is told 503. */
-export const REDIS_STEP_TIMEOUT_MS = 2_000;
 
 /** Attaches clients to streams: opens taps, keeps presence, reads stream metadata. */
 @Injectable()
@@ -23,7 +20,7 @@ export class StreamRelay {
   async openTap(streamId: string): Promise<StreamTap> {
     const tap = new StreamTap(streamId, this.store, this.subscriptions);
     try {
-      await withTimeout(tap.open(), REDIS_STEP_TIMEOUT_MS);
+      await redisStep(tap.open());
     } catch (err) {
       tap.close(); // a subscription confirmed after the timeout must not keep a listener
       throw err;
@@ -45,12 +42,12 @@ export class StreamRelay {
     options: { receivedAtMs?: number; presenceSet?: boolean; newStream?: boolean } = {},
   ): Promise<Observable<MessageEvent>> {
     const { receivedAtMs, presenceSet = false, newStream = false } = options;
-    await withTimeout(this.presence.attach(streamId, { alreadySet: presenceSet }), REDIS_STEP_TIMEOUT_MS);
+    await redisStep(this.presence.attach(streamId, { alreadySet: presenceSet }));
     return tap.events({ meta, afterSeq, receivedAtMs, newStream, onClose: () => this.presence.detach(streamId) });
   }
 
   async meta(streamId: string): Promise<StreamMeta | null> {
-    return withTimeout(this.store.meta(streamId), REDIS_STEP_TIMEOUT_MS);
+    return redisStep(this.store.meta(streamId));
   }
 
   async requireMeta(streamId: string, userId?: string): Promise<StreamMeta> {

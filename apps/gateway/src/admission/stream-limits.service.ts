@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG, TooManyRequestsException, withTimeout, type AppConfig } from '@app/platform';
+import { APP_CONFIG, TooManyRequestsException, type AppConfig } from '@app/platform';
 import { StreamStore } from '@app/stream-store';
 import { RateLimiterRes, type RateLimiterRedis } from 'rate-limiter-flexible';
-import { PresenceService } from '../streams/presence.service.js';
-import { REDIS_STEP_TIMEOUT_MS } from '../streams/stream-relay.service.js';
+import { PresenceService } from '../relay/presence.service.js';
+import { redisStep } from '../redis-step.js';
 
 /** A stream that lives longer than this no longer holds a slot of its user (crash safety net). */
 const SLOT_MAX_AGE_MS = 15 * 60_000;
@@ -35,7 +35,7 @@ export class StreamLimits {
       () => null,
       (err: unknown) => (err instanceof RateLimiterRes ? err : Promise.reject(err)),
     );
-    const limited = await withTimeout(verdict, REDIS_STEP_TIMEOUT_MS);
+    const limited = await redisStep(verdict);
     if (limited) {
       throw new TooManyRequestsException('Too many requests: slow down', Math.max(1, Math.ceil(limited.msBeforeNext / 1000)));
     }

@@ -8,3 +8,6 @@ export class StreamIdPipe implements PipeTransform<string, string> {
     return value.toLowerCase();
   }
 }
+
+/** One instance serves every route: the pipe keeps no state. */
+export const streamIdPipe = new StreamIdPipe();

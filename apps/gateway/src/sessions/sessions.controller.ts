@@ -3,12 +3,12 @@ import type { ChatStats, SessionHistory, SessionList } from '@app/contracts';
 import { HistoryClient, sessionIdPipe } from '@app/platform';
 import { CallerId } from '../auth/caller.js';
 import { requireUser } from '../auth/require-user.js';
-import { OptionalUserQueryDto } from './history-query.dto.js';
+import { OptionalUserQueryDto } from './optional-user-query.dto.js';
 import { SessionsService } from './sessions.service.js';
 
 /** docs/api.md §5, proxied to the history service. */
 @Controller('api/v1/chat')
-export class HistoryController {
+export class SessionsController {
   constructor(
     private readonly history: HistoryClient,
     private readonly sessions: SessionsService,

@@ -1,8 +1,8 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import type { SessionHistory } from '@app/contracts';
 import { HistoryClient } from '@app/platform';
-import { SessionAccess } from '../chat/session-access.service.js';
-import { StreamControl } from '../streams/stream-control.service.js';
+import { SessionAccess } from '../admission/session-access.service.js';
+import { StreamCancel } from '../cancel/stream-cancel.service.js';
 
 const notFound = (sessionId: string) =>
   new NotFoundException({ error: 'Session not found', message: 'Session not found', session_id: sessionId });
@@ -13,7 +13,7 @@ export class SessionsService {
   constructor(
     private readonly history: HistoryClient,
     private readonly access: SessionAccess,
-    private readonly control: StreamControl,
+    private readonly streams: StreamCancel,
   ) {}
 
   async get(sessionId: string, userId?: string): Promise<SessionHistory> {
@@ -26,7 +26,7 @@ export class SessionsService {
     const session = await this.history.getSession(sessionId, userId);
     if (!session) throw notFound(sessionId);
     const running = await this.access.activeStream(sessionId);
-    if (running) await this.control.cancel(running).catch(() => undefined);
+    if (running) await this.streams.cancel(running).catch(() => undefined);
     if (!(await this.history.deleteSession(sessionId, userId))) throw notFound(sessionId);
     await this.access.forget(sessionId).catch(() => undefined);
     return { success: true, session_id: sessionId, message: 'Session deleted' };
