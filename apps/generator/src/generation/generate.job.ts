@@ -151,32 +151,38 @@ export class GenerateJob {
     return this.finish(data, turn, isRetry(job), outcome, sources, streamed, logged, firstChunkAt, outputPii, trace.getSpan(attempt));
   }
 
-  /** The context window is read once and kept with the job: a retry must see the same input. */
+  /**
+   * The provider input: the job's message and passages, and the session's last turns from history.
+   * A retry must see the same input (a deterministic provider regenerates the same reply and skips
+   * what was sent), and it does without the input being stored on the job: while this stream runs
+   * it holds the session's only running slot, so no turn can be added to the context, and reading
+   * it again gives the same turns. The exception is a read that fails: a first attempt then goes
+   * on without context (a reply beats none while history is down) and stores that choice on the
+   * job for its retries (the one `updateData`, only then); a retry whose read fails fails, to be
+   * retried, rather than answer from another input than the one that started the reply.
+   */
   private async prepareInput(job: Job<GenerateJobData>): Promise<ProviderInputData> {
     const data = job.data;
     const { conversation, instructions, temperature } = data.completion ?? {};
-    if (data.new_session || conversation?.length) {
-      // Nothing to read (a new session, or the request brought its own conversation), and a
-      // retry rebuilds exactly this input from the job data itself.
-      return { message: data.message, language: data.language, history: conversation ?? [], passages: data.context, instructions, temperature };
-    }
-    let history: ProviderInputData['history'] = [];
-    try {
-      history = await this.history.context(data.session_id, this.config.CONTEXT_TURNS, data.stream_id);
-    } catch (err) {
-      // A reply without context beats no reply while history is down.
-      this.logger.warn(`stream ${data.stream_id}: context unavailable (${(err as Error).message})`);
-    }
-    const input: ProviderInputData = {
+    const input = (history: ProviderInputData['history']): ProviderInputData => ({
       message: data.message,
       language: data.language,
       history,
       passages: data.context,
       instructions,
       temperature,
-    };
-    await job.updateData({ ...data, provider_input: input });
-    return input;
+    });
+    // Nothing to read: a new session, or the request brought its own conversation.
+    if (data.new_session || conversation?.length) return input(conversation ?? []);
+    try {
+      return input(await this.history.context(data.session_id, this.config.CONTEXT_TURNS, data.stream_id));
+    } catch (err) {
+      if (isRetry(job)) throw err;
+      this.logger.warn(`stream ${data.stream_id}: context unavailable (${(err as Error).message})`);
+      const withoutContext = input([]);
+      await job.updateData({ ...data, provider_input: withoutContext });
+      return withoutContext;
+    }
   }
 
   private async finish(

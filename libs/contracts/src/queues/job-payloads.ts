@@ -42,7 +42,7 @@ export interface GenerateJobData {
   received_at_ms: number;
   /** True when the gateway created the session for this turn: there is no context to read. */
   new_session?: boolean;
-  /** Filled by the first attempt before it publishes anything. */
+  /** Set only by a first attempt that could not read the context: its retries answer from the same input. */
   provider_input?: ProviderInputData;
   /** The gateway's input-side guardrail decision. */
   metadata?: TurnMetadata;
