@@ -40,6 +40,11 @@ export class StreamKeys {
     return `${this.prefix}:user:{${userId}}:streams`;
   }
 
+  /** A user's request counter of the current rate-limit window. */
+  userRequests(userId: string): string {
+    return `${this.prefix}:user:{${userId}}:requests`;
+  }
+
   /**
    * Set by history (with a TTL) when it has stored a finished turn whose confirmation reached no
    * one: a retried generator attempt reads it to learn the turn is stored already.

@@ -2,7 +2,6 @@ import type { ChunkEventData, ElpSnapshotData } from '@app/contracts';
 import { commandConnection, type AppConfig } from '@app/platform';
 import DataLoader from 'dataloader';
 import type { Redis } from 'ioredis';
-import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { presenceCheckEvery } from './scripts/append-chunks.js';
 import type { OpenStreamOutcome } from './scripts/open-stream.js';
 import { withStreamScripts, type StreamScripts } from './scripts/register-scripts.js';
@@ -49,6 +48,11 @@ export interface Admission extends StreamIds {
   userLimit: number;
   /** A user slot older than this is dropped (a crashed stream's). */
   slotMaxAgeMs: number;
+  /** Count this request against the user's rate (the first call of a request only; none while off). */
+  countRequest: boolean;
+  /** Requests per window per user. */
+  requestLimit: number;
+  requestWindowMs: number;
 }
 
 export type AdmitOutcome = OpenStreamOutcome;
@@ -132,6 +136,7 @@ export class StreamStore {
       k.userStreams(a.userId),
       k.meta(a.streamId),
       k.presence(a.streamId),
+      k.userRequests(a.userId),
       a.userId,
       a.sessionId,
       a.streamId,
@@ -145,6 +150,9 @@ export class StreamStore {
       a.userLimit,
       Date.now(),
       a.slotMaxAgeMs,
+      a.countRequest ? 1 : 0,
+      a.requestLimit,
+      a.requestWindowMs,
     );
   }
 
@@ -171,11 +179,6 @@ export class StreamStore {
   /** Drops the cached owner of a deleted session. */
   async forgetOwner(sessionId: string): Promise<void> {
     await this.redis.del(this.keys.sessionOwner(sessionId));
-  }
-
-  /** Requests per user per window, counted in this Redis (so across gateways). */
-  rateLimiter(points: number, durationS: number): RateLimiterRedis {
-    return new RateLimiterRedis({ storeClient: this.redis, keyPrefix: `${this.settings.prefix}:rate`, points, duration: durationS });
   }
 
   // Presence and cancel (gateway) ---------------------------------------------------------------

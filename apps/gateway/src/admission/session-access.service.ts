@@ -42,8 +42,8 @@ export class SessionAccess {
     const { sessionId, userId } = start;
     let ownerIfUncached = '';
     let takeovers = 0;
-    for (;;) {
-      const [outcome, running] = await redisStep(this.store.admit({ ...start, ownerIfUncached, ...this.limits.admission() }));
+    for (let call = 0; ; call++) {
+      const [outcome, running] = await redisStep(this.store.admit({ ...start, ownerIfUncached, ...this.limits.admission(call === 0) }));
       switch (outcome) {
         case 'opened':
           return;
@@ -61,7 +61,7 @@ export class SessionAccess {
           break;
         }
         default:
-          throw this.limits.refusal(outcome);
+          throw this.limits.refusal(outcome, running);
       }
     }
   }

@@ -9,7 +9,6 @@ import { StreamStore } from '@app/stream-store';
 import { redisStep } from '../redis-step.js';
 import { StreamRelay } from '../relay/stream-relay.service.js';
 import { InputGuard } from '../admission/input-guard.service.js';
-import { StreamLimits } from '../admission/stream-limits.service.js';
 import { GenerationQueue } from './generation-queue.service.js';
 import { SessionAccess } from '../admission/session-access.service.js';
 
@@ -39,7 +38,6 @@ export class ChatService {
     private readonly relay: StreamRelay,
     private readonly sessions: SessionAccess,
     private readonly queue: GenerationQueue,
-    private readonly limits: StreamLimits,
     private readonly guard: InputGuard,
   ) {}
 
@@ -71,10 +69,9 @@ export class ChatService {
     const opening = this.relay.openTap(streamId);
     opening.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
     try {
-      await inSpan('admission', turnContext, { attributes: { stream_id: streamId, session_id: sessionId } }, async () => {
-        await this.limits.consumeRequest(userId);
-        await this.sessions.admit({ sessionId, userId, streamId, createdAt, newSession: request.session_id === undefined });
-      });
+      await inSpan('admission', turnContext, { attributes: { stream_id: streamId, session_id: sessionId } }, () =>
+        this.sessions.admit({ sessionId, userId, streamId, createdAt, newSession: request.session_id === undefined }),
+      );
     } catch (err) {
       void opening.then((tap) => tap.close(), () => undefined);
       throw err;

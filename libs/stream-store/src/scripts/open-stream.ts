@@ -1,6 +1,9 @@
 /**
  * Opens a stream in one round trip: everything the gateway checks and writes before it subscribes
- * and enqueues, in the order the answers take precedence (404, then 409, then 429).
+ * and enqueues, in the order the answers take precedence (429 for the rate, 404, 409, 429 for a cap).
+ * 0. The user's request rate: a counter per fixed window (`RATE_LIMIT_WINDOW_S`), counted on the
+ *    first call of a request only (a call again after `owner_unknown` or a stale claim is the same
+ *    request). Over the limit, the answer carries the ms until the window ends (`Retry-After`).
  * 1. Session owner. A new session is claimed for the user (SET). An existing one must be cached
  *    as the user's; when nothing is cached the caller asks history and calls again with
  *    `ownerIfUncached` (history's owner, or the user for an id nobody owns), which is then cached.
@@ -11,14 +14,27 @@
  *    a crashed stream frees its slot; 0 = no cap).
  * 4. Claims the slot, writes the meta hash (with the replay TTL) and the presence key.
  * Nothing of 2–4 is written unless all checks pass; step 1's owner write stays either way.
- * KEYS: session owner, session active, user's streams, meta, presence.
+ * KEYS: session owner, session active, user's streams, meta, presence, user's request counter.
  * ARGV: user id, session id, stream id, created at, new session (1/0), owner if uncached ('' = ask
  * first), owner TTL s, stream TTL s, presence TTL ms, gateway full (1/0), user limit, now ms,
- * slot max age ms.
+ * slot max age ms, count the request (1/0), requests per window, window ms.
  * Returns {'opened'}, {'owner_unknown'}, {'not_owner'}, {'busy', running stream id},
- * {'gateway_full'} or {'user_full'}.
+ * {'gateway_full'}, {'user_full'} or {'rate_limited', ms left in the window}.
  */
 export const OPEN_STREAM = `
+if ARGV[14] == '1' then
+  local window = tonumber(ARGV[16])
+  local count = redis.call('INCR', KEYS[6])
+  if count == 1 then redis.call('PEXPIRE', KEYS[6], window) end
+  if count > tonumber(ARGV[15]) then
+    local left = redis.call('PTTL', KEYS[6])
+    if left < 0 then
+      redis.call('PEXPIRE', KEYS[6], window)
+      left = window
+    end
+    return {'rate_limited', tostring(left)}
+  end
+end
 if ARGV[5] == '1' then
   redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[7])
 else
@@ -50,4 +66,4 @@ return {'opened'}
 `;
 
 /** What OPEN_STREAM answers. */
-export type OpenStreamOutcome = ['opened'] | ['owner_unknown'] | ['not_owner'] | ['busy', string] | ['gateway_full'] | ['user_full'];
+export type OpenStreamOutcome = ['opened'] | ['owner_unknown'] | ['not_owner'] | ['busy', string] | ['gateway_full'] | ['user_full'] | ['rate_limited', string];

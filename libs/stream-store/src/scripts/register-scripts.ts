@@ -18,6 +18,7 @@ export interface StreamScripts {
     userStreams: string,
     meta: string,
     presence: string,
+    requests: string,
     userId: string,
     sessionId: string,
     streamId: string,
@@ -31,6 +32,9 @@ export interface StreamScripts {
     userLimit: number,
     nowMs: number,
     slotMaxAgeMs: number,
+    countRequest: 0 | 1,
+    requestLimit: number,
+    requestWindowMs: number,
   ): Promise<OpenStreamOutcome>;
 }
 
@@ -41,6 +45,6 @@ export function withStreamScripts(redis: Redis): Redis & StreamScripts {
   redis.defineCommand('finishStream', { numberOfKeys: 3, lua: FINISH_STREAM });
   redis.defineCommand('requestCancel', { numberOfKeys: 1, lua: REQUEST_CANCEL });
   redis.defineCommand('releaseIfEqual', { numberOfKeys: 1, lua: RELEASE_IF_EQUAL });
-  redis.defineCommand('openStream', { numberOfKeys: 5, lua: OPEN_STREAM });
+  redis.defineCommand('openStream', { numberOfKeys: 6, lua: OPEN_STREAM });
   return redis as Redis & StreamScripts;
 }
