@@ -1,5 +1,5 @@
 import { BadRequestException, Inject, Injectable } from '@nestjs/common';
-import type { ChatRequestDto, CompletionOptions, TurnMetadata } from '@app/contracts';
+import type { ChatRequest, CompletionOptions, TurnMetadata } from '@app/contracts';
 import { applyPiiPolicy, decideInjection, parsePiiPolicy, type PiiPolicy } from '@app/guardrails';
 import { APP_CONFIG, ConfigError, type AppConfig } from '@app/platform';
 
@@ -26,7 +26,7 @@ export class InputGuard {
     }
   }
 
-  check(request: ChatRequestDto): GuardedInput {
+  check(request: ChatRequest): GuardedInput {
     const context = request.context ?? [];
     const injection =
       this.config.INJECTION_POLICY === 'off'

@@ -14,7 +14,8 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsText, MESSAGE_MAX_CHARS } from '@app/contracts';
+import { MESSAGE_MAX_CHARS } from '@app/contracts';
+import { IsText } from '../requests/is-text.validator.js';
 import { Unsupported } from './unsupported.validator.js';
 
 export const MAX_MESSAGES = 100;
