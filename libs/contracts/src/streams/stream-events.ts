@@ -36,8 +36,10 @@ export interface StreamStats {
   tokens_per_sec: number;
 }
 
+/** Where a part of the answer came from (the `done` event's `sources`). */
 export interface Source {
   title: string;
+  /** Path of the article relative to the knowledge base, with an optional `#anchor`. */
   ref: string;
 }
 
