@@ -19,6 +19,7 @@ export * from './logging/logger.module.js';
 export * from './history/history.client.js';
 export * from './redis/with-timeout.js';
 export * from './redis/stream-scripts.js';
+export * from './queues/generation-queue.js';
 export * from './http/too-many-requests.exception.js';
 export * from './tracing/tracing.js';
 export * from './tracing/tracing-shutdown.js';
