@@ -11,9 +11,9 @@ import {
   type TurnStartedData,
   type TurnStatus,
 } from '@app/contracts';
-import { detectPii, parsePiiPolicy, piiDecision, PiiStreamRedactor, type PiiDecision, type PiiPolicy } from '@app/guardrails';
+import { detectPii, piiDecision, PiiStreamRedactor, type PiiDecision, type PiiPolicy } from '@app/guardrails';
 import { ROOT_CONTEXT, trace, type Context, type Span } from '@opentelemetry/api';
-import { APP_CONFIG, ConfigError, endSpan, HistoryClient, inSpan, traceFields, traceIdFields, traceparentOf, tracer, type AppConfig } from '@app/platform';
+import { APP_CONFIG, endSpan, HistoryClient, inSpan, traceFields, traceIdFields, traceparentOf, tracer, type AppConfig } from '@app/platform';
 import type { Job } from 'bullmq';
 import { generationMetrics } from '../metrics/generation-metrics.js';
 import { CHAT_PROVIDER, type ChatProvider } from '../providers/chat-provider.js';
@@ -63,11 +63,7 @@ export class GenerateJob {
     private readonly turns: TurnRecorder,
     private readonly clock: PacingClock,
   ) {
-    try {
-      this.pii = parsePiiPolicy(config.PII_POLICY);
-    } catch (err) {
-      throw new ConfigError(`Invalid configuration for generator:\n  PII_POLICY: ${(err as Error).message}`);
-    }
+    this.pii = config.PII_POLICY;
   }
 
   /** `attempt`: the trace context of this attempt (the root context while tracing is off). */
