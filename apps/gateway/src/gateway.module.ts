@@ -1,6 +1,6 @@
-import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { AllExceptionsFilter, APP_CONFIG, HealthController, HistoryClient, loggerModule, MetricsController, READINESS_CHECKS, type AppConfig } from '@app/platform';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { HistoryClient, PlatformModule, type AppConfig } from '@app/platform';
 import { AuthGuard } from './auth/auth.guard.js';
 import { Authenticator } from './auth/authenticator.service.js';
 import { ChatController } from './chat/chat.controller.js';
@@ -22,18 +22,10 @@ import { StreamsController } from './streams/streams.controller.js';
 @Module({})
 export class GatewayModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return {
+    return PlatformModule.forService('gateway', config, {
       module: GatewayModule,
-      imports: [loggerModule(config, 'gateway')],
-      controllers: [ChatController, StreamsController, HistoryController, OpenAiCompatController, HealthController, MetricsController],
+      controllers: [ChatController, StreamsController, HistoryController, OpenAiCompatController],
       providers: [
-        { provide: APP_CONFIG, useValue: config },
-        {
-          provide: APP_PIPE,
-          // Unknown fields are rejected (docs/api.md §1); `transform` applies the DTO's trimming.
-          useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, expectedType: undefined }),
-        },
-        { provide: APP_FILTER, useClass: AllExceptionsFilter },
         Authenticator,
         { provide: APP_GUARD, useClass: AuthGuard },
         StreamLimits,
@@ -48,8 +40,8 @@ export class GatewayModule {
         SessionAccess,
         ChatService,
         SessionsService,
-        { provide: READINESS_CHECKS, inject: [GatewayRedis], useFactory: (r: GatewayRedis) => [r] },
       ],
-    };
+      readiness: [GatewayRedis],
+    });
   }
 }

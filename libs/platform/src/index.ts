@@ -23,3 +23,4 @@ export * from './queues/generation-queue.js';
 export * from './http/too-many-requests.exception.js';
 export * from './tracing/tracing.js';
 export * from './tracing/tracing-shutdown.js';
+export * from './platform.module.js';
