@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DoneEventData, ErrorEventData, MetaEventData } from '@app/contracts';
-import { freePort, until } from './support/free-port.js';
+import { freePort } from './support/free-port.js';
+import { until } from './support/until.js';
 import { MetricsScrape } from './support/metrics-scrape.js';
 import { postJson, readStream } from './support/sse-client.js';
 import { TestStack } from './support/test-stack.js';

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { HistoryEventKind, type DoneEventData, type ErrorEventData, type MetaEventData, type SessionHistory } from '@app/contracts';
-import { until } from '../support/free-port.js';
+import { until } from '../support/until.js';
 import { expectGapless, sessionHistory, storedReply } from '../support/history-probe.js';
 import { generationJobs, waitingHistoryEvents } from '../support/queue-inspector.js';
 import { readStream, type ReceivedEvent } from '../support/sse-client.js';

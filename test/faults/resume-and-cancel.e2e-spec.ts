@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DoneEventData, MetaEventData } from '@app/contracts';
 import { EventSource } from 'eventsource';
-import { until } from '../support/free-port.js';
+import { until } from '../support/until.js';
 import { expectGapless, storedReply } from '../support/history-probe.js';
 import { readStream } from '../support/sse-client.js';
 import { TestStack } from '../support/test-stack.js';

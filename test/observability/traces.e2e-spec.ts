@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DoneEventData, MetaEventData } from '@app/contracts';
-import { until } from '../support/free-port.js';
+import { until } from '../support/until.js';
 import { logLines } from '../support/log-lines.js';
 import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 import { generationJobs } from '../support/queue-inspector.js';

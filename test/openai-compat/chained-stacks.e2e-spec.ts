@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DoneEventData, SessionHistory, SessionList } from '@app/contracts';
 import OpenAI from 'openai';
-import { until } from '../support/free-port.js';
+import { until } from '../support/until.js';
 import { readStream } from '../support/sse-client.js';
 import { TestStack } from '../support/test-stack.js';
 

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DoneEventData, ErrorEventData, MetaEventData } from '@app/contracts';
-import { until } from '../support/free-port.js';
+import { until } from '../support/until.js';
 import { storedReply } from '../support/history-probe.js';
 import { postJson, readStream } from '../support/sse-client.js';
 import { TestStack } from '../support/test-stack.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DoneEventData } from '@app/contracts';
-import { until } from '../support/free-port.js';
+import { until } from '../support/until.js';
 import { postJson, readStream } from '../support/sse-client.js';
 import { TestStack } from '../support/test-stack.js';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { decodeEntry, EntryKind, StreamKeys } from '@app/contracts';
 import { presenceCheckEvery, waitReady, type AppConfig } from '@app/platform';
 import type { Redis } from 'ioredis';
-import { until } from '../../../test/support/free-port.js';
+import { until } from '../../../test/support/until.js';
 import { TestRedis } from '../../../test/support/redis-server.js';
 import { AppendResult, MAX_APPEND_BATCH, StreamWriter } from '../src/generation/stream-writer.js';
 
