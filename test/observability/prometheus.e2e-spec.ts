@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DoneEventData, MetaEventData } from '@app/contracts';
 import { freePort } from '../support/free-port.js';
 import { until } from '../support/until.js';
-import { postJson, readStream } from '../support/sse-client.js';
+import { postJson, readStream } from '../support/sse-reader.js';
 import { TestStack } from '../support/test-stack.js';
 
 // A real Prometheus (Debian's `prometheus` package; .ci/run installs it) scrapes the three
