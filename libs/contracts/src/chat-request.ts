@@ -26,7 +26,7 @@ export interface TextRule {
 }
 
 /** Characters as a user counts them: Unicode code points of the trimmed text. */
-export function textLength(value: string): number {
+function textLength(value: string): number {
   return [...value.trim()].length;
 }
 

@@ -25,7 +25,7 @@ import { TurnRecorder } from './turn-recorder.js';
 import { WordChunker } from './word-chunker.js';
 
 /** A running ELP snapshot goes to attached clients every this many chunks. */
-export const ELP_SNAPSHOT_EVERY = 20;
+const ELP_SNAPSHOT_EVERY = 20;
 
 /** The chunks of a stream's log as one text; `complete` when it is known without reading the log. */
 interface SentReply {

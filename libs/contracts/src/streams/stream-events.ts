@@ -1,6 +1,5 @@
 /** Payloads of the SSE events of docs/api.md §1, as they appear in `data`. */
 
-export type StreamStatus = 'running' | 'completed' | 'cancelled' | 'failed';
 export type DoneStatus = 'completed' | 'cancelled';
 
 export interface MetaEventData {

@@ -5,7 +5,7 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 const url = z.string().url();
 
 /** Every setting of every service, validated once at boot (docs/architecture.md "Configuration"). */
-export const configSchema = z.object({
+const configSchema = z.object({
   PORT: int(0, 65535),
   HOST: z.string().default('0.0.0.0'),
   REDIS_URL: url.default('redis://127.0.0.1:6379'),

@@ -20,7 +20,7 @@ export type JobHandlers<J extends { name: string; data: unknown }> = {
  * The processor that runs each job with the handler of its name. TypeScript cannot relate a
  * job's name to its handler through an index, so the one widening of the lookup lives here.
  */
-export function dispatchJobs<J extends { name: string; data: unknown }>(handlers: JobHandlers<J>) {
+function dispatchJobs<J extends { name: string; data: unknown }>(handlers: JobHandlers<J>) {
   return (job: JobOf<J>, signal: AbortSignal): Promise<string> => {
     const handler = handlers[job.name as J['name']] as ((job: JobOf<J>, signal: AbortSignal) => Promise<string>) | undefined;
     if (!handler) return Promise.reject(new Error(`no handler for job ${job.name} of queue ${job.queueName}`));
@@ -29,7 +29,7 @@ export function dispatchJobs<J extends { name: string; data: unknown }>(handlers
 }
 
 /** Options of every `generation` job: retried after 200 ms up to `JOB_ATTEMPTS`, kept a while for inspection. */
-export function generationJobOptions(config: Pick<AppConfig, 'JOB_ATTEMPTS'>): DefaultJobOptions {
+function generationJobOptions(config: Pick<AppConfig, 'JOB_ATTEMPTS'>): DefaultJobOptions {
   return {
     attempts: config.JOB_ATTEMPTS,
     backoff: { type: 'fixed', delay: 200 },
