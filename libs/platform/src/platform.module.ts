@@ -19,7 +19,8 @@ export interface ServiceParts extends Pick<ModuleMetadata, 'imports' | 'controll
 /**
  * What every service shares: the validated configuration (`APP_CONFIG`, seen by every module),
  * the exception filter of docs/api.md §6, and the validation pipe (unknown fields are rejected,
- * docs/api.md §1; `transform` applies the DTOs' trimming).
+ * docs/api.md §1; `transform` hands handlers DTO instances, query strings converted by `@Type`;
+ * text is kept exactly as sent).
  */
 @Module({})
 export class PlatformModule {
