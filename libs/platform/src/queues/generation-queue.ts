@@ -38,11 +38,11 @@ function generationJobOptions(config: Pick<AppConfig, 'JOB_ATTEMPTS'>): DefaultJ
   };
 }
 
-export type GenerationQueue = Queue<GenerationJob['data'], string, GenerationJob['name']>;
+export type GenerationQueueHandle = Queue<GenerationJob['data'], string, GenerationJob['name']>;
 export type GenerationWorkerHandle = Worker<GenerationJob['data'], string, GenerationJob['name']>;
 
 /** The producer's handle on the `generation` queue. Enqueue with `jobId = stream_id`: an enqueue is idempotent. */
-export function generationQueue(config: Pick<AppConfig, 'REDIS_URL' | 'REDIS_PREFIX' | 'JOB_ATTEMPTS'>): GenerationQueue {
+export function generationQueue(config: Pick<AppConfig, 'REDIS_URL' | 'REDIS_PREFIX' | 'JOB_ATTEMPTS'>): GenerationQueueHandle {
   return new Queue(QueueName.Generation, {
     connection: bullConnectionOptions(config.REDIS_URL),
     prefix: bullPrefix(config.REDIS_PREFIX),
