@@ -26,11 +26,20 @@ const common = {
   testEnvironment: 'node',
 };
 
+/** Specs without processes that check what `npm run build` produced. */
+const needsBuild = ['<rootDir>/test/deploy/compose-file.spec.ts'];
+
 export default {
   projects: [
-    // Fast specs beside the code: pure logic, no processes.
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/*/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'] },
-    // Real Redis / database / child processes: one file at a time so timings stay honest.
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/apps/*/test/**/*.e2e-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'] },
+    // Fast specs beside the code: pure logic, no processes, nothing built.
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/*/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', ...needsBuild],
+    },
+    // Real Redis / database / child processes, and the specs that read dist/ (`npm test` builds
+    // first): one file at a time so timings stay honest.
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/apps/*/test/**/*.e2e-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts', ...needsBuild] },
   ],
 };

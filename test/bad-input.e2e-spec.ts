@@ -3,7 +3,7 @@ import type { DoneEventData } from '@app/contracts';
 import { StreamKeys } from '@app/stream-store';
 import { generationJobCount } from './support/queue-inspector.js';
 import { rawRequest } from './support/raw-request.js';
-import { readStream } from './support/sse-client.js';
+import { readStream } from './support/sse-reader.js';
 import { TestStack } from './support/test-stack.js';
 
 const valid = { message: 'How do I run the tests?', user_id: 'bad-input-user' };

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DoneEventData } from '@app/contracts';
-import { until } from './support/free-port.js';
+import { until } from './support/until.js';
 import { expectGapless } from './support/history-probe.js';
-import { readStream } from './support/sse-client.js';
+import { readStream } from './support/sse-reader.js';
 import { TestStack } from './support/test-stack.js';
 
 /** Pids of a process's children, from /proc (the gateway's forked workers). */

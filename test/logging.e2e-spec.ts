@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { logLines } from './support/log-lines.js';
-import { readStream } from './support/sse-client.js';
+import { readStream } from './support/sse-reader.js';
 import { TestStack } from './support/test-stack.js';
 
 describe('structured logs', () => {

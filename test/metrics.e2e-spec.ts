@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DoneEventData, ErrorEventData, MetaEventData } from '@app/contracts';
-import { freePort, until } from './support/free-port.js';
+import { freePort } from './support/free-port.js';
+import { until } from './support/until.js';
 import { MetricsScrape } from './support/metrics-scrape.js';
-import { postJson, readStream } from './support/sse-client.js';
+import { postJson, readStream } from './support/sse-reader.js';
 import { TestStack } from './support/test-stack.js';
 
 const question = { message: 'How do I configure the Redis connection?', user_id: 'metrics' };

@@ -2,11 +2,12 @@ import { connect, createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { describe, expect, it } from '@jest/globals';
 import type { DoneEventData, MetaEventData } from '@app/contracts';
-import { freePort, until } from './support/free-port.js';
+import { freePort } from './support/free-port.js';
+import { until } from './support/until.js';
 import { expectGapless, storedReply } from './support/history-probe.js';
 import { NpmStart } from './support/npm-start.js';
 import { generationJobs } from './support/queue-inspector.js';
-import { readStream, type ReceivedEvent } from './support/sse-client.js';
+import { readStream, type ReceivedEvent } from './support/sse-reader.js';
 
 const question = { message: 'How do I configure the Redis connection?', user_id: 'first-run' };
 const chunkCount = (events: ReceivedEvent[]) => events.filter((e) => e.event === undefined).length;

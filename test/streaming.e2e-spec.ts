@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DoneEventData, MetaEventData, SessionHistory, SessionList } from '@app/contracts';
 import { generationJobs } from './support/queue-inspector.js';
-import { postJson, readStream } from './support/sse-client.js';
+import { postJson, readStream } from './support/sse-reader.js';
 import { databaseKinds } from './support/test-database.js';
 import { TestStack } from './support/test-stack.js';
 

@@ -10,6 +10,8 @@ const gateway = process.env.GATEWAY_URL ?? 'http://127.0.0.1:7000';
 export default defineConfig({
   root,
   base: '/',
+  // The framework-free contracts lib: types and constants shared with the server.
+  resolve: { alias: { '@app/contracts': fileURLToPath(new URL('../../libs/contracts/src/index.ts', import.meta.url)) } },
   plugins: [svelte()],
   build: {
     outDir: fileURLToPath(new URL('../../dist/web', import.meta.url)),

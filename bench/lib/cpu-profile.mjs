@@ -25,7 +25,7 @@ function shortUrl(url) {
  * process.hrtime) keeps only the measured level: start-up (module loading, PGlite's first open)
  * would otherwise dominate.
  */
-export function summarizeProfile(profile, top = 15, window = undefined) {
+function summarizeProfile(profile, top = 15, window = undefined) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const hits = new Map();
   const dt = profile.timeDeltas;

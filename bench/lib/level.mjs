@@ -12,14 +12,14 @@ import { warmUp } from './warm-up.mjs';
 import { waitForQuiet } from './quiet-gate.mjs';
 import { splitCpu } from './cpu-split.mjs';
 
-export const CRITERIA = { gapP99Ms: 45, ttftP99Ms: 100 };
+const CRITERIA = { gapP99Ms: 45, ttftP99Ms: 100 };
 /**
  * A process that used this much of a core over some ~1 s is saturated: a Node process's JS runs
  * on one thread, and the rest of that core goes to the kernel's network work for its sockets.
  */
-export const SATURATED_PCT = 80;
+const SATURATED_PCT = 80;
 /** A capped process that hit its quota in this share of its periods or more is held back by it. */
-export const QUOTA_BOUND_PCT = 10;
+const QUOTA_BOUND_PCT = 10;
 
 export function startLoadGenerator() {
   const child = track(fork(`${root}bench/load-generator.mjs`, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }), 'loadgen');

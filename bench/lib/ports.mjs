@@ -1,5 +1,5 @@
 // Free loopback ports and a bounded poll for the bench (the TypeScript test harness has its own,
-// test/support/free-port.ts: .mjs cannot import it without a build step).
+// test/support/free-port.ts and until.ts: .mjs cannot import them without a build step).
 export { freePort } from '../../scripts/lib/free-port.mjs';
 
 export async function until(probe, timeoutMs, what) {

@@ -47,7 +47,7 @@ export function bottleneckText(level) {
 }
 
 /** CPU that went to neither the bench's processes nor idle: others' jobs, and the hypervisor's steal (recorded since 2026-12). */
-export const othersText = (machine) => `others ${fmt(machine.othersPct, 0)}%${machine.stealPct === undefined ? '' : `, steal ${fmt(machine.stealPct, 0)}%`}`;
+const othersText = (machine) => `others ${fmt(machine.othersPct, 0)}%${machine.stealPct === undefined ? '' : `, steal ${fmt(machine.stealPct, 0)}%`}`;
 
 /**
  * Memory per open stream as the least-squares slope of the front process's peak RSS against N

@@ -192,7 +192,7 @@ function scalingText(results) {
   );
 }
 
-export function generatedBlock(results) {
+function generatedBlock(results) {
   const m = results.machine;
   const w = results.workload;
   return [

@@ -65,7 +65,7 @@ function spawnLogged(name, command, args, options) {
   return { name, child, pid: child.pid, logTail: () => tail.join('').slice(-3000) };
 }
 
-export async function startRedis() {
+async function startRedis() {
   const port = await freePort();
   const dir = tempDir('bench-redis-');
   const proc = spawnLogged('redis', 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {});

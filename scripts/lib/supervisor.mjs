@@ -15,7 +15,7 @@ const MAX_DELAY_MS = 30_000;
 const STABLE_AFTER_MS = 30_000;
 
 /** Delay before the restart that follows `crashes` quick crashes in a row (0-based). */
-export function restartDelay(crashes) {
+function restartDelay(crashes) {
   return Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** crashes);
 }
 

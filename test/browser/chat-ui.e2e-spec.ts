@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { postJson } from '../support/sse-client.js';
+import { postJson } from '../support/sse-reader.js';
 import { DESKTOP, launchChromium, WEB_DIR } from '../support/browser.js';
 import { lastReply, LONG_QUESTION, markdownOf, send, SHORT_QUESTION, statusOf, waitForStatus, waitForText } from '../support/chat-page.js';
 import { TestStack } from '../support/test-stack.js';

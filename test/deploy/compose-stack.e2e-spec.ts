@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DoneEventData, MetaEventData } from '@app/contracts';
-import { freePort, until } from '../support/free-port.js';
+import { freePort } from '../support/free-port.js';
+import { until } from '../support/until.js';
 import { expectGapless, storedReply } from '../support/history-probe.js';
-import { readStream, type StreamResult } from '../support/sse-client.js';
+import { readStream, type StreamResult } from '../support/sse-reader.js';
 import { ComposeProject } from './compose-project.js';
 
 // docker-compose.yml for real: the image built from the Dockerfile, the five services brought up by

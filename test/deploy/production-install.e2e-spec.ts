@@ -9,7 +9,7 @@ import type { DoneEventData, MetaEventData } from '@app/contracts';
 import { expectGapless, storedReply } from '../support/history-probe.js';
 import { TestRedis } from '../support/redis-server.js';
 import { ServiceProcess } from '../support/service-process.js';
-import { readStream } from '../support/sse-client.js';
+import { readStream } from '../support/sse-reader.js';
 
 const run = promisify(execFile);
 const residentMb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;

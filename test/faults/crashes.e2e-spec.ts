@@ -1,10 +1,10 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { HistoryEventKind, type DoneEventData, type ErrorEventData, type MetaEventData, type SessionHistory } from '@app/contracts';
-import { until } from '../support/free-port.js';
+import { until } from '../support/until.js';
 import { expectGapless, sessionHistory, storedReply } from '../support/history-probe.js';
 import { generationJobs, waitingHistoryEvents } from '../support/queue-inspector.js';
-import { readStream, type ReceivedEvent } from '../support/sse-client.js';
+import { readStream, type ReceivedEvent } from '../support/sse-reader.js';
 import { TestStack } from '../support/test-stack.js';
 
 const longQuestion = { message: 'How do I configure the Redis connection?', user_id: 'crash-user' };

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DoneEventData, MetaEventData } from '@app/contracts';
 import { EventSource } from 'eventsource';
-import { until } from '../support/free-port.js';
+import { until } from '../support/until.js';
 import { expectGapless, storedReply } from '../support/history-probe.js';
-import { readStream } from '../support/sse-client.js';
+import { readStream } from '../support/sse-reader.js';
 import { TestStack } from '../support/test-stack.js';
 
 const question = { message: 'How do I configure the Redis connection?', user_id: 'resumer' };

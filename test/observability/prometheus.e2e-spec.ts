@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DoneEventData, MetaEventData } from '@app/contracts';
-import { freePort, until } from '../support/free-port.js';
-import { postJson, readStream } from '../support/sse-client.js';
+import { freePort } from '../support/free-port.js';
+import { until } from '../support/until.js';
+import { postJson, readStream } from '../support/sse-reader.js';
 import { TestStack } from '../support/test-stack.js';
 
 // A real Prometheus (Debian's `prometheus` package; .ci/run installs it) scrapes the three

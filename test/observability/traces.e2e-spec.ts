@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DoneEventData, MetaEventData } from '@app/contracts';
-import { until } from '../support/free-port.js';
+import { until } from '../support/until.js';
 import { logLines } from '../support/log-lines.js';
 import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 import { generationJobs } from '../support/queue-inspector.js';
-import { readStream } from '../support/sse-client.js';
+import { readStream } from '../support/sse-reader.js';
 import { TestStack } from '../support/test-stack.js';
 
 const tracingEnv = (receiver: OtlpReceiver): Record<string, string> => ({

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DoneEventData, SessionHistory, SessionList } from '@app/contracts';
 import OpenAI from 'openai';
-import { until } from '../support/free-port.js';
-import { readStream } from '../support/sse-client.js';
+import { until } from '../support/until.js';
+import { readStream } from '../support/sse-reader.js';
 import { TestStack } from '../support/test-stack.js';
 
 // Two whole stacks chained: stack A's generator runs GENERATOR_PROVIDER=openai (the `openai`

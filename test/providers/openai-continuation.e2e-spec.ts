@@ -2,9 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DoneEventData, ErrorEventData, MetaEventData } from '@app/contracts';
-import { until } from '../support/free-port.js';
+import { until } from '../support/until.js';
 import { storedReply } from '../support/history-probe.js';
-import { postJson, readStream } from '../support/sse-client.js';
+import { postJson, readStream } from '../support/sse-reader.js';
 import { TestStack } from '../support/test-stack.js';
 
 // The `openai` provider's retries, errors, cancel and request options against a fake model server

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DoneEventData, MetaEventData } from '@app/contracts';
 import { expectGapless, storedReply } from '../support/history-probe.js';
-import { readStream } from '../support/sse-client.js';
+import { readStream } from '../support/sse-reader.js';
 import { TestStack } from '../support/test-stack.js';
 
 // A generator SIGKILLed mid-reply while GENERATOR_PROVIDER=openai: the model would not answer the

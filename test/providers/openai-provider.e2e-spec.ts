@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DoneEventData, ErrorEventData, SessionHistory } from '@app/contracts';
-import { readStream } from '../support/sse-client.js';
+import { readStream } from '../support/sse-reader.js';
 import { TestStack } from '../support/test-stack.js';
 
 // A model server cannot run here, so a small fake speaks the OpenAI streaming protocol; the

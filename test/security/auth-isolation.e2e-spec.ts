@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DoneEventData, SessionList } from '@app/contracts';
 import { SignJWT } from 'jose';
-import { readStream } from '../support/sse-client.js';
+import { readStream } from '../support/sse-reader.js';
 import { TestStack } from '../support/test-stack.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-for-hs256';

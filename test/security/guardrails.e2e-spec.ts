@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DoneEventData, SessionHistory } from '@app/contracts';
 import { generationJobCount } from '../support/queue-inspector.js';
-import { postJson, readStream } from '../support/sse-client.js';
+import { postJson, readStream } from '../support/sse-reader.js';
 import { TestStack } from '../support/test-stack.js';
 
 const history = async (url: string, sessionId: string) =>

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DoneEventData } from '@app/contracts';
-import { until } from '../support/free-port.js';
-import { postJson, readStream } from '../support/sse-client.js';
+import { until } from '../support/until.js';
+import { postJson, readStream } from '../support/sse-reader.js';
 import { TestStack } from '../support/test-stack.js';
 
 describe('limits (429 + Retry-After), enforced across gateways', () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { waitReady, type AppConfig } from '@app/platform';
 import { AppendResult, decodeEntry, EntryKind, MAX_APPEND_BATCH, presenceCheckEvery, StreamKeys, StreamStore } from '@app/stream-store';
 import type { Redis } from 'ioredis';
-import { until } from '../support/free-port.js';
+import { until } from '../support/until.js';
 import { TestRedis } from '../support/redis-server.js';
 
 /** The generator's chunk appends, against a real Redis: batched per tick, judged per stream. */

@@ -1,5 +1,5 @@
 import type { HistoryMessage, SessionHistory } from '@app/contracts';
-import { until } from './free-port.js';
+import { until } from './until.js';
 
 /** Waits until history holds the assistant message of `streamId` (turns are written through a queue). */
 export async function storedReply(gatewayUrl: string, sessionId: string, streamId: string, timeoutMs = 15_000): Promise<HistoryMessage> {

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, until } from './free-port.js';
+import { freePort } from './free-port.js';
+import { until } from './until.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 

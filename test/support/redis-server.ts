@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort, until } from './free-port.js';
+import { freePort } from './free-port.js';
+import { until } from './until.js';
 
 /**
  * A private redis-server on a free port, so a test can kill or restart it without touching

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { freePort, until } from './free-port.js';
+import { freePort } from './free-port.js';
+import { until } from './until.js';
 
 export type ServiceName = 'gateway' | 'generator' | 'history';
 

@@ -1,7 +1,7 @@
-import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { StreamStore, StreamSubscriptions } from '@app/stream-store';
-import { AllExceptionsFilter, APP_CONFIG, HealthController, HistoryClient, loggerModule, MetricsController, READINESS_CHECKS, type AppConfig } from '@app/platform';
+import { HistoryClient, PlatformModule, type AppConfig } from '@app/platform';
 import { AuthGuard } from './auth/auth.guard.js';
 import { Authenticator } from './auth/authenticator.service.js';
 import { ChatController } from './chat/chat.controller.js';
@@ -22,18 +22,10 @@ import { StreamRelay } from './relay/stream-relay.service.js';
 @Module({})
 export class GatewayModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return {
+    return PlatformModule.forService('gateway', config, {
       module: GatewayModule,
-      imports: [loggerModule(config, 'gateway')],
-      controllers: [ChatController, ResumeController, CancelController, SessionsController, OpenAiCompatController, HealthController, MetricsController],
+      controllers: [ChatController, ResumeController, CancelController, SessionsController, OpenAiCompatController],
       providers: [
-        { provide: APP_CONFIG, useValue: config },
-        {
-          provide: APP_PIPE,
-          // Unknown fields are rejected (docs/api.md §1); `transform` applies the DTO's trimming.
-          useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, expectedType: undefined }),
-        },
-        { provide: APP_FILTER, useClass: AllExceptionsFilter },
         Authenticator,
         { provide: APP_GUARD, useClass: AuthGuard },
         StreamLimits,
@@ -52,8 +44,8 @@ export class GatewayModule {
         SessionAccess,
         ChatService,
         SessionsService,
-        { provide: READINESS_CHECKS, inject: [StreamStore], useFactory: (store: StreamStore) => [store] },
       ],
-    };
+      readiness: [StreamStore],
+    });
   }
 }

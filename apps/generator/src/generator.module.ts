@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import { StreamStore } from '@app/stream-store';
-import { AllExceptionsFilter, APP_CONFIG, HealthController, HistoryClient, loggerModule, MetricsController, READINESS_CHECKS, type AppConfig } from '@app/platform';
+import { HistoryClient, PlatformModule, type AppConfig } from '@app/platform';
 import { GenerateJob, HISTORY_CLIENT } from './generation/generate.job.js';
 import { GenerationWorker } from './generation/generation.worker.js';
 import { PacingClock } from './generation/pacing-clock.js';
@@ -12,13 +11,9 @@ import { createProvider } from './providers/provider.factory.js';
 @Module({})
 export class GeneratorModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return {
+    return PlatformModule.forService('generator', config, {
       module: GeneratorModule,
-      imports: [loggerModule(config, 'generator')],
-      controllers: [HealthController, MetricsController],
       providers: [
-        { provide: APP_CONFIG, useValue: config },
-        { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: CHAT_PROVIDER, useFactory: () => createProvider(config) },
         { provide: HISTORY_CLIENT, useValue: new HistoryClient(config.HISTORY_URL) },
         PacingClock,
@@ -27,8 +22,8 @@ export class GeneratorModule {
         TurnRecorder,
         GenerateJob,
         GenerationWorker,
-        { provide: READINESS_CHECKS, inject: [GenerationWorker], useFactory: (w: GenerationWorker) => [w] },
       ],
-    };
+      readiness: [GenerationWorker],
+    });
   }
 }

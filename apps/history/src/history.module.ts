@@ -1,6 +1,5 @@
-import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { AllExceptionsFilter, APP_CONFIG, HealthController, loggerModule, MetricsController, READINESS_CHECKS, type AppConfig } from '@app/platform';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_CONFIG, PlatformModule, type AppConfig } from '@app/platform';
 import { DatabaseService } from './database/database.service.js';
 import { RedisReadiness } from './redis.readiness.js';
 import { SessionRepository } from './sessions/session.repository.js';
@@ -13,14 +12,10 @@ import { TurnRepository } from './turns/turn.repository.js';
 @Module({})
 export class HistoryModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return {
+    return PlatformModule.forService('history', config, {
       module: HistoryModule,
-      imports: [loggerModule(config, 'history')],
-      controllers: [SessionsController, HealthController, MetricsController],
+      controllers: [SessionsController],
       providers: [
-        { provide: APP_CONFIG, useValue: config },
-        { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }) },
-        { provide: APP_FILTER, useClass: AllExceptionsFilter },
         {
           provide: DatabaseService,
           inject: [APP_CONFIG],
@@ -31,13 +26,13 @@ export class HistoryModule {
           },
         },
         RedisReadiness,
-        { provide: READINESS_CHECKS, inject: [DatabaseService, RedisReadiness], useFactory: (d: DatabaseService, r: RedisReadiness) => [d, r] },
         TurnRepository,
         TurnConfirmations,
         SessionRepository,
         TurnEventsStream,
         TurnEventsConsumer,
       ],
-    };
+      readiness: [DatabaseService, RedisReadiness],
+    });
   }
 }

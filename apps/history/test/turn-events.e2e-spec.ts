@@ -10,7 +10,7 @@ import {
 } from '@app/contracts';
 import { StreamKeys } from '@app/stream-store';
 import { Redis } from 'ioredis';
-import { until } from '../../../test/support/free-port.js';
+import { until } from '../../../test/support/until.js';
 import { TestStack } from '../../../test/support/test-stack.js';
 import { MAX_DELIVERIES } from '../src/turns/turn-events.consumer.js';
 

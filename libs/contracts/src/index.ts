@@ -4,5 +4,4 @@ export * from './queues/job-payloads.js';
 export * from './queues/history-events.js';
 export * from './history-api.js';
 export * from './ids.js';
-export * from './dto/chat-request.dto.js';
-export * from './dto/is-text.validator.js';
+export * from './chat-request.js';

@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals';
-import { performance } from 'node:perf_hooks';
 import { analyzeElp } from './elp-analyzer.js';
 import type { ElpAnalysis } from './elp-types.js';
 import { fluxPosition } from './flux-position.js';
@@ -191,18 +190,5 @@ describe('analyzeElp', () => {
     for (const text of [PLEA, PROOF, AUTHORITY, MARKDOWN_REPLY]) {
       expect(analyzeElp(text)).toEqual(analyzeElp(text));
     }
-  });
-
-  it('analyses 2 KB in well under a couple of milliseconds on average', () => {
-    let text = '';
-    while (text.length < 2048) text += `${MARKDOWN_REPLY}\n${PLEA}\n${PROOF}\n${AUTHORITY}\n`;
-    text = text.slice(0, 2048);
-    for (let i = 0; i < 50; i++) analyzeElp(text);
-
-    const runs = 1000;
-    const started = performance.now();
-    for (let i = 0; i < runs; i++) analyzeElp(text);
-    const averageMs = (performance.now() - started) / runs;
-    expect(averageMs).toBeLessThan(2);
   });
 });

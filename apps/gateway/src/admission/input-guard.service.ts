@@ -1,7 +1,7 @@
 import { BadRequestException, Inject, Injectable } from '@nestjs/common';
-import type { ChatRequestDto, CompletionOptions, TurnMetadata } from '@app/contracts';
-import { applyPiiPolicy, decideInjection, parsePiiPolicy, type PiiPolicy } from '@app/guardrails';
-import { APP_CONFIG, ConfigError, type AppConfig } from '@app/platform';
+import type { ChatRequest, CompletionOptions, TurnMetadata } from '@app/contracts';
+import { applyPiiPolicy, decideInjection, type PiiPolicy } from '@app/guardrails';
+import { APP_CONFIG, type AppConfig } from '@app/platform';
 
 export interface GuardedInput {
   message: string;
@@ -19,14 +19,10 @@ export class InputGuard {
   private readonly pii: PiiPolicy;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    try {
-      this.pii = parsePiiPolicy(config.PII_POLICY);
-    } catch (err) {
-      throw new ConfigError(`Invalid configuration for gateway:\n  PII_POLICY: ${(err as Error).message}`);
-    }
+    this.pii = config.PII_POLICY;
   }
 
-  check(request: ChatRequestDto): GuardedInput {
+  check(request: ChatRequest): GuardedInput {
     const context = request.context ?? [];
     const injection =
       this.config.INJECTION_POLICY === 'off'

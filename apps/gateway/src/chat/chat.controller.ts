@@ -1,9 +1,9 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { ChatRequestDto } from '@app/contracts';
 import { APP_CONFIG, type AppConfig } from '@app/platform';
 import type { Request, Response } from 'express';
 import { CallerId } from '../auth/caller.js';
 import { requireUser } from '../auth/require-user.js';
+import { ChatRequestDto } from '../requests/chat-request.dto.js';
 import { sendEventStream } from '../sse/event-stream.js';
 import { ChatService, type UnifiedReply } from './chat.service.js';
 

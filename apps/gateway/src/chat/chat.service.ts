@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { MessageEvent } from '@nestjs/common';
-import type { ChatRequestDto, CompletionOptions, DoneEventData, ErrorEventData, MetaEventData } from '@app/contracts';
+import type { ChatRequest, CompletionOptions, DoneEventData, ErrorEventData, MetaEventData } from '@app/contracts';
 import { SpanKind, type Context, type Span } from '@opentelemetry/api';
 import { contextWith, DependencyUnavailableError, endSpan, inSpan, traceFields, traceparentOf, tracer } from '@app/platform';
 import { lastValueFrom, reduce, type Observable } from 'rxjs';
@@ -42,7 +42,7 @@ export class ChatService {
   ) {}
 
   /** `completion`: what a turn of the OpenAI-compatible API adds (docs/api.md §13), carried in the job. */
-  async start(request: ChatRequestDto, userId: string, receivedAtMs: number, completion?: CompletionOptions): Promise<StartedStream> {
+  async start(request: ChatRequest, userId: string, receivedAtMs: number, completion?: CompletionOptions): Promise<StartedStream> {
     // The turn's trace starts here (a no-op span while tracing is off): admission and enqueue are its children.
     const span = tracer().startSpan('chat turn', { kind: SpanKind.SERVER, startTime: receivedAtMs, attributes: { api: completion ? 'openai' : 'unified' } });
     try {
@@ -55,7 +55,7 @@ export class ChatService {
     }
   }
 
-  private async startTurn(request: ChatRequestDto, userId: string, receivedAtMs: number, completion: CompletionOptions | undefined, span: Span): Promise<StartedStream> {
+  private async startTurn(request: ChatRequest, userId: string, receivedAtMs: number, completion: CompletionOptions | undefined, span: Span): Promise<StartedStream> {
     const turnContext: Context = contextWith(span);
     const input = this.guard.check(request); // refuses before anything is stored or counted
     const guardedCompletion = completion && this.guard.checkCompletion(completion);
@@ -117,7 +117,7 @@ export class ChatService {
   }
 
   /** docs/api.md §4: the same pipeline, answered once the reply is complete. */
-  async complete(request: ChatRequestDto, userId: string, receivedAtMs: number): Promise<UnifiedReply> {
+  async complete(request: ChatRequest, userId: string, receivedAtMs: number): Promise<UnifiedReply> {
     const { meta, events } = await this.start(request, userId, receivedAtMs);
     const collected = await lastValueFrom(
       events.pipe(

@@ -14,14 +14,15 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsText, MESSAGE_MAX_CHARS } from '@app/contracts';
+import { MESSAGE_MAX_CHARS } from '@app/contracts';
+import { IsText } from '../requests/is-text.validator.js';
 import { Unsupported } from './unsupported.validator.js';
 
-export const MAX_MESSAGES = 100;
+const MAX_MESSAGES = 100;
 /** The reply bound a request may ask for, in word chunks. */
-export const MAX_REPLY_TOKENS = 100_000;
+const MAX_REPLY_TOKENS = 100_000;
 
-export const MESSAGE_ROLES = ['system', 'developer', 'user', 'assistant'] as const;
+const MESSAGE_ROLES = ['system', 'developer', 'user', 'assistant'] as const;
 export type MessageRole = (typeof MESSAGE_ROLES)[number];
 
 export class ChatMessageDto {

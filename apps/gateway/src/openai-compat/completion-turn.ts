@@ -1,11 +1,11 @@
 import { BadRequestException } from '@nestjs/common';
-import { ChatRequestDto, MESSAGE_MAX_CHARS, textProblem, type CompletionOptions, type ContextTurnData } from '@app/contracts';
+import { MESSAGE_MAX_CHARS, textProblem, type ChatRequest, type CompletionOptions, type ContextTurnData } from '@app/contracts';
 import type { ChatCompletionRequestDto } from './chat-completion.dto.js';
 
 /** A request of the OpenAI-compatible API as a turn of the native pipeline (docs/api.md §13). */
 export interface CompletionTurn {
   /** What the native API would have received: the last user message is the turn's message. */
-  request: ChatRequestDto;
+  request: ChatRequest;
   options: CompletionOptions;
   /** Words in every message of the request: usage's `prompt_tokens`. */
   promptTokens: number;
@@ -36,7 +36,7 @@ export function completionTurn(body: ChatCompletionRequestDto, userId: string, s
     if (message.role === 'system' || message.role === 'developer') instructions.push(message.content);
     else conversation.push({ role: message.role, content: message.content });
   }
-  const request = Object.assign(new ChatRequestDto(), { message: last.content, user_id: userId, ...(sessionId ? { session_id: sessionId } : {}) });
+  const request: ChatRequest = { message: last.content, user_id: userId, ...(sessionId ? { session_id: sessionId } : {}) };
   const maxChunks = body.max_completion_tokens ?? body.max_tokens;
   const options: CompletionOptions = {
     conversation,

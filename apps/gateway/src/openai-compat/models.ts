@@ -1,7 +1,7 @@
 import type { AppConfig } from '@app/platform';
 
 /** The id the built-in knowledge-base provider answers as. */
-export const BUILTIN_MODEL_ID = 'builtin';
+const BUILTIN_MODEL_ID = 'builtin';
 
 export interface ModelObject {
   id: string;

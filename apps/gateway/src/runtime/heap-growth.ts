@@ -11,7 +11,7 @@ import { setFlagsFromString } from 'node:v8';
  * stream. Capped at 25%, it grows 20–32 KB per stream, for no CPU difference measurable in the
  * same runs (docs/benchmarks.md).
  */
-export const HEAP_GROWING_PERCENT = 25;
+const HEAP_GROWING_PERCENT = 25;
 
 /** Applies the cap unless the operator chose a value on node's command line. */
 export function limitHeapGrowth(): void {

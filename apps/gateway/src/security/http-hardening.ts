@@ -4,8 +4,8 @@ import type { AppConfig } from '@app/platform';
 import helmet from 'helmet';
 
 /** A client must finish sending its headers, and its whole body, within these (slow-loris). */
-export const HEADERS_TIMEOUT_MS = 10_000;
-export const REQUEST_TIMEOUT_MS = 30_000;
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * Security headers with a CSP the web UI passes (same-origin scripts, no inline script, styles

@@ -10,9 +10,9 @@ import {
   type TurnStartedData,
   type TurnStatus,
 } from '@app/contracts';
-import { detectPii, parsePiiPolicy, piiDecision, PiiStreamRedactor, type PiiDecision, type PiiPolicy } from '@app/guardrails';
+import { detectPii, piiDecision, PiiStreamRedactor, type PiiDecision, type PiiPolicy } from '@app/guardrails';
 import { ROOT_CONTEXT, trace, type Context, type Span } from '@opentelemetry/api';
-import { APP_CONFIG, ConfigError, endSpan, HistoryClient, inSpan, traceFields, traceIdFields, traceparentOf, tracer, type AppConfig } from '@app/platform';
+import { APP_CONFIG, endSpan, HistoryClient, inSpan, traceFields, traceIdFields, traceparentOf, tracer, type AppConfig } from '@app/platform';
 import type { Job } from 'bullmq';
 import { generationMetrics } from '../metrics/generation-metrics.js';
 import { CHAT_PROVIDER, type ChatProvider } from '../providers/chat-provider.js';
@@ -24,7 +24,7 @@ import { TurnRecorder } from './turn-recorder.js';
 import { WordChunker } from './word-chunker.js';
 
 /** A running ELP snapshot goes to attached clients every this many chunks. */
-export const ELP_SNAPSHOT_EVERY = 20;
+const ELP_SNAPSHOT_EVERY = 20;
 
 /** The chunks of a stream's log as one text; `complete` when it is known without reading the log. */
 interface SentReply {
@@ -62,11 +62,7 @@ export class GenerateJob {
     private readonly turns: TurnRecorder,
     private readonly clock: PacingClock,
   ) {
-    try {
-      this.pii = parsePiiPolicy(config.PII_POLICY);
-    } catch (err) {
-      throw new ConfigError(`Invalid configuration for generator:\n  PII_POLICY: ${(err as Error).message}`);
-    }
+    this.pii = config.PII_POLICY;
   }
 
   /** `attempt`: the trace context of this attempt (the root context while tracing is off). */

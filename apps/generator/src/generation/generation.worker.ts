@@ -1,22 +1,23 @@
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
-import { QueueName, type GenerateJobData, type GenerationJob } from '@app/contracts';
+import { GenerationJobName, QueueName, type GenerationJob } from '@app/contracts';
 import { CancelRequests, StreamKeys } from '@app/stream-store';
 import { SpanKind } from '@opentelemetry/api';
 import {
   APP_CONFIG,
-  bullConnectionOptions,
-  bullPrefix,
   contextFromTraceparent,
   contextWith,
   endSpan,
+  generationWorker,
   traceIdFields,
   traceparentOf,
   tracer,
   type AppConfig,
+  type GenerationWorkerHandle,
+  type JobOf,
   type ReadinessCheck,
 } from '@app/platform';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
 import { ProviderError } from '../providers/provider-error.js';
 import { generationMetrics } from '../metrics/generation-metrics.js';
 import { GenerateJob } from './generate.job.js';
@@ -29,7 +30,7 @@ import { GenerateJob } from './generate.job.js';
 export class GenerationWorker implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown, ReadinessCheck {
   readonly name = 'redis';
   private readonly logger = new Logger(GenerationWorker.name);
-  private worker?: Worker<GenerateJobData, string, GenerationJob['name']>;
+  private worker?: GenerationWorkerHandle;
   private readonly cancels: CancelRequests;
   private readonly workerName = `generator-${hostname()}-${process.pid}`;
 
@@ -45,18 +46,7 @@ export class GenerationWorker implements OnApplicationBootstrap, OnModuleDestroy
       if (this.worker?.cancelJob(streamId, 'cancelled')) this.logger.debug(`cancelling ${streamId}`);
     });
 
-    this.worker = new Worker(QueueName.Generation, (job, _token, signal) => this.process(job, signal), {
-      connection: bullConnectionOptions(this.config.REDIS_URL),
-      prefix: bullPrefix(this.config.REDIS_PREFIX),
-      // Jobs mostly wait on pacing timers, so one process holds hundreds of them.
-      // Recorded on each job as processedBy: operators (and tests) see which process ran it.
-      name: this.workerName,
-      concurrency: this.config.GENERATOR_CONCURRENCY,
-      // Short locks: a SIGKILLed worker's streams are taken over after about lock + stall interval.
-      lockDuration: this.config.JOB_LOCK_MS,
-      stalledInterval: this.config.JOB_STALLED_INTERVAL_MS,
-      maxStalledCount: 5,
-    });
+    this.worker = generationWorker(this.config, { [GenerationJobName.Generate]: (job, signal) => this.process(job, signal) }, this.workerName);
     this.worker.on('error', (err) => this.logger.warn(`generation worker: ${err.message}`));
     this.worker.on('stalled', () => generationMetrics.stalled.inc());
     this.worker.on('completed', () => generationMetrics.attempts.inc({ result: 'completed' }));
@@ -70,7 +60,7 @@ export class GenerationWorker implements OnApplicationBootstrap, OnModuleDestroy
     });
   }
 
-  private async process(job: Job<GenerateJobData>, signal?: AbortSignal): Promise<string> {
+  private async process(job: JobOf<GenerationJob, GenerationJobName.Generate>, signal: AbortSignal): Promise<string> {
     // Queue wait is the first attempt's: a retry's wait since the enqueue includes the failed run.
     if (job.attemptsStarted <= 1) generationMetrics.queueWait.observe(Math.max(0, (job.processedOn ?? Date.now()) - job.timestamp) / 1000);
     // Every attempt, a retry's too, is a child of the gateway's enqueue (its traceparent stays in the job data).
@@ -91,7 +81,7 @@ export class GenerationWorker implements OnApplicationBootstrap, OnModuleDestroy
     );
     const attempt = contextWith(span);
     try {
-      const outcome = await this.generate.run(job, signal ?? new AbortController().signal, attempt);
+      const outcome = await this.generate.run(job, signal, attempt);
       span.setAttribute('outcome', outcome);
       endSpan(span);
       return outcome;

@@ -1,26 +1,7 @@
-/** One earlier turn of the conversation, oldest first, as the generator loads it from history. */
-export interface ContextTurn {
-  role: 'user' | 'assistant';
-  content: string;
-}
+import type { ProviderInputData, Source } from '@app/contracts';
 
-/**
- * Everything a provider may look at to answer. It is stored with the job before the first
- * chunk is published, so a retried job (after a worker crash) sees exactly the same input.
- */
-export interface ProviderInput {
-  /** The user's message, already trimmed. */
-  message: string;
-  /** Optional language hint from the request. */
-  language?: string;
-  /** The session's earlier turns (the context window), oldest first. */
-  history: ContextTurn[];
-  /** Extra passages the client sent in the request's `context` field. */
-  passages: string[];
-  /** Instructions from the request's system messages (OpenAI-compatible API). */
-  instructions?: string;
-  /** Sampling temperature for an upstream model. */
-  temperature?: number;
+/** The stored provider input plus what depends on the attempt. */
+export interface ProviderInput extends ProviderInputData {
   /**
    * On a retry of a provider that `continuesPartialReplies`: the reply already sent to clients.
    * The provider yields only what follows it. Never stored with the job (it depends on the attempt).
@@ -28,17 +9,11 @@ export interface ProviderInput {
   continueFrom?: string;
 }
 
-/** Where a part of the answer came from (shown in the `done` event's `sources`). */
-export interface ReplySource {
-  title: string;
-  /** Path of the article relative to the knowledge base, with an optional `#anchor`. */
-  ref: string;
-}
-
 export interface ProviderReply {
   /** The reply's text, in pieces of any size; the generator re-chunks it into words. */
   text: AsyncIterable<string>;
-  sources: ReplySource[];
+  /** Where parts of the answer came from (the `done` event's `sources`). */
+  sources: Source[];
 }
 
 /**

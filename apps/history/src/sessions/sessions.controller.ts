@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, NotFoundException, Param, Query } from '@nestjs/common';
 import type { ChatStats, ContextTurnData, SessionHistory, SessionList } from '@app/contracts';
 import { sessionIdPipe } from '@app/platform';
-import { ContextQueryDto, OwnerQueryDto, RequiredOwnerQueryDto } from './history-query.dto.js';
+import { ContextQueryDto, OwnerQueryDto, RequiredOwnerQueryDto } from './session-queries.dto.js';
 import { SessionRepository } from './session.repository.js';
 
 const notFound = (sessionId: string) => new NotFoundException({ error: 'Session not found', session_id: sessionId });

@@ -1,7 +1,9 @@
 /**
- * Wire shapes of the public contract, taken from libs/contracts with type-only imports: the
- * server and the UI cannot drift apart, and no server code reaches the bundle (types are erased).
+ * Wire shapes of the public contract under the names the UI uses, taken from libs/contracts (the
+ * `@app/contracts` alias of vite.config.ts and tsconfig.json): the server and the UI cannot drift apart.
  */
+import type { ChatRequest as ChatRequestBody } from '@app/contracts';
+
 export type {
   ChunkEventData as ChunkEvent,
   DoneEventData as DoneEvent,
@@ -12,13 +14,11 @@ export type {
   MetaEventData as MetaEvent,
   Source,
   StreamStats,
-} from '../../../../libs/contracts/src/streams/stream-events.js';
-export type { HistoryMessage, SessionHistory, SessionList, SessionSummary } from '../../../../libs/contracts/src/history-api.js';
+  HistoryMessage,
+  SessionHistory,
+  SessionList,
+  SessionSummary,
+} from '@app/contracts';
 
-/** What the UI sends (the server's DTO class carries validators the bundle does not need). */
-export interface ChatRequest {
-  message: string;
-  /** Only when auth is off; with a token the server knows the caller. */
-  user_id?: string;
-  session_id?: string;
-}
+/** What the UI sends; `user_id` only when auth is off (with a token the server knows the caller). */
+export type ChatRequest = Pick<ChatRequestBody, 'message' | 'user_id' | 'session_id'>;

@@ -37,7 +37,7 @@ export type ChatMessage = UserMessage | AssistantMessage;
 
 let counter = 0;
 /** Keys for keyed `each` blocks: unique in this page, stable for a message's lifetime. */
-export const nextKey = () => `m${++counter}`;
+const nextKey = () => `m${++counter}`;
 
 export function userMessage(content: string, timestamp = new Date().toISOString()): UserMessage {
   return { role: 'user', key: nextKey(), content, timestamp };

@@ -1,3 +1,4 @@
+import { MESSAGE_MAX_CHARS } from '@app/contracts';
 import { ApiError } from './api-error';
 import { deleteSession, getHistory } from './chat-api';
 import { assistantPlaceholder, messagesFromHistory, userMessage, type AssistantMessage, type ChatMessage } from './chat-message';
@@ -8,9 +9,6 @@ import { SessionList } from './session-list.svelte';
 import { resumeStream, streamChat } from './sse-client';
 import { StreamMeter } from './stream-meter';
 import { clearActiveStream, loadActiveStream, loadCurrentSession, saveCurrentSession, type ActiveStream } from './tab-storage';
-
-/** docs/api.md §1: a message is 1–8,000 characters after trimming. */
-export const MAX_MESSAGE_CHARS = 8_000;
 
 const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -148,8 +146,8 @@ export class ChatState {
   async send(text: string): Promise<void> {
     const message = text.trim();
     if (message === '' || this.streaming) return;
-    if (message.length > MAX_MESSAGE_CHARS) {
-      this.notice = `A message is at most ${MAX_MESSAGE_CHARS.toLocaleString()} characters.`;
+    if (message.length > MESSAGE_MAX_CHARS) {
+      this.notice = `A message is at most ${MESSAGE_MAX_CHARS.toLocaleString()} characters.`;
       return;
     }
     this.notice = null;

@@ -1,16 +1,24 @@
 import type { ElpResult, Source, StreamStats } from '../streams/stream-events.js';
 import type { GenerationJobName } from './queue-names.js';
 
+/** One earlier turn of the conversation, oldest first. */
 export interface ContextTurnData {
   role: 'user' | 'assistant';
   content: string;
 }
 
-/** What the provider saw; kept on the job so a retried job regenerates the same reply. */
+/**
+ * Everything a provider may look at to answer. It is stored with the job before the first chunk
+ * is published, so a retried job (after a worker crash) sees exactly the same input.
+ */
 export interface ProviderInputData {
+  /** The user's message, already trimmed. */
   message: string;
+  /** Optional language hint from the request. */
   language?: string;
+  /** The session's earlier turns (the context window), oldest first. */
   history: ContextTurnData[];
+  /** Extra passages the client sent in the request's `context` field. */
   passages: string[];
   /** The request's system messages (OpenAI-compatible API): instructions for the provider. */
   instructions?: string;

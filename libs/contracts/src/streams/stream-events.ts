@@ -1,6 +1,5 @@
 /** Payloads of the SSE events of docs/api.md §1, as they appear in `data`. */
 
-export type StreamStatus = 'running' | 'completed' | 'cancelled' | 'failed';
 export type DoneStatus = 'completed' | 'cancelled';
 
 export interface MetaEventData {
@@ -36,8 +35,10 @@ export interface StreamStats {
   tokens_per_sec: number;
 }
 
+/** Where a part of the answer came from (the `done` event's `sources`). */
 export interface Source {
   title: string;
+  /** Path of the article relative to the knowledge base, with an optional `#anchor`. */
   ref: string;
 }
 

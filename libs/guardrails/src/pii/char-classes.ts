@@ -35,10 +35,6 @@ export function wordCharAt(text: string, index: number): boolean {
   return index < text.length && isWordCodePoint(text.codePointAt(index));
 }
 
-export function isAsciiDigit(code: number): boolean {
-  return code >= 48 && code <= 57;
-}
-
 /** `\s` as JavaScript defines it, without a regex call per character. */
 export function isWhitespace(code: number): boolean {
   if (code <= 32) return code === 32 || (code >= 9 && code <= 13);

@@ -13,7 +13,7 @@ import { findSsns } from './ssn.js';
 const HAS_DIGIT = /\d/;
 
 /** All single-line detectors on one segment, overlaps resolved. Offsets are into `segment`. */
-export function detectInSegment(segment: string): PiiFinding[] {
+function detectInSegment(segment: string): PiiFinding[] {
   // Every kind but e-mail and keyword secrets needs a digit; most prose segments have none.
   const candidates = HAS_DIGIT.test(segment)
     ? [

@@ -8,7 +8,7 @@ export const PRIVATE_KEY_BEGIN = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK
 const PRIVATE_KEY_END = /-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
 
 /** Longest marker the patterns above accept: `-----BEGIN ` + 40 + `PRIVATE KEY BLOCK-----`. */
-export const PRIVATE_KEY_MARKER_MAX = 11 + 40 + 22;
+const PRIVATE_KEY_MARKER_MAX = 11 + 40 + 22;
 /** How far after its BEGIN marker an END marker may start. A 4096-bit RSA key is about 3,300 characters. */
 export const PRIVATE_KEY_BODY_MAX = 8192;
 

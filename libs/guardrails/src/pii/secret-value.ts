@@ -15,7 +15,7 @@ export function shannonEntropy(value: string): number {
 const PLACEHOLDER = /^(?:<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|%[^%]*%|\$[A-Z_][A-Z0-9_]*|process\.env\..*|(?:null|none|nil|true|false|undefined|string|required|optional|redacted|hidden|secret|password|token)\W*)$/i;
 const PLACEHOLDER_WORDS = /your|example|placeholder|changeme|dummy|sample|xxxx|\*\*\*|\.\.\./i;
 
-export function isPlaceholder(value: string): boolean {
+function isPlaceholder(value: string): boolean {
   return PLACEHOLDER.test(value) || PLACEHOLDER_WORDS.test(value) || /^(.)\1*$/.test(value);
 }
 

@@ -1,10 +1,11 @@
+import { parsePiiPolicy } from '@app/guardrails';
 import { z } from 'zod';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const url = z.string().url();
 
 /** Every setting of every service, validated once at boot (docs/architecture.md "Configuration"). */
-export const configSchema = z.object({
+const configSchema = z.object({
   PORT: int(0, 65535),
   HOST: z.string().default('0.0.0.0'),
   REDIS_URL: url.default('redis://127.0.0.1:6379'),
@@ -61,8 +62,18 @@ export const configSchema = z.object({
   GATEWAY_WORKERS: int(1, 64).default(1),
   /** Browser origins allowed to call the API from another origin (comma separated); the UI itself is same-origin. */
   CORS_ORIGINS: z.string().default(''),
-  /** Where PII is redacted or flagged: e.g. `input:flag,output:redact`, `redact`, `off`. */
-  PII_POLICY: z.string().default('input:flag,output:flag'),
+  /** Where PII is redacted or flagged: e.g. `input:flag,output:redact`, `redact`, `off`; parsed into one action per direction. */
+  PII_POLICY: z
+    .string()
+    .default('input:flag,output:flag')
+    .transform((value, ctx) => {
+      try {
+        return parsePiiPolicy(value);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   /** Prompt-injection heuristics: `flag` records the verdict, `block` answers 400 (code prompt_injection_blocked), `off` skips. */
   INJECTION_POLICY: z.enum(['off', 'flag', 'block']).default('flag'),
 });

@@ -1,18 +1,12 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { withTimeout } from '../redis/with-timeout.js';
 import { READINESS_CHECKS, type ReadinessCheck } from './readiness-check.js';
 
 const CHECK_TIMEOUT_MS = 1_000;
 
-async function withTimeout(check: ReadinessCheck): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CHECK_TIMEOUT_MS)));
-  try {
-    return await Promise.race([check.check().catch(() => false), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** A check that fails, throws or does not answer within a second counts as not ready. */
+const passes = (check: ReadinessCheck): Promise<boolean> => withTimeout(check.check(), CHECK_TIMEOUT_MS, check.name).catch(() => false);
 
 /** docs/api.md §7: liveness (process up) and readiness (dependencies reachable). */
 @Controller('health')
@@ -26,7 +20,7 @@ export class HealthController {
 
   @Get('ready')
   async ready(@Res({ passthrough: true }) res: Response): Promise<{ status: string; checks: Record<string, boolean> }> {
-    const results = await Promise.all(this.checks.map(withTimeout));
+    const results = await Promise.all(this.checks.map(passes));
     const checks = Object.fromEntries(this.checks.map((c, i) => [c.name, results[i]]));
     const ok = results.every(Boolean);
     if (!ok) {

@@ -7,7 +7,7 @@ import { SESSION_ID_PATTERN, SESSION_ID_RULE, USER_ID_PATTERN, USER_ID_RULE } fr
  * PostgreSQL (which cannot even compare a text with a NUL in it). The body has the shape of a
  * validation error: `message` is a list of rules broken.
  */
-export class IdPipe implements PipeTransform<unknown, string | undefined> {
+class IdPipe implements PipeTransform<unknown, string | undefined> {
   constructor(
     private readonly pattern: RegExp,
     private readonly rule: string,

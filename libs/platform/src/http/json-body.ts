@@ -4,7 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { earlyErrorBody } from './error-body.js';
 import { refusePrototypeKeys } from './prototype-keys.js';
 
-export const BODY_LIMIT = '64kb';
+const BODY_LIMIT = '64kb';
 
 function hasBody(req: Request): boolean {
   const length = req.headers['content-length'];

@@ -1,7 +1,7 @@
 import { counter } from './metric.js';
 
 /** Reconnections of the service's own Redis connections, by connection name (a fixed set). */
-export const redisReconnects = counter({
+const redisReconnects = counter({
   name: 'chat_redis_reconnects_total',
   help: 'Times a Redis connection of this service started reconnecting',
   labelNames: ['service', 'connection'] as const,

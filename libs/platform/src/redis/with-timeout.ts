@@ -1,8 +1,10 @@
 import { DependencyUnavailableError } from '../http/dependency-unavailable.error.js';
 
 /**
- * Bounds a Redis step of a request: queued commands (subscribe, BullMQ) would otherwise wait for
- * the connection forever during an outage, and a request must get its 503 instead.
+ * Bounds a step that waits on a dependency (a Redis step of a request, a readiness check): queued
+ * Redis commands (subscribe, BullMQ) would otherwise wait for the connection forever during an
+ * outage, and a request must get its 503 instead. A failure or a timeout rejects with
+ * `DependencyUnavailableError` naming `dependency`.
  */
 export async function withTimeout<T>(work: Promise<T>, ms: number, dependency = 'redis'): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -1,13 +1,14 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { ContextTurn, ProviderInput, ProviderReply } from '../chat-provider.js';
+import type { ContextTurnData } from '@app/contracts';
+import type { ProviderInput, ProviderReply } from '../chat-provider.js';
 import { BuiltinProvider } from './builtin.provider.js';
 import { wordCount } from './text-terms.js';
 
 const KB_DIR = fileURLToPath(new URL('../../../../../kb/', import.meta.url));
 
-const input = (message: string, history: ContextTurn[] = [], passages: string[] = []): ProviderInput => ({
+const input = (message: string, history: ContextTurnData[] = [], passages: string[] = []): ProviderInput => ({
   message,
   history,
   passages,
@@ -21,7 +22,7 @@ async function collect(reply: ProviderReply): Promise<string[]> {
 
 describe('BuiltinProvider', () => {
   let provider: BuiltinProvider;
-  const ask = async (message: string, history: ContextTurn[] = [], passages: string[] = []) => {
+  const ask = async (message: string, history: ContextTurnData[] = [], passages: string[] = []) => {
     const reply = await provider.reply(input(message, history, passages), new AbortController().signal);
     return { text: (await collect(reply)).join(''), sources: reply.sources };
   };
@@ -80,7 +81,7 @@ describe('BuiltinProvider', () => {
   });
 
   it('gives byte-identical replies for the same input, across separately loaded providers', async () => {
-    const history: ContextTurn[] = [
+    const history: ContextTurnData[] = [
       { role: 'user', content: 'What is Redis pub/sub?' },
       { role: 'assistant', content: 'Redis is an in-memory data store…' },
     ];
@@ -95,7 +96,7 @@ describe('BuiltinProvider', () => {
   });
 
   describe('follow-ups', () => {
-    const conversationAbout = async (question: string): Promise<ContextTurn[]> => [
+    const conversationAbout = async (question: string): Promise<ContextTurnData[]> => [
       { role: 'user', content: question },
       { role: 'assistant', content: (await ask(question)).text },
     ];

@@ -1,4 +1,4 @@
-import type { ReplySource } from '../chat-provider.js';
+import type { Source } from '@app/contracts';
 import type { KbSection } from './kb-section.js';
 import { sentencesOf, type MarkdownBlock } from './markdown-blocks.js';
 import type { RetrievalQuery } from './retrieval-query.js';
@@ -7,7 +7,7 @@ import { termsOf, wordCount } from './text-terms.js';
 /** The answer as pieces to stream (their concatenation is the reply) and where it came from. */
 export interface Answer {
   pieces: string[];
-  sources: ReplySource[];
+  sources: Source[];
 }
 
 /** Words of quoted material (lead and source lines aside); keeps a reply near 80–200 words. */
@@ -158,7 +158,7 @@ export function composeAnswer(
   isPassage: (section: KbSection) => boolean,
 ): Answer | null {
   const pieces: string[] = [];
-  const sources: ReplySource[] = [];
+  const sources: Source[] = [];
   const titles: string[] = [];
   let used = 0;
   for (const section of sections) {

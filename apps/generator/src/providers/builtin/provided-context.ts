@@ -2,7 +2,7 @@ import type { KbSection } from './kb-section.js';
 import { parseBlocks } from './markdown-blocks.js';
 
 /** How passages from the request's `context` field are named in answers and sources. */
-export const PROVIDED_CONTEXT_TITLE = 'Provided context';
+const PROVIDED_CONTEXT_TITLE = 'Provided context';
 const REF_PREFIX = 'context#passage-';
 
 /**

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import type { ContextTurn } from '../chat-provider.js';
+import type { ContextTurnData } from '@app/contracts';
 import { buildRetrievalQuery } from './retrieval-query.js';
 
-const turn = (role: ContextTurn['role'], content: string): ContextTurn => ({ role, content });
+const turn = (role: ContextTurnData['role'], content: string): ContextTurnData => ({ role, content });
 
 describe('buildRetrievalQuery', () => {
   it('searches a self-contained question with its own words only', () => {

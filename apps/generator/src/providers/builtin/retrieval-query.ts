@@ -1,4 +1,4 @@
-import type { ContextTurn } from '../chat-provider.js';
+import type { ContextTurnData } from '@app/contracts';
 import { termsOf } from './text-terms.js';
 
 /** What the knowledge base is searched with for one message. */
@@ -43,7 +43,7 @@ function isFollowUp(message: string, terms: readonly string[]): boolean {
  * (walking back past earlier follow-ups until a self-contained question), which is how the
  * context window makes the second reply depend on the first turn.
  */
-export function buildRetrievalQuery(message: string, history: readonly ContextTurn[]): RetrievalQuery {
+export function buildRetrievalQuery(message: string, history: readonly ContextTurnData[]): RetrievalQuery {
   const weights = new Map<string, number>();
   const terms: string[] = [];
   const add = (term: string, weight: number) => {

@@ -20,8 +20,8 @@ export interface OpenAiOptions {
   maxRetries?: number;
 }
 
-export const DEFAULT_LLM_TIMEOUT_MS = 60_000;
-export const DEFAULT_LLM_RETRIES = 2;
+const DEFAULT_LLM_TIMEOUT_MS = 60_000;
+const DEFAULT_LLM_RETRIES = 2;
 
 /**
  * Any OpenAI-compatible server (OpenAI, Ollama, vLLM, llama.cpp) through the official `openai`

@@ -1,13 +1,19 @@
+import {
+  CONTEXT_ITEM_MAX_CHARS,
+  CONTEXT_MAX_ITEMS,
+  LANGUAGE_MAX_CHARS,
+  MESSAGE_MAX_CHARS,
+  SESSION_ID_PATTERN,
+  SESSION_ID_RULE,
+  USER_ID_PATTERN,
+  USER_ID_RULE,
+  type ChatRequest,
+} from '@app/contracts';
 import { ArrayMaxSize, IsArray, IsOptional, IsString, Matches } from 'class-validator';
-import { SESSION_ID_PATTERN, SESSION_ID_RULE, USER_ID_PATTERN, USER_ID_RULE } from '../ids.js';
 import { IsText } from './is-text.validator.js';
 
-export const MESSAGE_MAX_CHARS = 8_000;
-export const CONTEXT_MAX_ITEMS = 8;
-export const CONTEXT_ITEM_MAX_CHARS = 4_000;
-
 /** Body of `POST /api/v1/chat/unified[/stream]` (docs/api.md §1). Unknown fields are rejected by the pipe. */
-export class ChatRequestDto {
+export class ChatRequestDto implements ChatRequest {
   @IsText({ min: 1, max: MESSAGE_MAX_CHARS })
   message!: string;
 
@@ -23,7 +29,7 @@ export class ChatRequestDto {
   session_id?: string;
 
   @IsOptional()
-  @IsText({ max: 32 })
+  @IsText({ max: LANGUAGE_MAX_CHARS })
   language?: string;
 
   @IsOptional()

@@ -1,23 +1,5 @@
+import { textProblem, type TextRule } from '@app/contracts';
 import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
-
-export interface TextRule {
-  /** Minimum characters after trimming (Unicode code points, as a user counts them). */
-  min?: number;
-  /** Maximum characters after trimming. */
-  max: number;
-}
-
-/** Why a string is refused, or null. Exported for the UI and tests. */
-export function textProblem(value: unknown, rule: TextRule): string | null {
-  if (typeof value !== 'string') return 'must be a string';
-  // A lone surrogate cannot be stored as UTF-8 and come back equal; PostgreSQL cannot store NUL.
-  if (!value.isWellFormed()) return 'must be well-formed Unicode';
-  if (value.includes('\u0000')) return 'must not contain NUL characters';
-  const length = [...value.trim()].length;
-  if (length < (rule.min ?? 0)) return rule.min === 1 ? 'must not be empty' : `must be at least ${rule.min} characters`;
-  if (length > rule.max) return `must be at most ${rule.max} characters`;
-  return null;
-}
 
 /**
  * A text field whose length rule applies after trimming while the value itself is kept exactly
