@@ -6,6 +6,7 @@ import {
   APP_CONFIG,
   bullConnectionOptions,
   bullPrefix,
+  releaseBullConnection,
   contextFromTraceparent,
   contextWith,
   endSpan,
@@ -15,9 +16,9 @@ import {
   tracer,
   type AppConfig,
   type ReadinessCheck,
+  type RedisClient,
 } from '@app/platform';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { ProviderError } from '../providers/provider-error.js';
 import { generationMetrics } from '../metrics/generation-metrics.js';
 import { GenerateJob } from './generate.job.js';
@@ -31,7 +32,8 @@ export class GenerationWorker implements OnApplicationBootstrap, OnModuleDestroy
   readonly name = 'redis';
   private readonly logger = new Logger(GenerationWorker.name);
   private worker?: Worker<GenerateJobData, string, GenerationJob['name']>;
-  private readonly control: Redis;
+  private readonly control: RedisClient;
+  private readonly bullConnection: ConnectionOptions;
   private readonly keys: StreamKeys;
   private readonly workerName = `generator-${hostname()}-${process.pid}`;
 
@@ -40,7 +42,8 @@ export class GenerationWorker implements OnApplicationBootstrap, OnModuleDestroy
     private readonly generate: GenerateJob,
   ) {
     this.keys = new StreamKeys(config.REDIS_PREFIX);
-    this.control = subscriberConnection(config.REDIS_URL, 'generator:control');
+    this.control = subscriberConnection(config, 'generator:control');
+    this.bullConnection = bullConnectionOptions(config);
     this.control.on('error', () => undefined);
   }
 
@@ -51,7 +54,7 @@ export class GenerationWorker implements OnApplicationBootstrap, OnModuleDestroy
     await this.control.subscribe(this.keys.controlChannel());
 
     this.worker = new Worker(QueueName.Generation, (job, _token, signal) => this.process(job, signal), {
-      connection: bullConnectionOptions(this.config.REDIS_URL),
+      connection: this.bullConnection,
       prefix: bullPrefix(this.config.REDIS_PREFIX),
       // Jobs mostly wait on pacing timers, so one process holds hundreds of them.
       // Recorded on each job as processedBy: operators (and tests) see which process ran it.
@@ -123,6 +126,7 @@ export class GenerationWorker implements OnApplicationBootstrap, OnModuleDestroy
    */
   async onModuleDestroy(): Promise<void> {
     await this.worker?.close();
+    await releaseBullConnection(this.bullConnection);
   }
 
   onApplicationShutdown(): void {
