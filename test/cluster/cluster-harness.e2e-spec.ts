@@ -62,7 +62,9 @@ describeCluster('the platform on a six-node Redis Cluster', () => {
     expect(commands).toBeInstanceOf(Cluster);
     await waitReady(commands, 10_000);
     expect(await redisAnswers(commands)).toBe(true);
-    expect(open(commandConnection('redis://127.0.0.1:1', 'test:plain'))).toBeInstanceOf(Redis);
+    const plain = open(commandConnection(`redis://127.0.0.1:${cluster.livePorts[0]}`, 'test:plain'));
+    expect(plain).toBeInstanceOf(Redis);
+    await waitReady(plain, 10_000);
   });
 
   it('routes commands on keys of every slot, a hash-tagged stream read by a consumer group, and pub/sub', async () => {
