@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
+import { configSchema } from '@app/platform';
 
 // No Docker engine runs here, so the compose file is validated, not run: parsed with merge keys
 // resolved as Compose resolves them, and checked against what the services need.
@@ -67,5 +68,68 @@ describe('docker-compose.yml', () => {
     expect(dockerfile).toMatch(/npm run build && npm run build:web/);
     expect(dockerfile).toMatch(/COPY --from=build \/app\/kb \.\/kb/);
     expect(dockerfile).toMatch(/COPY --from=build \/app\/dist \.\/dist/);
+  });
+  describe('profile cluster', () => {
+    const services = compose.services;
+    const cluster = Object.keys(services).filter((name) => services[name].profiles?.includes('cluster'));
+    const nodes = [1, 2, 3, 4, 5, 6].map((i) => `redis-node-${i}`);
+    const apps = ['cluster-history', 'cluster-generator', 'cluster-gateway-1', 'cluster-gateway-2'];
+    const proxyConf = readFileSync(services['cluster-proxy'].volumes[0].split(':')[0], 'utf8');
+    /** An nginx directive's arguments in the proxy's config (the first occurrence). */
+    const directive = (name: string) => proxyConf.match(new RegExp(`^\\s*${name}\\s+([^;]+);`, 'm'))?.[1];
+
+    it('adds six Redis nodes, their one-shot init, history, generators, two gateways and a proxy', () => {
+      expect(cluster.sort()).toEqual([...apps, 'cluster-proxy', ...nodes, 'redis-cluster-init'].sort());
+    });
+
+    it.each(nodes)('%s: cluster mode, AOF, its own volume, its hostname announced', (name) => {
+      const args = services[name].command.join(' ');
+      expect(args).toMatch(/--cluster-enabled yes/);
+      expect(args).toMatch(/--appendonly yes/);
+      expect(args).toContain(`--cluster-announce-hostname ${name}`);
+      expect(services[name].volumes).toEqual([`${name}-data:/data`]);
+      expect(Object.keys(compose.volumes)).toContain(`${name}-data`);
+      expect(checkOf(services[name])).toContain('ping');
+    });
+
+    it('creates the cluster once all six nodes answer: three masters with a replica each', () => {
+      const init = services['redis-cluster-init'];
+      for (const node of nodes) expect(init.depends_on[node].condition).toBe('service_healthy');
+      const script = readFileSync(init.volumes[0].split(':')[0], 'utf8');
+      expect(script).toMatch(/redis-cli --cluster create \$nodes --cluster-replicas 1 --cluster-yes/);
+      expect(script).toMatch(/for n in 1 2 3 4 5 6/);
+      expect(script).toMatch(/cluster_state:ok/); // an existing cluster is left alone, a new one awaited
+    });
+
+    it.each(apps)('%s: the built service on the cluster, after the init', (name) => {
+      const service = services[name];
+      const seeds = configSchema.shape.REDIS_CLUSTER_NODES.parse(service.environment.REDIS_CLUSTER_NODES);
+      expect(seeds).toEqual(nodes.map((host) => ({ host, port: 6379 })));
+      expect(service.environment.HISTORY_URL).toBe('http://cluster-history:7002');
+      expect(service.image).toBe(services.gateway.image);
+      expect(service.depends_on['redis-cluster-init'].condition).toBe('service_completed_successfully');
+      expect(service.ports).toBeUndefined();
+    });
+
+    it('runs two generators and publishes only the proxy, which waits for both gateways', () => {
+      expect(services['cluster-generator'].deploy.replicas).toBeGreaterThanOrEqual(2);
+      for (const name of cluster.filter((n) => n !== 'cluster-proxy')) expect([name, services[name].ports]).toEqual([name, undefined]);
+      expect(services['cluster-proxy'].ports.map(byDefault)).toEqual(['7080:8080']);
+      for (const gateway of ['cluster-gateway-1', 'cluster-gateway-2']) expect(services['cluster-proxy'].depends_on[gateway].condition).toBe('service_healthy');
+    });
+
+    it('proxies to both gateways in an SSE-safe way: HTTP/1.1, no buffering, no gzip, long read timeout', () => {
+      const upstream = proxyConf.match(/upstream gateways \{([^}]*)\}/)?.[1] ?? '';
+      expect([...upstream.matchAll(/server (\S+);?/g)].map((m) => m[1].split(' ')[0])).toEqual(['cluster-gateway-1:7000', 'cluster-gateway-2:7000']);
+      expect(directive('listen')).toBe('8080');
+      expect(directive('proxy_pass')).toBe('http://gateways');
+      expect(directive('proxy_http_version')).toBe('1.1');
+      expect(directive('proxy_set_header Connection')).toBe('""');
+      expect(directive('proxy_buffering')).toBe('off');
+      expect(directive('gzip')).toBe('off');
+      // Longer than a stream lasts at the defaults (STREAM_REPLAY_TTL_S, 10 min) and than the 15 s keep-alive.
+      for (const timeout of ['proxy_read_timeout', 'proxy_send_timeout']) expect(directive(timeout)).toMatch(/^(\d+h|[6-9]\d{2,}s?|\d{4,}s?)$/);
+      expect(proxyConf).not.toMatch(/non_idempotent/); // a start (POST) is never sent to two gateways
+    });
   });
 });

@@ -1,20 +1,19 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_CONFIG, commandConnection, type AppConfig, type ReadinessCheck } from '@app/platform';
-import type { Redis } from 'ioredis';
+import { APP_CONFIG, commandConnection, redisAnswers, type AppConfig, type ReadinessCheck, type RedisClient } from '@app/platform';
 
 /** Readiness of the Redis that carries the turn events stream. */
 @Injectable()
 export class RedisReadiness implements ReadinessCheck, OnApplicationShutdown {
   readonly name = 'redis';
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.redis = commandConnection(config.REDIS_URL, 'history:health');
+    this.redis = commandConnection(config, 'history:health');
     this.redis.on('error', () => undefined);
   }
 
   async check(): Promise<boolean> {
-    return (await this.redis.ping()) === 'PONG';
+    return redisAnswers(this.redis);
   }
 
   async onApplicationShutdown(): Promise<void> {

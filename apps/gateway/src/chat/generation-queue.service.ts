@@ -1,25 +1,16 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { GenerationJobName, QueueName, type GenerateJobData, type GenerationJob } from '@app/contracts';
-import { APP_CONFIG, bullConnectionOptions, bullPrefix, type AppConfig } from '@app/platform';
-import { Queue, type JobType } from 'bullmq';
+import { GenerationJobName, type GenerateJobData } from '@app/contracts';
+import { APP_CONFIG, closeGenerationHandle, generationQueue, type AppConfig, type GenerationQueueHandle } from '@app/platform';
+import type { JobType } from 'bullmq';
 import { watchGenerationQueue } from '../metrics/queue-metrics.js';
 
 /** Producer side of the `generation` queue. jobId = stream_id makes an enqueue idempotent. */
 @Injectable()
 export class GenerationQueue implements OnApplicationShutdown {
-  private readonly queue: Queue<GenerateJobData, string, GenerationJob['name']>;
+  private readonly queue: GenerationQueueHandle;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.queue = new Queue(QueueName.Generation, {
-      connection: bullConnectionOptions(config.REDIS_URL),
-      prefix: bullPrefix(config.REDIS_PREFIX),
-      defaultJobOptions: {
-        attempts: config.JOB_ATTEMPTS,
-        backoff: { type: 'fixed', delay: 200 },
-        removeOnComplete: { age: 3_600, count: 5_000 },
-        removeOnFail: { age: 86_400 },
-      },
-    });
+    this.queue = generationQueue(config);
     this.queue.on('error', () => undefined);
     watchGenerationQueue((...states) => this.queue.getJobCounts(...(states as JobType[])));
   }
@@ -29,6 +20,6 @@ export class GenerationQueue implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.queue.close();
+    await closeGenerationHandle(this.queue);
   }
 }

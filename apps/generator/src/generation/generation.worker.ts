@@ -5,6 +5,7 @@ import { CancelRequests, StreamKeys } from '@app/stream-store';
 import { SpanKind } from '@opentelemetry/api';
 import {
   APP_CONFIG,
+  closeGenerationHandle,
   contextFromTraceparent,
   contextWith,
   endSpan,
@@ -107,7 +108,7 @@ export class GenerationWorker implements OnApplicationBootstrap, OnModuleDestroy
    * long); Redis connections and the control channel stay up until they have.
    */
   async onModuleDestroy(): Promise<void> {
-    await this.worker?.close();
+    if (this.worker) await closeGenerationHandle(this.worker);
   }
 
   onApplicationShutdown(): void {

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { StreamKeys } from '@app/stream-store';
-import { APP_CONFIG, commandConnection, type AppConfig } from '@app/platform';
-import type { Redis } from 'ioredis';
+import { APP_CONFIG, commandConnection, type AppConfig, type RedisClient } from '@app/platform';
 
 /**
  * Tells the generator that waits on a finished turn that it is stored, on the channel the turn
@@ -16,12 +15,12 @@ import type { Redis } from 'ioredis';
 @Injectable()
 export class TurnConfirmations implements OnApplicationShutdown {
   private readonly logger = new Logger(TurnConfirmations.name);
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly keys: StreamKeys;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.keys = new StreamKeys(config.REDIS_PREFIX);
-    this.redis = commandConnection(config.REDIS_URL, 'history:confirmations');
+    this.redis = commandConnection(config, 'history:confirmations');
     this.redis.on('error', () => undefined);
   }
 

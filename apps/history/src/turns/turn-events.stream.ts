@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { HISTORY_CONSUMER_GROUP } from '@app/contracts';
 import { StreamKeys } from '@app/stream-store';
-import { APP_CONFIG, commandConnection, type AppConfig } from '@app/platform';
-import type { Redis } from 'ioredis';
+import { APP_CONFIG, commandConnection, type AppConfig, type RedisClient } from '@app/platform';
 
 /** One entry of the turn events stream as Redis returns it. */
 export interface TurnEventEntry {
@@ -27,13 +26,13 @@ type RawEntry = [id: string, fields: string[]];
 export class TurnEventsStream implements OnApplicationShutdown {
   private readonly logger = new Logger(TurnEventsStream.name);
   private readonly keys: StreamKeys;
-  private readonly reader: Redis;
-  private readonly commands: Redis;
+  private readonly reader: RedisClient;
+  private readonly commands: RedisClient;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.keys = new StreamKeys(config.REDIS_PREFIX);
-    this.reader = commandConnection(config.REDIS_URL, 'history:events-reader');
-    this.commands = commandConnection(config.REDIS_URL, 'history:events');
+    this.reader = commandConnection(config, 'history:events-reader');
+    this.commands = commandConnection(config, 'history:events');
     for (const redis of [this.reader, this.commands]) redis.on('error', () => undefined);
   }
 

@@ -4,11 +4,30 @@ import { z } from 'zod';
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const url = z.string().url();
 
+/** One seed node of a Redis Cluster. */
+export interface ClusterSeed {
+  host: string;
+  port: number;
+}
+
+/** `host:port,host:port`: a Redis Cluster's seed nodes (ioredis discovers the others from them). */
+const clusterSeeds = z
+  .string()
+  .regex(/^\s*[^\s:,]+:\d{1,5}\s*(,\s*[^\s:,]+:\d{1,5}\s*)*$/, 'comma-separated host:port seeds, e.g. redis-1:6379,redis-2:6379')
+  .transform((list): ClusterSeed[] =>
+    list.split(',').map((seed) => {
+      const [host, port] = seed.trim().split(':');
+      return { host, port: Number(port) };
+    }),
+  );
+
 /** Every setting of every service, validated once at boot (docs/architecture.md "Configuration"). */
-const configSchema = z.object({
+export const configSchema = z.object({
   PORT: int(0, 65535),
   HOST: z.string().default('0.0.0.0'),
   REDIS_URL: url.default('redis://127.0.0.1:6379'),
+  /** Seed nodes of a Redis Cluster; set, every connection is a cluster client and `REDIS_URL` is not used. */
+  REDIS_CLUSTER_NODES: clusterSeeds.optional(),
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'letters, digits, _ . - (max 32)').default('chat'),
   DATABASE_URL: z.string().optional(),
   HISTORY_DATA_DIR: z.string().default('./data/history'),

@@ -12,3 +12,23 @@ describe('loadConfig PII_POLICY', () => {
     expect(() => loadConfig('gateway', { PII_POLICY: 'input:scrub' })).toThrow(/PII_POLICY: Invalid PII policy "input:scrub"/);
   });
 });
+
+describe('REDIS_CLUSTER_NODES', () => {
+  it('is unset by default: one Redis at REDIS_URL', () => {
+    expect(loadConfig('history', {}).REDIS_CLUSTER_NODES).toBeUndefined();
+  });
+
+  it('parses comma-separated host:port seeds, spaces allowed around them', () => {
+    const config = loadConfig('history', { REDIS_CLUSTER_NODES: 'redis-node-1:6379, 10.0.0.2:7000 ,localhost:30001' });
+    expect(config.REDIS_CLUSTER_NODES).toEqual([
+      { host: 'redis-node-1', port: 6379 },
+      { host: '10.0.0.2', port: 7000 },
+      { host: 'localhost', port: 30001 },
+    ]);
+  });
+
+  it.each(['redis-node-1', 'redis://redis-node-1:6379', 'a:1,,b:2', 'a:port'])('stops the service on %j, naming the variable', (value) => {
+    expect(() => loadConfig('history', { REDIS_CLUSTER_NODES: value })).toThrow(ConfigError);
+    expect(() => loadConfig('history', { REDIS_CLUSTER_NODES: value })).toThrow(/REDIS_CLUSTER_NODES: comma-separated host:port seeds/);
+  });
+});

@@ -1,7 +1,7 @@
 import { QueueName, type GenerationJob } from '@app/contracts';
 import { Queue, Worker, type DefaultJobOptions, type Job } from 'bullmq';
 import type { AppConfig } from '../config/app-config.js';
-import { bullConnectionOptions, bullPrefix } from '../redis/redis-connections.js';
+import { bullConnectionOptions, bullPrefix, releaseBullConnection } from '../redis/redis-connections.js';
 
 /**
  * The `generation` queue, defined once for its producer (the gateway) and its consumer (the
@@ -42,9 +42,9 @@ export type GenerationQueueHandle = Queue<GenerationJob['data'], string, Generat
 export type GenerationWorkerHandle = Worker<GenerationJob['data'], string, GenerationJob['name']>;
 
 /** The producer's handle on the `generation` queue. Enqueue with `jobId = stream_id`: an enqueue is idempotent. */
-export function generationQueue(config: Pick<AppConfig, 'REDIS_URL' | 'REDIS_PREFIX' | 'JOB_ATTEMPTS'>): GenerationQueueHandle {
+export function generationQueue(config: Pick<AppConfig, 'REDIS_URL' | 'REDIS_CLUSTER_NODES' | 'REDIS_PREFIX' | 'JOB_ATTEMPTS'>): GenerationQueueHandle {
   return new Queue(QueueName.Generation, {
-    connection: bullConnectionOptions(config.REDIS_URL),
+    connection: bullConnectionOptions(config),
     prefix: bullPrefix(config.REDIS_PREFIX),
     defaultJobOptions: generationJobOptions(config),
   });
@@ -52,14 +52,14 @@ export function generationQueue(config: Pick<AppConfig, 'REDIS_URL' | 'REDIS_PRE
 
 /** A worker of the `generation` queue that runs each job with the handler of its name. */
 export function generationWorker(
-  config: Pick<AppConfig, 'REDIS_URL' | 'REDIS_PREFIX' | 'GENERATOR_CONCURRENCY' | 'JOB_LOCK_MS' | 'JOB_STALLED_INTERVAL_MS'>,
+  config: Pick<AppConfig, 'REDIS_URL' | 'REDIS_CLUSTER_NODES' | 'REDIS_PREFIX' | 'GENERATOR_CONCURRENCY' | 'JOB_LOCK_MS' | 'JOB_STALLED_INTERVAL_MS'>,
   handlers: JobHandlers<GenerationJob>,
   /** Recorded on each job as processedBy: operators (and tests) see which process ran it. */
   workerName: string,
 ): GenerationWorkerHandle {
   const process = dispatchJobs(handlers);
   return new Worker(QueueName.Generation, (job, _token, signal) => process(job, signal ?? new AbortController().signal), {
-    connection: bullConnectionOptions(config.REDIS_URL),
+    connection: bullConnectionOptions(config),
     prefix: bullPrefix(config.REDIS_PREFIX),
     name: workerName,
     // Jobs mostly wait on pacing timers, so one process holds hundreds of them.
@@ -69,4 +69,10 @@ export function generationWorker(
     stalledInterval: config.JOB_STALLED_INTERVAL_MS,
     maxStalledCount: 5,
   });
+}
+
+/** Closes a queue or worker, then what its connection opened for a Redis Cluster. */
+export async function closeGenerationHandle(handle: GenerationQueueHandle | GenerationWorkerHandle): Promise<void> {
+  await handle.close();
+  await releaseBullConnection(handle.opts.connection);
 }
