@@ -1,12 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { waitReady, type AppConfig } from '@app/platform';
+import { commandConnection, waitReady } from '@app/platform';
 import { StreamKeys, StreamStore, type Admission } from '@app/stream-store';
 import type { Redis } from 'ioredis';
 import { TestRedis } from '../support/redis-server.js';
 
-/** The admission script's outcomes against a real Redis: what it answers, and what it leaves written. */
-describe('StreamStore.admit', () => {
+/**
+ * The admission's outcomes against a real Redis: what it answers, and what it leaves written. Run
+ * twice: as one script (one Redis), and split by slot as on a Redis Cluster (two claims and the meta
+ * write, undone when a part refuses), which must answer the same.
+ */
+describe.each([
+  ['one script', false],
+  ['split by slot', true],
+])('StreamStore.admit (%s)', (_mode, bySlot) => {
   let server: TestRedis;
   let redis: Redis;
   let store: StreamStore;
@@ -15,8 +22,10 @@ describe('StreamStore.admit', () => {
   beforeAll(async () => {
     server = await TestRedis.start();
     redis = server.client();
-    store = StreamStore.connect({ REDIS_URL: server.url, REDIS_PREFIX: 'admit-test', STREAM_REPLAY_TTL_S: 600, PACING_MS: 30, DISCONNECT_GRACE_MS: 10_000 } as AppConfig, 'test:admit');
-    await waitReady(store.connection, 10_000);
+    const connection = commandConnection(server.url, 'test:admit');
+    connection.on('error', () => undefined);
+    store = new StreamStore(connection, { prefix: 'admit-test', replayTtlS: 600, presenceTtlMs: 10_000, pacingMs: 30, bySlot });
+    await waitReady(connection, 10_000);
   });
 
   afterAll(async () => {

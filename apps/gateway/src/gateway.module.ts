@@ -35,7 +35,7 @@ export class GatewayModule {
         {
           provide: StreamSubscriptions,
           inject: [StreamStore],
-          useFactory: (store: StreamStore) => StreamSubscriptions.connect(config.REDIS_URL, 'gateway:subscriber', store.keys),
+          useFactory: (store: StreamStore) => StreamSubscriptions.connect(config, 'gateway:subscriber', store.keys),
         },
         PresenceService,
         StreamRelay,

@@ -1,5 +1,4 @@
-import { subscriberConnection } from '@app/platform';
-import type { Redis } from 'ioredis';
+import { subscriberConnection, type RedisClient, type RedisTarget } from '@app/platform';
 import type { StreamKeys } from './stream-keys.js';
 
 /**
@@ -8,14 +7,14 @@ import type { StreamKeys } from './stream-keys.js';
  */
 export class CancelRequests {
   private constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StreamKeys,
   ) {
     redis.on('error', () => undefined);
   }
 
-  static connect(url: string, connectionName: string, keys: StreamKeys): CancelRequests {
-    return new CancelRequests(subscriberConnection(url, connectionName), keys);
+  static connect(target: RedisTarget, connectionName: string, keys: StreamKeys): CancelRequests {
+    return new CancelRequests(subscriberConnection(target, connectionName), keys);
   }
 
   /** Resolves once subscribed; `handler` gets each stream id to cancel. */

@@ -1,10 +1,9 @@
 import type { ChunkEventData, ElpSnapshotData } from '@app/contracts';
-import { commandConnection, type AppConfig } from '@app/platform';
+import { commandConnection, isClusterTarget, redisAnswers, type AppConfig, type RedisClient } from '@app/platform';
 import DataLoader from 'dataloader';
-import type { Redis } from 'ioredis';
 import { presenceCheckEvery } from './scripts/append-chunks.js';
 import type { OpenStreamOutcome } from './scripts/open-stream.js';
-import { withStreamScripts, type StreamScripts } from './scripts/register-scripts.js';
+import { withStreamScripts, type PublishCommand, type StreamScripts } from './scripts/register-scripts.js';
 import { decodeEntry, encodeEntry, EntryKind } from './stream-entry.js';
 import { StreamKeys } from './stream-keys.js';
 
@@ -17,6 +16,11 @@ export interface StreamStoreSettings {
   presenceTtlMs: number;
   /** `PACING_MS`: sets how often the chunk script checks presence. */
   pacingMs: number;
+  /**
+   * A Redis Cluster: every script call touches the keys of one slot (admission is split by slot,
+   * a batch of chunks by stream), and stream channels use sharded pub/sub.
+   */
+  bySlot: boolean;
 }
 
 /** A stream's meta hash. */
@@ -83,7 +87,8 @@ interface ChunkAppend {
  * Every Redis operation on a stream, by name: admission and release, presence, cancel, chunk
  * appends, finish, and the reads of meta and replay log (docs/architecture.md "Redis"). Keys,
  * entry codec and scripts live beside it; nothing else builds a stream key or calls a script.
- * One command connection that fails fast (an outage is a 503, not a hang).
+ * One command connection that fails fast (an outage is a 503, not a hang), to one Redis or to a
+ * Redis Cluster (`REDIS_CLUSTER_NODES`).
  */
 export class StreamStore {
   /** Its readiness check's name. */
@@ -98,30 +103,33 @@ export class StreamStore {
     cache: false,
     maxBatchSize: MAX_APPEND_BATCH,
   });
-  private readonly redis: Redis & StreamScripts;
+  private readonly redis: RedisClient & StreamScripts;
+  private readonly publish: PublishCommand;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly settings: StreamStoreSettings,
   ) {
     this.redis = withStreamScripts(redis);
     this.keys = new StreamKeys(settings.prefix);
     this.presenceEvery = presenceCheckEvery(settings.pacingMs);
+    this.publish = settings.bySlot ? 'SPUBLISH' : 'PUBLISH';
   }
 
   static connect(config: AppConfig, connectionName: string): StreamStore {
-    const redis = commandConnection(config.REDIS_URL, connectionName);
+    const redis = commandConnection(config, connectionName);
     redis.on('error', () => undefined); // each command reports its own failure
     return new StreamStore(redis, {
       prefix: config.REDIS_PREFIX,
       replayTtlS: config.STREAM_REPLAY_TTL_S,
       presenceTtlMs: config.DISCONNECT_GRACE_MS,
       pacingMs: config.PACING_MS,
+      bySlot: isClusterTarget(config),
     });
   }
 
   /** The connection, for what needs one by itself (a readiness wait, a test). */
-  get connection(): Redis {
+  get connection(): RedisClient {
     return this.redis;
   }
 
@@ -129,6 +137,7 @@ export class StreamStore {
 
   /** Claims everything a stream start needs in one round trip, or says why not. */
   async admit(a: Admission): Promise<AdmitOutcome> {
+    if (this.settings.bySlot) return this.admitBySlot(a);
     const k = this.keys;
     return this.redis.openStream(
       k.sessionOwner(a.sessionId),
@@ -154,6 +163,53 @@ export class StreamStore {
       a.requestLimit,
       a.requestWindowMs,
     );
+  }
+
+  /**
+   * The admission on a cluster: the session's and the user's claims and the stream's meta, each on
+   * its own slot, sent together (one round trip); a part that was claimed while another refused is
+   * undone, and the answer is the one of highest precedence (as open-stream.ts orders them).
+   */
+  private async admitBySlot(a: Admission): Promise<AdmitOutcome> {
+    const k = this.keys;
+    const [session, user] = await Promise.all([
+      this.redis.claimSession(
+        k.sessionOwner(a.sessionId),
+        k.sessionActive(a.sessionId),
+        a.userId,
+        a.streamId,
+        a.newSession ? 1 : 0,
+        a.ownerIfUncached,
+        OWNER_CACHE_S,
+        this.settings.replayTtlS,
+        a.gatewayFull ? 1 : 0,
+      ),
+      this.redis.claimUserSlot(
+        k.userStreams(a.userId),
+        k.userRequests(a.userId),
+        a.streamId,
+        a.userLimit,
+        Date.now(),
+        a.slotMaxAgeMs,
+        a.countRequest ? 1 : 0,
+        a.requestLimit,
+        a.requestWindowMs,
+      ),
+    ]);
+    const outcome = user[0] === 'rate_limited' ? user : session[0] !== 'opened' ? session : user;
+    if (outcome[0] !== 'opened') {
+      const undo: Array<Promise<unknown>> = [];
+      if (session[0] === 'opened') undo.push(this.redis.releaseIfEqual(k.sessionActive(a.sessionId), a.streamId));
+      if (user[0] === 'opened') undo.push(this.redis.zrem(k.userStreams(a.userId), a.streamId));
+      await Promise.all(undo);
+      return outcome;
+    }
+    await Promise.all([
+      this.redis.hset(k.meta(a.streamId), 'user_id', a.userId, 'session_id', a.sessionId, 'status', 'running', 'created_at', a.createdAt),
+      this.redis.expire(k.meta(a.streamId), this.settings.replayTtlS),
+      this.redis.set(k.presence(a.streamId), '1', 'PX', this.settings.presenceTtlMs),
+    ]);
+    return outcome;
   }
 
   /** Frees a session's slot held by `streamId`, if it still is (a claim whose stream ended without releasing it). */
@@ -185,6 +241,11 @@ export class StreamStore {
 
   /** Marks streams as having a client now (one write for all of them). */
   async markPresent(streamIds: Iterable<string>): Promise<void> {
+    if (this.settings.bySlot) {
+      // A cluster pipeline must stay on one node: separate commands, which auto-pipelining groups per node.
+      await Promise.all([...streamIds].map((streamId) => this.redis.set(this.keys.presence(streamId), '1', 'PX', this.settings.presenceTtlMs)));
+      return;
+    }
     const pipeline = this.redis.pipeline();
     for (const streamId of streamIds) pipeline.set(this.keys.presence(streamId), '1', 'PX', this.settings.presenceTtlMs);
     await pipeline.exec();
@@ -249,9 +310,18 @@ export class StreamStore {
   }
 
   private async appendBatch(batch: readonly ChunkAppend[]): Promise<AppendResult[]> {
+    if (!this.settings.bySlot) return this.appendChunks(batch);
+    // On a cluster a call may only touch one slot: one call per stream (the calls still leave
+    // together, one write per node; streams outnumber nothing in 16,384 slots, so per slot would
+    // rarely merge two).
+    const results = await Promise.all(batch.map((append) => this.appendChunks([append])));
+    return results.map(([result]) => result);
+  }
+
+  private async appendChunks(batch: readonly ChunkAppend[]): Promise<AppendResult[]> {
     const k = this.keys;
     const keys: string[] = [];
-    const args: Array<string | number> = [this.settings.replayTtlS, this.presenceEvery];
+    const args: Array<string | number> = [this.settings.replayTtlS, this.presenceEvery, this.publish];
     for (const { streamId, seq, entry } of batch) {
       keys.push(k.log(streamId), k.channel(streamId), k.meta(streamId), k.presence(streamId));
       args.push(seq, entry);
@@ -264,21 +334,23 @@ export class StreamStore {
    * a resumed client gets the final ELP in `done`, and the log stays one entry per chunk.
    */
   async publishElp(streamId: string, snapshot: ElpSnapshotData): Promise<void> {
-    await this.redis.publish(this.keys.channel(streamId), encodeEntry(EntryKind.Elp, snapshot.seq, JSON.stringify(snapshot)));
+    const entry = encodeEntry(EntryKind.Elp, snapshot.seq, JSON.stringify(snapshot));
+    if (this.settings.bySlot) await this.redis.spublish(this.keys.channel(streamId), entry);
+    else await this.redis.publish(this.keys.channel(streamId), entry);
   }
 
   /** Ends the stream once with its terminal entry; false when it had ended already. */
   async finish(streamId: string, kind: EntryKind.Done | EntryKind.Error, seq: number, data: object, status: string): Promise<boolean> {
     const k = this.keys;
     const entry = encodeEntry(kind, seq, JSON.stringify(data));
-    return (await this.redis.finishStream(k.log(streamId), k.channel(streamId), k.meta(streamId), entry, status, this.settings.replayTtlS)) === 1;
+    return (await this.redis.finishStream(k.log(streamId), k.channel(streamId), k.meta(streamId), entry, status, this.settings.replayTtlS, this.publish)) === 1;
   }
 
   // Lifecycle -----------------------------------------------------------------------------------
 
   /** Readiness: Redis answers. */
   async check(): Promise<boolean> {
-    return (await this.redis.ping()) === 'PONG';
+    return redisAnswers(this.redis);
   }
 
   /** Nest calls it at shutdown when the store is a provider. */

@@ -1,5 +1,4 @@
-import { subscriberConnection } from '@app/platform';
-import type { Redis } from 'ioredis';
+import { isClusterTarget, subscriberConnection, type RedisClient, type RedisTarget } from '@app/platform';
 import type { StreamKeys } from './stream-keys.js';
 
 type Listener = (entry: string) => void;
@@ -7,7 +6,9 @@ type Listener = (entry: string) => void;
 /**
  * The live channels of streams, on one subscriber connection shared by every attached client
  * (exact channels: PSUBSCRIBE costs grow with every pattern). A stream's channel is subscribed
- * while it has a listener.
+ * while it has a listener. On a Redis Cluster the channels are sharded (SSUBSCRIBE): each is read
+ * from the node that owns its stream's slot, where the chunk script publishes it, and ioredis moves
+ * the subscription when the slot moves.
  */
 export class StreamSubscriptions {
   private readonly listeners = new Map<string, Set<Listener>>();
@@ -15,12 +16,13 @@ export class StreamSubscriptions {
   private readonly disconnectHandlers = new Set<() => void>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StreamKeys,
+    private readonly sharded: boolean,
     private readonly onUnsubscribeError: (channel: string, err: Error) => void = () => undefined,
   ) {
     redis.on('error', () => undefined);
-    redis.on('message', (channel: string, message: string) => {
+    redis.on(sharded ? 'smessage' : 'message', (channel: string, message: string) => {
       const set = this.listeners.get(channel);
       if (set) for (const listener of set) listener(message);
     });
@@ -35,8 +37,9 @@ export class StreamSubscriptions {
     });
   }
 
-  static connect(url: string, connectionName: string, keys: StreamKeys, onUnsubscribeError?: (channel: string, err: Error) => void): StreamSubscriptions {
-    return new StreamSubscriptions(subscriberConnection(url, connectionName), keys, onUnsubscribeError);
+  static connect(target: RedisTarget, connectionName: string, keys: StreamKeys, onUnsubscribeError?: (channel: string, err: Error) => void): StreamSubscriptions {
+    const sharded = isClusterTarget(target);
+    return new StreamSubscriptions(subscriberConnection(target, connectionName, { sharded }), keys, sharded, onUnsubscribeError);
   }
 
   /** Resolves once Redis confirms the subscription, so no entry published afterwards is missed. */
@@ -51,7 +54,7 @@ export class StreamSubscriptions {
     set.add(listener);
     if (first) {
       try {
-        await this.redis.subscribe(channel);
+        await (this.sharded ? this.redis.ssubscribe(channel) : this.redis.subscribe(channel));
       } catch (err) {
         this.unsubscribe(streamId, listener);
         throw err;
@@ -66,7 +69,7 @@ export class StreamSubscriptions {
     set.delete(listener);
     if (set.size === 0) {
       this.listeners.delete(channel);
-      this.redis.unsubscribe(channel).catch((err: Error) => this.onUnsubscribeError(channel, err));
+      (this.sharded ? this.redis.sunsubscribe(channel) : this.redis.unsubscribe(channel)).catch((err: Error) => this.onUnsubscribeError(channel, err));
     }
   }
 

@@ -39,7 +39,7 @@ export class GenerationWorker implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly generate: GenerateJob,
   ) {
-    this.cancels = CancelRequests.connect(config.REDIS_URL, 'generator:control', new StreamKeys(config.REDIS_PREFIX));
+    this.cancels = CancelRequests.connect(config, 'generator:control', new StreamKeys(config.REDIS_PREFIX));
   }
 
   async onApplicationBootstrap(): Promise<void> {

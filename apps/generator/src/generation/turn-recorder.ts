@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { historyEventFields, HistoryEventKind, type HistoryEvent, type TurnFinishedData, type TurnStartedData } from '@app/contracts';
 import { StreamKeys } from '@app/stream-store';
-import { APP_CONFIG, commandConnection, subscriberConnection, type AppConfig } from '@app/platform';
-import type { Redis } from 'ioredis';
+import { APP_CONFIG, commandConnection, subscriberConnection, type AppConfig, type RedisClient } from '@app/platform';
 
 /**
  * Records turns as entries of the history events stream (one XADD each), which history reads in
@@ -18,8 +17,8 @@ import type { Redis } from 'ioredis';
 export class TurnRecorder implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(TurnRecorder.name);
   private readonly keys: StreamKeys;
-  private readonly redis: Redis;
-  private readonly confirmations: Redis;
+  private readonly redis: RedisClient;
+  private readonly confirmations: RedisClient;
   private readonly channel: string;
   /** Finished turns waiting for history, by stream id. */
   private readonly waiting = new Map<string, () => void>();
@@ -27,10 +26,10 @@ export class TurnRecorder implements OnModuleInit, OnApplicationShutdown {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.keys = new StreamKeys(config.REDIS_PREFIX);
     // Fails fast like the chunk writes: a turn that cannot be recorded fails the attempt, which is retried.
-    this.redis = commandConnection(config.REDIS_URL, 'generator:history-events');
+    this.redis = commandConnection(config, 'generator:history-events');
     this.redis.on('error', () => undefined);
     this.channel = this.keys.turnsStoredChannel(randomUUID());
-    this.confirmations = subscriberConnection(config.REDIS_URL, 'generator:confirmations');
+    this.confirmations = subscriberConnection(config, 'generator:confirmations');
     this.confirmations.on('error', () => undefined);
     this.confirmations.on('message', (_channel: string, streamId: string) => this.waiting.get(streamId)?.());
   }
@@ -78,16 +77,16 @@ export class TurnRecorder implements OnModuleInit, OnApplicationShutdown {
     await this.redis.xadd(this.keys.historyEvents(), '*', ...historyEventFields(event));
   }
 
-  /** XADD and the read of the "stored" marker, one round trip. */
+  /**
+   * XADD and the read of the "stored" marker, one round trip: issued in the same tick, they leave
+   * in one write (auto-pipelining; on a cluster, one per node, as the two keys have their own slots).
+   */
   private async addAndCheckStored(event: HistoryEvent): Promise<boolean> {
-    const results = await this.redis
-      .pipeline()
-      .xadd(this.keys.historyEvents(), '*', ...historyEventFields(event))
-      .exists(this.keys.turnStored(event.turn.stream_id))
-      .exec();
-    const failed = results?.find(([err]) => err);
-    if (!results || failed) throw failed?.[0] ?? new Error('history event not added');
-    return results[1][1] === 1;
+    const [, stored] = await Promise.all([
+      this.redis.xadd(this.keys.historyEvents(), '*', ...historyEventFields(event)),
+      this.redis.exists(this.keys.turnStored(event.turn.stream_id)),
+    ]);
+    return stored === 1;
   }
 
   onApplicationShutdown(): void {

@@ -57,16 +57,25 @@ export function commandConnection(target: string | RedisTarget, name: string): R
 
 /** A subscriber connection. A bare URL is a single Redis. */
 export function subscriberConnection(url: string, name: string): Redis;
-export function subscriberConnection(target: RedisTarget, name: string): RedisClient;
-export function subscriberConnection(target: string | RedisTarget, name: string): RedisClient {
+export function subscriberConnection(target: RedisTarget, name: string, options?: { sharded?: boolean }): RedisClient;
+/**
+ * `sharded`: on a cluster, SSUBSCRIBE through one subscriber per master (ioredis moves a channel
+ * when its slot moves); on one Redis it changes nothing.
+ */
+export function subscriberConnection(target: string | RedisTarget, name: string, { sharded = false }: { sharded?: boolean } = {}): RedisClient {
   // The offline queue stays on here: (re)subscribing must wait for the connection, and ioredis
   // re-subscribes by itself after a reconnect (a cluster client: on another node when its node fails).
   const redis =
     typeof target === 'string' || !isCluster(target)
       ? new Redis(typeof target === 'string' ? target : target.REDIS_URL, { ...reconnect, connectionName: name, maxRetriesPerRequest: null })
-      : clusterClient(target, {}, { connectionName: name, maxRetriesPerRequest: null });
+      : clusterClient(target, { shardedSubscribers: sharded }, { connectionName: name, maxRetriesPerRequest: null });
   countReconnects(redis, name);
   return redis;
+}
+
+/** Whether the target is a Redis Cluster (`REDIS_CLUSTER_NODES` set). */
+export function isClusterTarget(target: RedisTarget): boolean {
+  return isCluster(target);
 }
 
 /**

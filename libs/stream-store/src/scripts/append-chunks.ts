@@ -21,13 +21,15 @@ export function presenceCheckEvery(pacingMs: number): number {
  * - RPUSH's answer (the new length) checks the seq: a chunk that is not the log's next entry is
  *   popped again before the script returns, so no client or reader ever sees it.
  * KEYS: per chunk, its stream's log, channel, meta, presence. ARGV: ttl seconds, presence check
- * every (chunks), then per chunk its seq and entry.
+ * every (chunks), publish command (PUBLISH on one Redis; SPUBLISH on a cluster, where a batch holds
+ * the chunks of one slot only), then per chunk its seq and entry.
  * Returns per chunk 1 appended, 0 already there, -1 cancelling, -2 abandoned, -3 gap, -4 finished.
  * The keys of one chunk share its stream's hash tag; a batch spans streams, so on a Redis Cluster
- * it would have to be split by slot (see the README's note on Redis Cluster).
+ * the store sends one call per slot of the batch (still one round trip: the calls leave together).
  */
 export const APPEND_CHUNKS = `
 local presenceEvery = tonumber(ARGV[2])
+local publish = ARGV[3]
 local function append(log, channel, meta, presence, seq, entry, ttl)
   local status = redis.call('HGET', meta, 'status')
   if status == 'cancelling' then return -1 end
@@ -40,13 +42,13 @@ local function append(log, channel, meta, presence, seq, entry, ttl)
     return -3
   end
   if seq == 1 then redis.call('EXPIRE', log, ttl) end
-  redis.call('PUBLISH', channel, entry)
+  redis.call(publish, channel, entry)
   return 1
 end
 local results = {}
 for i = 1, #KEYS / 4 do
   local k = (i - 1) * 4
-  results[i] = append(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], tonumber(ARGV[i * 2 + 1]), ARGV[i * 2 + 2], ARGV[1])
+  results[i] = append(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], tonumber(ARGV[i * 2 + 2]), ARGV[i * 2 + 3], ARGV[1])
 end
 return results
 `;

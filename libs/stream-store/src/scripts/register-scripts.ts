@@ -1,5 +1,6 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@app/platform';
 import { APPEND_CHUNKS } from './append-chunks.js';
+import { CLAIM_SESSION, CLAIM_USER_SLOT } from './claim-by-slot.js';
 import { FINISH_STREAM } from './finish-stream.js';
 import { OPEN_STREAM, type OpenStreamOutcome } from './open-stream.js';
 import { RELEASE_IF_EQUAL } from './release-if-equal.js';
@@ -7,9 +8,9 @@ import { REQUEST_CANCEL } from './request-cancel.js';
 
 /** The stream scripts as commands of a connection (see each script's file for its keys and answers). */
 export interface StreamScripts {
-  /** `keys`: log, channel, meta, presence per chunk; `args`: ttl seconds, presence check every, then seq, entry per chunk. */
+  /** `keys`: log, channel, meta, presence per chunk; `args`: ttl seconds, presence check every, publish command, then seq, entry per chunk. */
   appendChunks(numKeys: number, ...keysThenArgs: Array<string | number>): Promise<number[]>;
-  finishStream(log: string, channel: string, meta: string, entry: string, status: string, ttlS: number): Promise<number>;
+  finishStream(log: string, channel: string, meta: string, entry: string, status: string, ttlS: number, publish: PublishCommand): Promise<number>;
   requestCancel(meta: string): Promise<number | string | null>;
   releaseIfEqual(key: string, value: string): Promise<number>;
   openStream(
@@ -36,15 +37,42 @@ export interface StreamScripts {
     requestLimit: number,
     requestWindowMs: number,
   ): Promise<OpenStreamOutcome>;
+  claimSession(
+    owner: string,
+    active: string,
+    userId: string,
+    streamId: string,
+    newSession: 0 | 1,
+    ownerIfUncached: string,
+    ownerTtlS: number,
+    streamTtlS: number,
+    gatewayFull: 0 | 1,
+  ): Promise<OpenStreamOutcome>;
+  claimUserSlot(
+    userStreams: string,
+    requests: string,
+    streamId: string,
+    userLimit: number,
+    nowMs: number,
+    slotMaxAgeMs: number,
+    countRequest: 0 | 1,
+    requestLimit: number,
+    requestWindowMs: number,
+  ): Promise<OpenStreamOutcome>;
 }
 
+/** Classic pub/sub on one Redis; sharded pub/sub (Redis 7) on a cluster, on the stream's own shard. */
+export type PublishCommand = 'PUBLISH' | 'SPUBLISH';
+
 /** Registers the scripts on a connection (EVALSHA with automatic fallback to EVAL). */
-export function withStreamScripts(redis: Redis): Redis & StreamScripts {
+export function withStreamScripts<R extends RedisClient>(redis: R): R & StreamScripts {
   // The number of keys varies with the batch: it is the first argument of each call.
   redis.defineCommand('appendChunks', { lua: APPEND_CHUNKS });
   redis.defineCommand('finishStream', { numberOfKeys: 3, lua: FINISH_STREAM });
   redis.defineCommand('requestCancel', { numberOfKeys: 1, lua: REQUEST_CANCEL });
   redis.defineCommand('releaseIfEqual', { numberOfKeys: 1, lua: RELEASE_IF_EQUAL });
   redis.defineCommand('openStream', { numberOfKeys: 6, lua: OPEN_STREAM });
-  return redis as Redis & StreamScripts;
+  redis.defineCommand('claimSession', { numberOfKeys: 2, lua: CLAIM_SESSION });
+  redis.defineCommand('claimUserSlot', { numberOfKeys: 2, lua: CLAIM_USER_SLOT });
+  return redis as R & StreamScripts;
 }
