@@ -94,6 +94,22 @@ describeCluster('the platform on a six-node Redis Cluster', () => {
     expect(await heard).toBe('chunk 1');
   });
 
+  it('refuses a pipeline whose keys live on two masters and a script across slots (what the stream paths must split)', async () => {
+    const commands = open(commandConnection(target, 'test:commands'));
+    await waitReady(commands, 10_000);
+    // ioredis takes a pipeline whose slots share one master, so whether a mixed pipeline fails
+    // depends on where its streams' slots fall: two streams on different masters, here.
+    const a = randomUUID();
+    const ownerOfA = (await cluster.masterForKey(`{${a}}`)).master;
+    let b = randomUUID();
+    while ((await cluster.masterForKey(`{${b}}`)).master === ownerOfA) b = randomUUID();
+    const across = commands.pipeline().set(`${prefix}:{${a}}:presence`, '1').set(`${prefix}:{${b}}:presence`, '1');
+    await expect(across.exec()).rejects.toThrow(/same slots allocation group/);
+    await expect(commands.eval("return redis.call('EXISTS', KEYS[1], KEYS[2])", 2, `${prefix}:{${a}}:meta`, `${prefix}:{${b}}:meta`)).rejects.toThrow(/CROSSSLOT|should belong to the same slot/);
+    const within = await commands.pipeline().set(`${prefix}:{${a}}:presence`, '1').exists(`${prefix}:{${a}}:meta`).exec();
+    expect(within?.map(([err]) => err)).toEqual([null, null]);
+  });
+
   it('runs a BullMQ queue and worker on a hash-tagged prefix', async () => {
     const name = `q${randomUUID().slice(0, 8)}`;
     const queueConnection = bullConnectionOptions(target);

@@ -87,6 +87,8 @@ describe('docker-compose.yml', () => {
       expect(args).toMatch(/--cluster-enabled yes/);
       expect(args).toMatch(/--appendonly yes/);
       expect(args).toContain(`--cluster-announce-hostname ${name}`);
+      // A failover (node timeout + election) must fit the gateways' 3 s grace for a Redis outage.
+      expect(Number(args.match(/--cluster-node-timeout (\d+)/)?.[1])).toBeLessThanOrEqual(2_000);
       expect(services[name].volumes).toEqual([`${name}-data:/data`]);
       expect(Object.keys(compose.volumes)).toContain(`${name}-data`);
       expect(checkOf(services[name])).toContain('ping');

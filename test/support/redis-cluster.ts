@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,6 +9,9 @@ import { freePort } from './free-port.js';
 import { until } from './until.js';
 
 const run = promisify(execFile);
+
+/** The end of a node's log, for an error message. */
+const readLog = (dir: string) => (existsSync(join(dir, 'redis.log')) ? readFileSync(join(dir, 'redis.log'), 'utf8').slice(-1_500) : '(no log)');
 
 /** One redis-server of the cluster: its client port, its cluster bus port, its data directory. */
 interface ClusterNode {
@@ -40,10 +43,10 @@ export class TestRedisCluster {
 
   static async start(size = 6): Promise<TestRedisCluster> {
     const nodes: ClusterNode[] = [];
-    for (let i = 0; i < size; i++) nodes.push({ port: await freePort(), busPort: await freePort(), dir: '' });
+    for (let i = 0; i < size; i++) nodes.push({ port: 0, busPort: 0, dir: '' });
     const cluster = new TestRedisCluster(nodes);
     try {
-      await Promise.all(nodes.map((node, i) => cluster.launch(node, i)));
+      await Promise.all(nodes.map((node, i) => cluster.launchOnFreePorts(node, i)));
       const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
       await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '1', '--cluster-yes'], { timeout: 30_000 });
       await cluster.waitHealthy();
@@ -153,6 +156,26 @@ export class TestRedisCluster {
     return states.every((info) => /cluster_state:ok/.test(info) && /cluster_slots_ok:16384/.test(info));
   }
 
+  /**
+   * A free port can be taken by someone else between our probe and redis-server's bind (other
+   * suites run on the machine): a node that cannot bind is started again on other ports.
+   */
+  private async launchOnFreePorts(node: ClusterNode, index: number, attempts = 3): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const taken = new Set(this.nodes.flatMap((n) => [n.port, n.busPort]));
+      do node.port = await freePort();
+      while (taken.has(node.port));
+      do node.busPort = await freePort();
+      while (taken.has(node.busPort) || node.busPort === node.port);
+      try {
+        return await this.launch(node, index);
+      } catch (err) {
+        await this.kill(node.port);
+        if (attempt >= attempts) throw err;
+      }
+    }
+  }
+
   private async launch(node: ClusterNode, index: number): Promise<void> {
     node.dir ||= join(this.root, `node-${index}`);
     mkdirSync(node.dir, { recursive: true });
@@ -168,10 +191,21 @@ export class TestRedisCluster {
       appendfsync: 'always',
       save: '',
       dir: node.dir,
+      logfile: 'redis.log',
     };
     const args = Object.entries(options).flatMap(([name, value]) => [`--${name}`, String(value)]);
-    node.child = spawn('redis-server', args, { stdio: 'ignore' });
-    await until(() => this.ask(node.port, async (redis) => (await redis.ping()) === 'PONG'), 10_000, `redis-server on ${node.port}`);
+    const child = spawn('redis-server', args, { stdio: 'ignore' });
+    node.child = child;
+    await until(
+      async () => {
+        if (!this.isRunning(node)) throw new Error(`redis-server on ${node.port} exited (${child.exitCode ?? child.signalCode}): ${readLog(node.dir)}`);
+        return this.ask(node.port, async (redis) => (await redis.ping()) === 'PONG');
+      },
+      20_000,
+      `redis-server on ${node.port}`,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\n${readLog(node.dir)}`);
+    });
   }
 
   /** One short-lived connection to one node (not a cluster client: it follows no redirection). */

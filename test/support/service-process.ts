@@ -55,12 +55,14 @@ export class ServiceProcess {
       });
     }
     const child = this.child;
-    await until(async () => {
-      if (child.exitCode !== null) throw new Error(`${this.name} exited with ${child.exitCode}:\n${this.logs.join('')}`);
-      return (await fetch(`${this.url}/health/${waitFor}`)).ok;
-    }, 30_000, `${this.name} ${waitFor}`).catch((err: Error) => {
-      throw new Error(`${err.message}\n${this.logs.join('').slice(-3000)}`);
-    });
+    const gone = () => child.exitCode !== null || child.signalCode !== null;
+    // until() takes a throw for "not yet": a process that is gone ends the wait as a value instead.
+    const outcome = await until(async () => (gone() ? 'exited' : (await fetch(`${this.url}/health/${waitFor}`)).ok && 'ready'), 30_000, `${this.name} ${waitFor}`).catch(
+      (err: Error) => {
+        throw new Error(`${err.message}\n${this.logs.join('').slice(-3000)}`);
+      },
+    );
+    if (outcome === 'exited') throw new Error(`${this.name} exited with ${child.exitCode ?? child.signalCode}:\n${this.logs.join('')}`);
   }
 
   /** SIGKILL: no shutdown hooks run, locks stay in Redis until they expire. */
