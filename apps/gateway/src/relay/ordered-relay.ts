@@ -8,7 +8,7 @@ import type { TapOptions } from './tap-options.js';
 /** Re-read the log: a marker queued when the subscriber reconnected (pub/sub lost messages). */
 export const RESYNC = '\u0000resync';
 /** Redis down for this long: open streams end with a retryable error rather than hang. */
-export const REDIS_OUTAGE_GRACE_MS = 3_000;
+const REDIS_OUTAGE_GRACE_MS = 3_000;
 
 /** Orders one client's events: strictly increasing seq, terminal last. */
 export class OrderedRelay {
