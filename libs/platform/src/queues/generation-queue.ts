@@ -47,6 +47,9 @@ export function generationQueue(config: Pick<AppConfig, 'REDIS_URL' | 'REDIS_CLU
     connection: bullConnectionOptions(config),
     prefix: bullPrefix(config.REDIS_PREFIX),
     defaultJobOptions: generationJobOptions(config),
+    // Nothing reads the queue's event stream (no QueueEvents): BullMQ still appends each job's
+    // moves to it, so it is kept short instead of at its default 10,000 entries.
+    streams: { events: { maxLen: 100 } },
   });
 }
 
