@@ -20,6 +20,7 @@ const common = {
     '^@app/elp$': '<rootDir>/libs/elp/src/index.ts',
     '^@app/platform$': '<rootDir>/libs/platform/src/index.ts',
     '^@app/guardrails$': '<rootDir>/libs/guardrails/src/index.ts',
+    '^@app/knowledge$': '<rootDir>/libs/knowledge/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',

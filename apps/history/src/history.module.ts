@@ -2,6 +2,10 @@ import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AllExceptionsFilter, APP_CONFIG, HealthController, loggerModule, MetricsController, READINESS_CHECKS, type AppConfig } from '@app/platform';
 import { DatabaseService } from './database/database.service.js';
+import { KnowledgeController } from './knowledge/knowledge.controller.js';
+import { KnowledgeRepository } from './knowledge/knowledge.repository.js';
+import { KnowledgeService } from './knowledge/knowledge.service.js';
+import { KnowledgeVersionPublisher } from './knowledge/knowledge-version.publisher.js';
 import { RedisReadiness } from './redis.readiness.js';
 import { SessionRepository } from './sessions/session.repository.js';
 import { SessionsController } from './sessions/sessions.controller.js';
@@ -16,7 +20,7 @@ export class HistoryModule {
     return {
       module: HistoryModule,
       imports: [loggerModule(config, 'history')],
-      controllers: [SessionsController, HealthController, MetricsController],
+      controllers: [SessionsController, KnowledgeController, HealthController, MetricsController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }) },
@@ -37,6 +41,9 @@ export class HistoryModule {
         SessionRepository,
         TurnEventsStream,
         TurnEventsConsumer,
+        KnowledgeRepository,
+        KnowledgeVersionPublisher,
+        KnowledgeService,
       ],
     };
   }

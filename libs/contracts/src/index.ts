@@ -8,3 +8,5 @@ export * from './history-api.js';
 export * from './ids.js';
 export * from './dto/chat-request.dto.js';
 export * from './dto/is-text.validator.js';
+export * from './kb-api.js';
+export * from './dto/kb-document.dto.js';

@@ -22,3 +22,4 @@ export * from './redis/stream-scripts.js';
 export * from './http/too-many-requests.exception.js';
 export * from './tracing/tracing.js';
 export * from './tracing/tracing-shutdown.js';
+export * from './embeddings/embeddings.client.js';

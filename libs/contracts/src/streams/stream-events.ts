@@ -39,6 +39,8 @@ export interface StreamStats {
 export interface Source {
   title: string;
   ref: string;
+  /** The document's source URL, when it was added with one (docs/api.md §14). */
+  url?: string;
 }
 
 export interface DoneEventData {

@@ -1,8 +1,6 @@
+import { sentencesOf, type MarkdownBlock, termsOf, wordCount, type KbSection } from '@app/knowledge';
 import type { ReplySource } from '../chat-provider.js';
-import type { KbSection } from './kb-section.js';
-import { sentencesOf, type MarkdownBlock } from './markdown-blocks.js';
 import type { RetrievalQuery } from './retrieval-query.js';
-import { termsOf, wordCount } from './text-terms.js';
 
 /** The answer as pieces to stream (their concatenation is the reply) and where it came from. */
 export interface Answer {

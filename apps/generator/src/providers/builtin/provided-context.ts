@@ -1,5 +1,4 @@
-import type { KbSection } from './kb-section.js';
-import { parseBlocks } from './markdown-blocks.js';
+import { parseBlocks, type KbSection } from '@app/knowledge';
 
 /** How passages from the request's `context` field are named in answers and sources. */
 export const PROVIDED_CONTEXT_TITLE = 'Provided context';
@@ -22,3 +21,4 @@ export function passageSections(passages: readonly string[]): KbSection[] {
 export function isPassageSection(section: KbSection): boolean {
   return section.ref.startsWith(REF_PREFIX);
 }
+

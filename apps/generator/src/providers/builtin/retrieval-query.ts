@@ -1,5 +1,5 @@
+import { termsOf } from '@app/knowledge';
 import type { ContextTurn } from '../chat-provider.js';
-import { termsOf } from './text-terms.js';
 
 /** What the knowledge base is searched with for one message. */
 export interface RetrievalQuery {

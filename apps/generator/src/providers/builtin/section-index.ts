@@ -1,7 +1,6 @@
+import { termOf, tokenize, type KbSection } from '@app/knowledge';
 import MiniSearch from 'minisearch';
-import type { KbSection } from './kb-section.js';
 import type { RetrievalQuery } from './retrieval-query.js';
-import { termOf, tokenize } from './text-terms.js';
 
 /** A section that matched a query. */
 export interface SectionHit {

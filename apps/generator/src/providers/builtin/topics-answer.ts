@@ -1,4 +1,4 @@
-import type { KbArticle } from './kb-section.js';
+import type { KbArticle } from '@app/knowledge';
 
 /** Names for the knowledge base's top-level folders; other folders are named after themselves. */
 const FOLDER_LABELS: Readonly<Record<string, string>> = {
@@ -52,3 +52,4 @@ export function topicsAnswer(articles: readonly KbArticle[], nothingNew: boolean
   pieces.push('Ask about one of them, naming the topic in your question.');
   return pieces;
 }
+
