@@ -10,6 +10,7 @@ import { SessionAccess } from './chat/session-access.service.js';
 import { HistoryController } from './history/history.controller.js';
 import { SessionsService } from './history/sessions.service.js';
 import { InputGuard } from './guardrails/input-guard.service.js';
+import { KnowledgeController } from './knowledge/knowledge.controller.js';
 import { OpenAiCompatController } from './openai-compat/openai-compat.controller.js';
 import { StreamLimits } from './limits/stream-limits.service.js';
 import { GatewayRedis } from './redis/gateway-redis.service.js';
@@ -25,7 +26,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [loggerModule(config, 'gateway')],
-      controllers: [ChatController, StreamsController, HistoryController, OpenAiCompatController, HealthController, MetricsController],
+      controllers: [ChatController, StreamsController, HistoryController, KnowledgeController, OpenAiCompatController, HealthController, MetricsController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         {

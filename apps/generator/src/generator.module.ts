@@ -7,6 +7,8 @@ import { PacingClock } from './generation/pacing-clock.js';
 import { StreamWriter } from './generation/stream-writer.js';
 import { TurnRecorder } from './generation/turn-recorder.js';
 import { CHAT_PROVIDER } from './providers/chat-provider.js';
+import { KnowledgeRetriever } from './providers/knowledge/knowledge-retriever.js';
+import { HISTORY_FOR_KNOWLEDGE, KnowledgeStore } from './providers/knowledge/knowledge-store.js';
 import { createProvider } from './providers/provider.factory.js';
 
 @Module({})
@@ -19,8 +21,11 @@ export class GeneratorModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
-        { provide: CHAT_PROVIDER, useFactory: () => createProvider(config) },
         { provide: HISTORY_CLIENT, useValue: new HistoryClient(config.HISTORY_URL) },
+        { provide: HISTORY_FOR_KNOWLEDGE, useExisting: HISTORY_CLIENT },
+        KnowledgeStore,
+        KnowledgeRetriever,
+        { provide: CHAT_PROVIDER, inject: [KnowledgeRetriever], useFactory: (knowledge: KnowledgeRetriever) => createProvider(config, knowledge) },
         PacingClock,
         StreamWriter,
         TurnRecorder,

@@ -31,8 +31,10 @@ export interface ProviderInput {
 /** Where a part of the answer came from (shown in the `done` event's `sources`). */
 export interface ReplySource {
   title: string;
-  /** Path of the article relative to the knowledge base, with an optional `#anchor`. */
+  /** The article's path in the knowledge base (`documents/<id>` for an added one), with an optional `#anchor`. */
   ref: string;
+  /** The document's source URL, when it was added with one. */
+  url?: string;
 }
 
 export interface ProviderReply {

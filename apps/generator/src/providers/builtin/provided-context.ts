@@ -18,7 +18,7 @@ export function passageSections(passages: readonly string[]): KbSection[] {
   return sections;
 }
 
-export function isPassageSection(section: KbSection): boolean {
+export function isPassageSection(section: Pick<KbSection, 'ref'>): boolean {
   return section.ref.startsWith(REF_PREFIX);
 }
 

@@ -50,7 +50,7 @@ function indexedSections(sections: readonly KbSection[]): IndexedSection[] {
 }
 
 /** The article part of a section's reference (`product/configuration.md#redis` → `product/configuration.md`). */
-export function articleOf(section: KbSection): string {
+export function articleOf(section: Pick<KbSection, 'ref'>): string {
   const hash = section.ref.indexOf('#');
   return hash === -1 ? section.ref : section.ref.slice(0, hash);
 }

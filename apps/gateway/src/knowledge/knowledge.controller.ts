@@ -1,0 +1,33 @@
+import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { KB_DOCUMENT_ID_PATTERN, KB_DOCUMENT_ID_RULE, KbDocumentDto, type KbDocumentCreated, type KbDocumentDeleted, type KbDocumentList } from '@app/contracts';
+import { HistoryClient, IdPipe } from '@app/platform';
+import { AdminGuard } from '../auth/admin.guard.js';
+import { OptionalUserQueryDto } from '../history/history-query.dto.js';
+
+const documentIdPipe = new IdPipe(KB_DOCUMENT_ID_PATTERN, KB_DOCUMENT_ID_RULE);
+
+/** docs/api.md §14, proxied to the history service. */
+@Controller('api/v1/kb/documents')
+export class KnowledgeController {
+  constructor(private readonly history: HistoryClient) {}
+
+  @Get()
+  list(@Query() _query: OptionalUserQueryDto): Promise<KbDocumentList> {
+    return this.history.kbDocuments();
+  }
+
+  @Post()
+  @HttpCode(201)
+  @UseGuards(AdminGuard)
+  add(@Body() body: KbDocumentDto, @Query() _query: OptionalUserQueryDto): Promise<KbDocumentCreated> {
+    return this.history.addKbDocument(body);
+  }
+
+  @Delete(':document_id')
+  @UseGuards(AdminGuard)
+  async remove(@Param('document_id', documentIdPipe) documentId: string, @Query() _query: OptionalUserQueryDto): Promise<KbDocumentDeleted> {
+    const deleted = await this.history.deleteKbDocument(documentId);
+    if (!deleted) throw new NotFoundException({ error: 'Document not found', message: 'Document not found', document_id: documentId });
+    return deleted;
+  }
+}
