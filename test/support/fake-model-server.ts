@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** A chat request the fake model server received. */
@@ -39,37 +39,38 @@ export class FakeModelServer {
   readonly chats: SeenChatRequest[] = [];
   readonly embedded: string[] = [];
 
-  private constructor(
-    private readonly server: Server,
-    private readonly reply: string,
-  ) {}
+  private readonly server: Server;
+
+  private constructor(private readonly reply: string) {
+    this.server = createServer((req, res) => void this.answer(req, res));
+  }
 
   static async start(reply = 'Here is what I found.'): Promise<FakeModelServer> {
-    let fake!: FakeModelServer;
-    const server = createServer(async (req, res) => {
-      let raw = '';
-      for await (const part of req) raw += part;
-      if (req.url === '/v1/embeddings') {
-        const body = JSON.parse(raw) as { model: string; input: string | string[] };
-        const inputs = Array.isArray(body.input) ? body.input : [body.input];
-        fake.embedded.push(...inputs);
-        const data = inputs.map((input, index) => ({ object: 'embedding', index, embedding: fakeEmbedding(input) }));
-        res.writeHead(200, { 'Content-Type': 'application/json' });
-        return void res.end(JSON.stringify({ object: 'list', model: body.model, data, usage: { prompt_tokens: 0, total_tokens: 0 } }));
-      }
-      if (req.url !== '/v1/chat/completions') return void res.writeHead(404).end();
-      const body = JSON.parse(raw) as SeenChatRequest['body'];
-      fake.chats.push({ authorization: req.headers.authorization, body });
-      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
-      for (const piece of fake.reply.match(/[\s\S]{1,4}/g) ?? []) {
-        res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: piece }, finish_reason: null }] })}\n\n`);
-      }
-      res.write(`data: ${JSON.stringify({ choices: [{ delta: {}, finish_reason: 'stop' }] })}\n\n`);
-      res.end('data: [DONE]\n\n');
-    });
-    fake = new FakeModelServer(server, reply);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const fake = new FakeModelServer(reply);
+    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
     return fake;
+  }
+
+  private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let raw = '';
+    for await (const part of req) raw += part;
+    if (req.url === '/v1/embeddings') {
+      const body = JSON.parse(raw) as { model: string; input: string | string[] };
+      const inputs = Array.isArray(body.input) ? body.input : [body.input];
+      this.embedded.push(...inputs);
+      const data = inputs.map((input, index) => ({ object: 'embedding', index, embedding: fakeEmbedding(input) }));
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      return void res.end(JSON.stringify({ object: 'list', model: body.model, data, usage: { prompt_tokens: 0, total_tokens: 0 } }));
+    }
+    if (req.url !== '/v1/chat/completions') return void res.writeHead(404).end();
+    const body = JSON.parse(raw) as SeenChatRequest['body'];
+    this.chats.push({ authorization: req.headers.authorization, body });
+    res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+    for (const piece of this.reply.match(/[\s\S]{1,4}/g) ?? []) {
+      res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: piece }, finish_reason: null }] })}\n\n`);
+    }
+    res.write(`data: ${JSON.stringify({ choices: [{ delta: {}, finish_reason: 'stop' }] })}\n\n`);
+    res.end('data: [DONE]\n\n');
   }
 
   /** The base URL an OpenAI client is given (`…/v1`). */

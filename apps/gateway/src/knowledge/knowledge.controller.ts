@@ -1,10 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { KB_DOCUMENT_ID_PATTERN, KB_DOCUMENT_ID_RULE, KbDocumentDto, type KbDocumentCreated, type KbDocumentDeleted, type KbDocumentList } from '@app/contracts';
-import { HistoryClient, IdPipe } from '@app/platform';
+import { KbDocumentDto, type KbDocumentCreated, type KbDocumentDeleted, type KbDocumentList } from '@app/contracts';
+import { documentIdPipe, HistoryClient } from '@app/platform';
 import { AdminGuard } from '../auth/admin.guard.js';
 import { OptionalUserQueryDto } from '../history/history-query.dto.js';
-
-const documentIdPipe = new IdPipe(KB_DOCUMENT_ID_PATTERN, KB_DOCUMENT_ID_RULE);
 
 /** docs/api.md §14, proxied to the history service. */
 @Controller('api/v1/kb/documents')

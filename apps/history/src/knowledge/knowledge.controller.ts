@@ -1,11 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { KB_DOCUMENT_ID_PATTERN, KB_DOCUMENT_ID_RULE, KbDocumentDto, type KbDocumentCreated, type KbDocumentDeleted, type KbDocumentList, type KbIndex } from '@app/contracts';
-import { IdPipe } from '@app/platform';
+import { KbDocumentDto, type KbDocumentCreated, type KbDocumentDeleted, type KbDocumentList, type KbIndex } from '@app/contracts';
+import { documentIdPipe } from '@app/platform';
 import { KbSearchQueryDto } from './kb-search-query.dto.js';
 import { KnowledgeRepository, type TextSearchHit } from './knowledge.repository.js';
 import { KnowledgeService } from './knowledge.service.js';
-
-const documentIdPipe = new IdPipe(KB_DOCUMENT_ID_PATTERN, KB_DOCUMENT_ID_RULE);
 
 /** Internal knowledge-base API (docs/api.md §11): the gateway proxies the document routes, generators load the index. */
 @Controller('kb')

@@ -38,7 +38,7 @@ function IsSourceUrl() {
       propertyName,
       validator: {
         validate: (value: unknown) => {
-          if (typeof value !== 'string' || value.length > KB_MAX_URL_CHARS || /[\s\u0000-\u001f]/.test(value)) return false;
+          if (typeof value !== 'string' || value.length > KB_MAX_URL_CHARS || /[\s\p{Cc}]/u.test(value)) return false;
           try {
             return ['http:', 'https:'].includes(new URL(value).protocol);
           } catch {
