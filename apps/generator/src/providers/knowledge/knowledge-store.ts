@@ -15,8 +15,8 @@ export interface KnowledgeSnapshot {
   embeddingsModel: string | null;
 }
 
-/** Without the version key in Redis (a Redis that lost it), history is asked at most this often. */
-const UNKNOWN_VERSION_RECHECK_MS = 5_000;
+/** Without the version key in Redis (a Redis that lost it), or after a failed load, history is asked at most this often. */
+const RECHECK_MS = 5_000;
 
 export const HISTORY_FOR_KNOWLEDGE = Symbol('HISTORY_FOR_KNOWLEDGE');
 
@@ -42,7 +42,9 @@ export class KnowledgeStore implements OnModuleInit, OnApplicationShutdown {
   private readonly key: string;
   private snapshot: KnowledgeSnapshot = { version: -1, kb: new KnowledgeBase([]), urls: new Map(), vectors: new Map(), embeddingsModel: null };
   private loading?: Promise<KnowledgeSnapshot>;
-  private lastUnknownCheck = 0;
+  /** When history was last asked without a version to go by, or failed to answer. */
+  private lastAttempt = 0;
+  private failed = false;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -53,17 +55,21 @@ export class KnowledgeStore implements OnModuleInit, OnApplicationShutdown {
     this.key = kbVersionKey(config.REDIS_PREFIX);
   }
 
-  async onModuleInit(): Promise<void> {
-    await this.reload();
+  /** Starts loading without holding up the start: the first turn waits for the load in flight. */
+  onModuleInit(): void {
+    void this.reload();
   }
 
   /** The current version's index; reloads first when Redis names another version. */
   async current(): Promise<KnowledgeSnapshot> {
     const published = await this.redis.get(this.key).catch(() => null);
     if (published !== null && Number(published) === this.snapshot.version) return this.snapshot;
-    if (published === null && Date.now() - this.lastUnknownCheck < UNKNOWN_VERSION_RECHECK_MS && this.snapshot.version >= 0) return this.snapshot;
-    if (published === null) this.lastUnknownCheck = Date.now();
-    return this.reload();
+    // No version to go by, or history failed a moment ago: answer from what is loaded rather than ask on every turn.
+    if ((published === null || this.failed) && Date.now() - this.lastAttempt < RECHECK_MS) return this.snapshot;
+    const loaded = await this.reload();
+    // A load already in flight may have read the index before this version was committed.
+    if (published !== null && loaded.version < Number(published) && !this.failed) return this.reload();
+    return loaded;
   }
 
   private reload(): Promise<KnowledgeSnapshot> {
@@ -73,13 +79,16 @@ export class KnowledgeStore implements OnModuleInit, OnApplicationShutdown {
 
   private async load(): Promise<KnowledgeSnapshot> {
     const started = Date.now();
+    this.lastAttempt = started;
     try {
       const index = await this.history.kbIndex();
       if (index.version !== this.snapshot.version) {
         this.snapshot = snapshotOf(index);
         this.logger.log({ version: index.version, documents: index.documents.length, ms: Date.now() - started }, 'knowledge base loaded');
       }
+      this.failed = false;
     } catch (err) {
+      this.failed = true;
       this.logger.warn(`knowledge base not loaded from history, answering from version ${this.snapshot.version}: ${(err as Error).message}`);
     }
     return this.snapshot;
