@@ -23,7 +23,7 @@ export interface MessagesTable {
   elp: Json<Record<string, number>>;
   confidence: number | null;
   stats: Json<Record<string, number>>;
-  sources: Json<Array<{ title: string; ref: string }>>;
+  sources: Json<Array<{ title: string; ref: string; url?: string }>>;
   metadata: Json<Record<string, unknown>>;
   created_at: Timestamp;
   ordinal: Generated<number>;
