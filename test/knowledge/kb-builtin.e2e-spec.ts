@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { DoneEventData, KbDocumentCreated, KbDocumentList } from '@app/contracts';
+import { kbVersionKey, type DoneEventData, type KbDocumentCreated, type KbDocumentList } from '@app/contracts';
+import { Redis } from 'ioredis';
 import { kbCli } from '../support/kb-cli.js';
 import { readStream } from '../support/sse-client.js';
 import { databaseKinds } from '../support/test-database.js';
@@ -51,6 +52,13 @@ describe.each(databaseKinds())('knowledge base with the built-in provider (%s)',
     expect(res.status).toBe(201);
     const doc = (await res.json()) as KbDocumentCreated;
     expect(doc).toMatchObject({ title: 'Zorblax turbines', format: 'markdown', sections: 2, path: `documents/${doc.document_id}` });
+    // The version a response cache can key on: in Redis as soon as the change is answered.
+    const redis = new Redis(stack.redis.url);
+    try {
+      expect(await redis.get(kbVersionKey(stack.env.REDIS_PREFIX))).toBe(String(doc.version));
+    } finally {
+      redis.disconnect();
+    }
 
     const after = await ask('How fast does a zorblax turbine spin?');
     expect(after.text).toContain('42 rpm');
@@ -118,5 +126,16 @@ describe.each(databaseKinds())('knowledge base with the built-in provider (%s)',
       expect([id, (await fetch(`${url}/api/v1/kb/documents/${id}?user_id=admin`, { method: 'DELETE' })).status]).toEqual([id, 400]);
     }
     expect(await list()).toEqual(before);
+  }, 60_000);
+
+  it('keeps answering from the loaded knowledge base while history is down', async () => {
+    await stack.history.stop();
+    try {
+      const { done } = await ask('Which environment variable sets the Redis URL?');
+      expect(done.sources[0].ref).toMatch(/^product\/configuration\.md/);
+      expect((await fetch(`${url}/api/v1/kb/documents`)).status).toBe(503);
+    } finally {
+      await stack.history.launch();
+    }
   }, 60_000);
 });

@@ -84,6 +84,7 @@ export class KnowledgeService implements OnApplicationBootstrap {
 
   /** Loads the shipped articles once; a missing KB_DIR leaves the knowledge base empty (and seeded). */
   private async seed(): Promise<void> {
+    const started = Date.now();
     let paths: string[] = [];
     try {
       paths = await markdownFiles(this.config.KB_DIR);
@@ -97,7 +98,7 @@ export class KnowledgeService implements OnApplicationBootstrap {
     }
     const embedded = docs.some((d) => d.embeddings);
     const version = await this.repository.add(docs, { seeded: true, embeddingsModel: embedded ? this.embeddings!.model : undefined });
-    this.logger.log({ documents: docs.length, version }, 'shipped knowledge base loaded');
+    this.logger.log({ documents: docs.length, version, ms: Date.now() - started }, 'shipped knowledge base loaded');
   }
 
   private async embedMissing(): Promise<void> {
