@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post
 import { KbDocumentDto, type KbDocumentCreated, type KbDocumentDeleted, type KbDocumentList } from '@app/contracts';
 import { documentIdPipe, HistoryClient } from '@app/platform';
 import { AdminGuard } from '../auth/admin.guard.js';
-import { OptionalUserQueryDto } from '../history/history-query.dto.js';
+import { KbQueryDto } from './kb-query.dto.js';
 
 /** docs/api.md §14, proxied to the history service. */
 @Controller('api/v1/kb/documents')
@@ -10,20 +10,20 @@ export class KnowledgeController {
   constructor(private readonly history: HistoryClient) {}
 
   @Get()
-  list(@Query() _query: OptionalUserQueryDto): Promise<KbDocumentList> {
+  list(@Query() _query: KbQueryDto): Promise<KbDocumentList> {
     return this.history.kbDocuments();
   }
 
   @Post()
   @HttpCode(201)
   @UseGuards(AdminGuard)
-  add(@Body() body: KbDocumentDto, @Query() _query: OptionalUserQueryDto): Promise<KbDocumentCreated> {
+  add(@Body() body: KbDocumentDto, @Query() _query: KbQueryDto): Promise<KbDocumentCreated> {
     return this.history.addKbDocument(body);
   }
 
   @Delete(':document_id')
   @UseGuards(AdminGuard)
-  async remove(@Param('document_id', documentIdPipe) documentId: string, @Query() _query: OptionalUserQueryDto): Promise<KbDocumentDeleted> {
+  async remove(@Param('document_id', documentIdPipe) documentId: string, @Query() _query: KbQueryDto): Promise<KbDocumentDeleted> {
     const deleted = await this.history.deleteKbDocument(documentId);
     if (!deleted) throw new NotFoundException({ error: 'Document not found', message: 'Document not found', document_id: documentId });
     return deleted;
