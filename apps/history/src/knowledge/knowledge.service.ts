@@ -93,8 +93,15 @@ export class KnowledgeService implements OnApplicationBootstrap {
     }
     const docs: NewDocument[] = [];
     for (const path of paths) {
-      const content = await readFile(join(this.config.KB_DIR, ...path.split('/')), 'utf8');
-      docs.push(await this.prepare(randomUUID(), path, content, 'markdown', undefined, null));
+      let content: string;
+      try {
+        content = await readFile(join(this.config.KB_DIR, ...path.split('/')), 'utf8');
+      } catch (err) {
+        this.logger.warn(`knowledge base article ${path} not loaded: ${(err as Error).message}`);
+        continue;
+      }
+      const doc = await this.prepare(randomUUID(), path, content, 'markdown', undefined, null);
+      if (doc.article.sections.length > 0) docs.push(doc);
     }
     const embedded = docs.some((d) => d.embeddings);
     const version = await this.repository.add(docs, { seeded: true, embeddingsModel: embedded ? this.embeddings!.model : undefined });
