@@ -21,6 +21,7 @@ const common = {
     '^@app/platform$': '<rootDir>/libs/platform/src/index.ts',
     '^@app/guardrails$': '<rootDir>/libs/guardrails/src/index.ts',
     '^@app/stream-store$': '<rootDir>/libs/stream-store/src/index.ts',
+    '^@app/knowledge$': '<rootDir>/libs/knowledge/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',

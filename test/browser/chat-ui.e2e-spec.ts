@@ -192,6 +192,29 @@ describe('web chat UI in a real browser', () => {
     }
   }, 40_000);
 
+  it('lists the sources under a finished reply: a link for a document added with a URL, the title for a shipped article', async () => {
+    const added = await fetch(`${base}/api/v1/kb/documents?user_id=ui-admin`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ title: 'Zorblax turbines', content: 'A zorblax turbine spins at 42 rpm in its fast mode.', source_url: 'https://example.com/zorblax' }),
+    });
+    expect(added.status).toBe(201);
+    await withChat(newUser('sources'), async ({ page }) => {
+      await send(page, 'How fast does a zorblax turbine spin?');
+      await waitForStatus(page, 'completed');
+      const link = lastReply(page).locator('[data-role="sources"] a');
+      expect(await link.textContent()).toBe('Zorblax turbines');
+      expect(await link.getAttribute('href')).toBe('https://example.com/zorblax');
+      expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
+
+      await send(page, SHORT_QUESTION);
+      await waitForStatus(page, 'completed');
+      const sources = lastReply(page).locator('[data-role="sources"]');
+      expect(await sources.locator('li').count()).toBeGreaterThan(0);
+      expect(await sources.locator('a').count()).toBe(0);
+    });
+  }, 40_000);
+
   it('follows the stream at the bottom, stops following when scrolled up, resumes back at the bottom', async () => {
     await withChat(
       newUser('scroll'),

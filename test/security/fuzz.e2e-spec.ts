@@ -135,6 +135,30 @@ describe('hostile and random input at every route', () => {
     await expectServing();
   }, 120_000);
 
+  it('answers random JSON bodies and bytes on the knowledge-base route with a 201 or a 4xx, storing only what it accepted', async () => {
+    const documents = async () => ((await (await fetch(`${url}/api/v1/kb/documents`)).json()) as { total_documents: number }).total_documents;
+    const before = await documents();
+    let accepted = 0;
+    const body = fc.oneof(
+      fc.json(),
+      fc.record(
+        { title: fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.anything()), content: fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.anything()), format: fc.anything(), source_url: fc.oneof(fc.webUrl(), fc.string(), fc.anything()) },
+        { requiredKeys: [] },
+      ).map((o) => JSON.stringify(o)),
+      fc.uint8Array({ maxLength: 2048 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(body, async (payload) => {
+        const code = await status('/api/v1/kb/documents?user_id=fuzz-kb', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: payload });
+        expect([payload, code === 201 || (code >= 400 && code < 500)]).toEqual([payload, true]);
+        if (code === 201) accepted += 1;
+      }),
+      { numRuns: 120 },
+    );
+    expect(await documents()).toBe(before + accepted);
+    await expectServing();
+  }, 120_000);
+
   it('answers random bytes and random content types with a 4xx', async () => {
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), fc.constantFrom('application/json', 'text/plain', 'application/octet-stream', 'application/json; charset=latin1'), async (bytes, type) => {
@@ -160,6 +184,8 @@ describe('hostile and random input at every route', () => {
           [`/api/v1/chat/streams/${s}/cancel${q}`, 'POST'],
           [`/api/v1/chat/sessions${q}`, 'GET'],
           [`/api/v1/chat/stats${q}`, 'GET'],
+          [`/api/v1/kb/documents${q}`, 'GET'],
+          [`/api/v1/kb/documents/${s}${q}`, 'DELETE'],
         ] as const) {
           const code = await status(path, { method });
           expect([path, CLIENT_STATUSES.includes(code)]).toEqual([path, true]);
@@ -195,6 +221,8 @@ describe('hostile and random input at every route', () => {
     { base: () => stack.env.HISTORY_URL, method: 'GET', path: `/sessions/${id}/owner`, refusal: 400 },
     { base: () => stack.env.HISTORY_URL, method: 'GET', path: `/sessions/${id}/context`, refusal: 400 },
     { base: () => stack.env.HISTORY_URL, method: 'DELETE', path: `/sessions/${id}?user_id=fuzz-path`, refusal: 400 },
+    { base: () => url, method: 'DELETE', path: `/api/v1/kb/documents/${id}?user_id=fuzz-path`, refusal: 400 },
+    { base: () => stack.env.HISTORY_URL, method: 'DELETE', path: `/kb/documents/${id}`, refusal: 400 },
   ];
 
   const expectJsonError = (reply: { status: number; contentType: string | undefined; body: string }) => {

@@ -11,6 +11,7 @@ import { SessionAccess } from './admission/session-access.service.js';
 import { SessionsController } from './sessions/sessions.controller.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { InputGuard } from './admission/input-guard.service.js';
+import { KnowledgeController } from './knowledge/knowledge.controller.js';
 import { OpenAiCompatController } from './openai-compat/openai-compat.controller.js';
 import { StreamLimits } from './admission/stream-limits.service.js';
 import { PresenceService } from './relay/presence.service.js';
@@ -24,7 +25,7 @@ export class GatewayModule {
   static forRoot(config: AppConfig): DynamicModule {
     return PlatformModule.forService('gateway', config, {
       module: GatewayModule,
-      controllers: [ChatController, ResumeController, CancelController, SessionsController, OpenAiCompatController],
+      controllers: [ChatController, ResumeController, CancelController, SessionsController, KnowledgeController, OpenAiCompatController],
       providers: [
         Authenticator,
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -6,6 +6,8 @@ import { GenerationWorker } from './generation/generation.worker.js';
 import { PacingClock } from './generation/pacing-clock.js';
 import { TurnRecorder } from './generation/turn-recorder.js';
 import { CHAT_PROVIDER } from './providers/chat-provider.js';
+import { KnowledgeRetriever } from './providers/knowledge/knowledge-retriever.js';
+import { HISTORY_FOR_KNOWLEDGE, KnowledgeStore } from './providers/knowledge/knowledge-store.js';
 import { createProvider } from './providers/provider.factory.js';
 
 @Module({})
@@ -14,8 +16,11 @@ export class GeneratorModule {
     return PlatformModule.forService('generator', config, {
       module: GeneratorModule,
       providers: [
-        { provide: CHAT_PROVIDER, useFactory: () => createProvider(config) },
         { provide: HISTORY_CLIENT, useValue: new HistoryClient(config.HISTORY_URL) },
+        { provide: HISTORY_FOR_KNOWLEDGE, useExisting: HISTORY_CLIENT },
+        KnowledgeStore,
+        KnowledgeRetriever,
+        { provide: CHAT_PROVIDER, inject: [KnowledgeRetriever], useFactory: (knowledge: KnowledgeRetriever) => createProvider(config, knowledge) },
         PacingClock,
         // Its commands fail fast like the gateway's: an attempt that meets an outage fails and BullMQ retries it.
         { provide: StreamStore, useFactory: () => StreamStore.connect(config, 'generator:commands') },

@@ -1,6 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_CONFIG, PlatformModule, type AppConfig } from '@app/platform';
 import { DatabaseService } from './database/database.service.js';
+import { KnowledgeController } from './knowledge/knowledge.controller.js';
+import { KnowledgeRepository } from './knowledge/knowledge.repository.js';
+import { KnowledgeService } from './knowledge/knowledge.service.js';
+import { KnowledgeVersionPublisher } from './knowledge/knowledge-version.publisher.js';
 import { RedisReadiness } from './redis.readiness.js';
 import { SessionRepository } from './sessions/session.repository.js';
 import { SessionsController } from './sessions/sessions.controller.js';
@@ -14,7 +18,7 @@ export class HistoryModule {
   static forRoot(config: AppConfig): DynamicModule {
     return PlatformModule.forService('history', config, {
       module: HistoryModule,
-      controllers: [SessionsController],
+      controllers: [SessionsController, KnowledgeController],
       providers: [
         {
           provide: DatabaseService,
@@ -31,6 +35,9 @@ export class HistoryModule {
         SessionRepository,
         TurnEventsStream,
         TurnEventsConsumer,
+        KnowledgeRepository,
+        KnowledgeVersionPublisher,
+        KnowledgeService,
       ],
       readiness: [DatabaseService, RedisReadiness],
     });

@@ -5,3 +5,4 @@ export * from './queues/history-events.js';
 export * from './history-api.js';
 export * from './ids.js';
 export * from './chat-request.js';
+export * from './kb-api.js';

@@ -23,3 +23,6 @@ export * from './http/too-many-requests.exception.js';
 export * from './tracing/tracing.js';
 export * from './tracing/tracing-shutdown.js';
 export * from './platform.module.js';
+export * from './embeddings/embeddings.client.js';
+export * from './validation/is-text.validator.js';
+export * from './validation/kb-document.dto.js';

@@ -3,7 +3,7 @@ import { USER_ID_PATTERN } from '@app/contracts';
 import { APP_CONFIG, type AppConfig } from '@app/platform';
 import type { Request } from 'express';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { hashApiKey, parseApiKeys, readApiKeysFile } from './api-keys.js';
+import { hashApiKey, parseApiKeys, readApiKeysFile, type ApiKeyOwner } from './api-keys.js';
 import type { Caller } from './caller.js';
 
 const invalid = (message: string) => new UnauthorizedException({ message });
@@ -11,11 +11,13 @@ const invalid = (message: string) => new UnauthorizedException({ message });
 /** Turns a request's credentials into a caller, by AUTH_MODE. */
 @Injectable()
 export class Authenticator {
-  private readonly apiKeys: Map<string, string>;
+  private readonly apiKeys: Map<string, ApiKeyOwner>;
+  private readonly adminUsers: ReadonlySet<string>;
   private readonly jwtKey?: Uint8Array | JWTVerifyGetKey;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.apiKeys = config.AUTH_MODE === 'apikey' ? parseApiKeys([config.API_KEYS, readApiKeysFile(config.API_KEYS_FILE)]) : new Map();
+    this.adminUsers = new Set(config.ADMIN_USERS.split(',').map((u) => u.trim()).filter((u) => u !== ''));
     if (config.AUTH_MODE === 'jwt') {
       this.jwtKey = config.JWT_JWKS_URL ? createRemoteJWKSet(new URL(config.JWT_JWKS_URL)) : new TextEncoder().encode(config.JWT_SECRET);
     }
@@ -28,8 +30,8 @@ export class Authenticator {
   async authenticate(req: Request): Promise<Caller> {
     const token = credentialOf(req);
     if (!token) throw invalid('Missing credentials: send Authorization: Bearer <token>');
-    const userId = this.config.AUTH_MODE === 'jwt' ? await this.verifyJwt(token) : this.verifyApiKey(token);
-    return { userId, authenticated: true };
+    const { userId, admin } = this.config.AUTH_MODE === 'jwt' ? { userId: await this.verifyJwt(token), admin: false } : this.verifyApiKey(token);
+    return { userId, authenticated: true, admin: admin || this.adminUsers.has(userId) };
   }
 
   private async verifyJwt(token: string): Promise<string> {
@@ -46,10 +48,10 @@ export class Authenticator {
     }
   }
 
-  private verifyApiKey(key: string): string {
-    const user = this.apiKeys.get(hashApiKey(key));
-    if (!user) throw invalid('Invalid API key');
-    return user;
+  private verifyApiKey(key: string): ApiKeyOwner {
+    const owner = this.apiKeys.get(hashApiKey(key));
+    if (!owner) throw invalid('Invalid API key');
+    return owner;
   }
 }
 

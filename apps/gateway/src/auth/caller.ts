@@ -4,6 +4,8 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 export interface Caller {
   userId?: string;
   authenticated: boolean;
+  /** May change the knowledge base: listed in ADMIN_USERS, or an API key marked `:admin`. */
+  admin?: boolean;
 }
 
 export type RequestWithCaller = { caller?: Caller };

@@ -15,7 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MESSAGE_MAX_CHARS } from '@app/contracts';
-import { IsText } from '../requests/is-text.validator.js';
+import { IsText } from '@app/platform';
 import { Unsupported } from './unsupported.validator.js';
 
 const MAX_MESSAGES = 100;

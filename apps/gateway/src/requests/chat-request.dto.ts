@@ -10,7 +10,7 @@ import {
   type ChatRequest,
 } from '@app/contracts';
 import { ArrayMaxSize, IsArray, IsOptional, IsString, Matches } from 'class-validator';
-import { IsText } from './is-text.validator.js';
+import { IsText } from '@app/platform';
 
 /** Body of `POST /api/v1/chat/unified[/stream]` (docs/api.md §1). Unknown fields are rejected by the pipe. */
 export class ChatRequestDto implements ChatRequest {

@@ -40,6 +40,8 @@ export interface Source {
   title: string;
   /** Path of the article relative to the knowledge base, with an optional `#anchor`. */
   ref: string;
+  /** The document's source URL, when it was added with one (docs/api.md §14). */
+  url?: string;
 }
 
 export interface DoneEventData {

@@ -50,7 +50,16 @@ export const configSchema = z.object({
   /** Earlier turns given to the provider as context. */
   CONTEXT_TURNS: int(0, 200).default(10),
   GENERATOR_PROVIDER: z.enum(['builtin', 'openai']).default('builtin'),
+  /** Shipped Markdown articles, loaded into the knowledge base by history on its first start. */
   KB_DIR: z.string().default('./kb'),
+  /** Tokens (about 4 characters each) of knowledge-base passages the `openai` provider puts in its system prompt. */
+  KB_PROMPT_TOKENS: int(0, 100_000).default(1_500),
+  /** OpenAI-compatible `/v1/embeddings` server: with EMBEDDINGS_MODEL, retrieval is hybrid (text + vectors). */
+  EMBEDDINGS_BASE_URL: url.optional(),
+  EMBEDDINGS_MODEL: z.string().min(1).optional(),
+  EMBEDDINGS_API_KEY: z.string().optional(),
+  /** A section found by its embedding alone (no word in common) must be at least this similar to the question (cosine). */
+  EMBEDDINGS_MIN_SIMILARITY: z.coerce.number().min(-1).max(1).default(0.5),
   LLM_BASE_URL: z.string().default('http://127.0.0.1:11434/v1'),
   LLM_MODEL: z.string().default('llama3.2'),
   LLM_API_KEY: z.string().optional(),
@@ -70,6 +79,8 @@ export const configSchema = z.object({
   API_KEYS: z.string().optional(),
   /** A file of `user_id:sha256hex` lines. */
   API_KEYS_FILE: z.string().optional(),
+  /** Users who may change the knowledge base (comma separated), besides API keys marked `:admin`. */
+  ADMIN_USERS: z.string().default(''),
   /** Chat requests a user may start per window, across all gateways (0 = no limit). */
   RATE_LIMIT_REQUESTS: int(0, 1_000_000).default(60),
   RATE_LIMIT_WINDOW_S: int(1, 86_400).default(60),
@@ -101,6 +112,9 @@ export const configSchema = z.object({
 export const validatedConfigSchema = configSchema.superRefine((c, ctx) => {
   if (c.AUTH_MODE === 'jwt' && !c.JWT_SECRET && !c.JWT_JWKS_URL) {
     ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'AUTH_MODE=jwt needs JWT_SECRET or JWT_JWKS_URL' });
+  }
+  if (Boolean(c.EMBEDDINGS_BASE_URL) !== Boolean(c.EMBEDDINGS_MODEL)) {
+    ctx.addIssue({ code: 'custom', path: [c.EMBEDDINGS_BASE_URL ? 'EMBEDDINGS_MODEL' : 'EMBEDDINGS_BASE_URL'], message: 'EMBEDDINGS_BASE_URL and EMBEDDINGS_MODEL go together' });
   }
   if (c.AUTH_MODE === 'apikey' && !c.API_KEYS && !c.API_KEYS_FILE) {
     ctx.addIssue({ code: 'custom', path: ['API_KEYS'], message: 'AUTH_MODE=apikey needs API_KEYS or API_KEYS_FILE' });

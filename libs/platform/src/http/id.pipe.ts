@@ -1,5 +1,5 @@
 import { BadRequestException, type PipeTransform } from '@nestjs/common';
-import { SESSION_ID_PATTERN, SESSION_ID_RULE, USER_ID_PATTERN, USER_ID_RULE } from '@app/contracts';
+import { KB_DOCUMENT_ID_PATTERN, KB_DOCUMENT_ID_RULE, SESSION_ID_PATTERN, SESSION_ID_RULE, USER_ID_PATTERN, USER_ID_RULE } from '@app/contracts';
 
 /**
  * Checks one id of a path or query against its rule before the handler runs, so a malformed id
@@ -27,3 +27,6 @@ export const sessionIdPipe = new IdPipe(SESSION_ID_PATTERN, SESSION_ID_RULE);
 
 /** A `user_id` query parameter on routes whose other query parameters have no DTO. */
 export const optionalUserIdPipe = new IdPipe(USER_ID_PATTERN, USER_ID_RULE, true);
+
+/** A knowledge-base document id in a path (docs/api.md §14): a UUID. */
+export const documentIdPipe = new IdPipe(KB_DOCUMENT_ID_PATTERN, KB_DOCUMENT_ID_RULE);

@@ -1,10 +1,10 @@
+import { wordCount } from '@app/knowledge';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { ContextTurnData } from '@app/contracts';
 import type { ProviderInput, ProviderReply } from '../chat-provider.js';
 import { BuiltinProvider } from './builtin.provider.js';
-import { wordCount } from './text-terms.js';
 
 const KB_DIR = fileURLToPath(new URL('../../../../../kb/', import.meta.url));
 

@@ -1,8 +1,7 @@
+import { parseArticle, wordCount } from '@app/knowledge';
 import { describe, expect, it } from '@jest/globals';
 import { composeAnswer } from './extractive-answer.js';
-import { parseArticle } from './kb-section.js';
 import { buildRetrievalQuery } from './retrieval-query.js';
-import { wordCount } from './text-terms.js';
 
 const filler = (topic: string, n: number) =>
   Array.from({ length: n }, (_, i) => `Sentence ${i + 1} says something general about ${topic}.`).join(' ');

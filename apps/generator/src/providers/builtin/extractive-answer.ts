@@ -1,8 +1,6 @@
 import type { Source } from '@app/contracts';
-import type { KbSection } from './kb-section.js';
-import { sentencesOf, type MarkdownBlock } from './markdown-blocks.js';
+import { sentencesOf, type MarkdownBlock, termsOf, wordCount, type KbSection } from '@app/knowledge';
 import type { RetrievalQuery } from './retrieval-query.js';
-import { termsOf, wordCount } from './text-terms.js';
 
 /** The answer as pieces to stream (their concatenation is the reply) and where it came from. */
 export interface Answer {

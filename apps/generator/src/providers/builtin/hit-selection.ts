@@ -1,4 +1,4 @@
-import type { KbSection } from './kb-section.js';
+import type { KbSection } from '@app/knowledge';
 import { articleOf, type SectionHit } from './section-index.js';
 
 /**

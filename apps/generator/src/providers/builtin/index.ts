@@ -1,3 +1,3 @@
 export { BuiltinProvider } from './builtin.provider.js';
 export { KnowledgeBase } from './knowledge-base.js';
-export type { KbArticle, KbSection } from './kb-section.js';
+export type { KbArticle, KbSection } from '@app/knowledge';

@@ -1,8 +1,8 @@
+import { wordCount } from '@app/knowledge';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { KnowledgeBase } from './knowledge-base.js';
-import { wordCount } from './text-terms.js';
 
 const KB_DIR = fileURLToPath(new URL('../../../../../kb/', import.meta.url));
 

@@ -1,6 +1,6 @@
+import { parseArticle, type KbArticle, type KbSection } from '@app/knowledge';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { parseArticle, type KbArticle, type KbSection } from './kb-section.js';
 import type { RetrievalQuery } from './retrieval-query.js';
 import { SectionIndex, type SectionHit } from './section-index.js';
 

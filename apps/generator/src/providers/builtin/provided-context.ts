@@ -1,5 +1,4 @@
-import type { KbSection } from './kb-section.js';
-import { parseBlocks } from './markdown-blocks.js';
+import { parseBlocks, type KbSection } from '@app/knowledge';
 
 /** How passages from the request's `context` field are named in answers and sources. */
 const PROVIDED_CONTEXT_TITLE = 'Provided context';
@@ -19,6 +18,7 @@ export function passageSections(passages: readonly string[]): KbSection[] {
   return sections;
 }
 
-export function isPassageSection(section: KbSection): boolean {
+export function isPassageSection(section: Pick<KbSection, 'ref'>): boolean {
   return section.ref.startsWith(REF_PREFIX);
 }
+

@@ -1,5 +1,5 @@
 import type { ContextTurnData } from '@app/contracts';
-import { termsOf } from './text-terms.js';
+import { termsOf } from '@app/knowledge';
 
 /** What the knowledge base is searched with for one message. */
 export interface RetrievalQuery {

@@ -1,7 +1,6 @@
+import { termOf, tokenize, type KbSection } from '@app/knowledge';
 import MiniSearch from 'minisearch';
-import type { KbSection } from './kb-section.js';
 import type { RetrievalQuery } from './retrieval-query.js';
-import { termOf, tokenize } from './text-terms.js';
 
 /** A section that matched a query. */
 export interface SectionHit {
@@ -51,7 +50,7 @@ function indexedSections(sections: readonly KbSection[]): IndexedSection[] {
 }
 
 /** The article part of a section's reference (`product/configuration.md#redis` → `product/configuration.md`). */
-export function articleOf(section: KbSection): string {
+export function articleOf(section: Pick<KbSection, 'ref'>): string {
   const hash = section.ref.indexOf('#');
   return hash === -1 ? section.ref : section.ref.slice(0, hash);
 }

@@ -1,9 +1,10 @@
-import type { KbArticle } from './kb-section.js';
+import type { KbArticle } from '@app/knowledge';
 
 /** Names for the knowledge base's top-level folders; other folders are named after themselves. */
 const FOLDER_LABELS: Readonly<Record<string, string>> = {
   product: 'This chat backend',
   general: 'General topics',
+  documents: 'Added documents',
 };
 
 function folderLabel(folder: string): string {
@@ -45,10 +46,11 @@ export function topicsAnswer(articles: readonly KbArticle[], nothingNew: boolean
     ? 'I have nothing to add to my previous answer on that: it already covered what my knowledge base says.'
     : 'I could not find anything about that in my knowledge base, so I would rather not guess.';
   if (articles.length === 0) {
-    return [`${opening}\n\n`, 'The knowledge base is empty: add Markdown articles to the folder named by `KB_DIR` and restart the generator.'];
+    return [`${opening}\n\n`, 'The knowledge base is empty: an admin can add documents with `npm run kb -- add <file>` (or `POST /api/v1/kb/documents`).'];
   }
   const pieces = [`${opening}\n\n`, 'I answer from articles on these topics:\n\n'];
   for (const group of topicGroups(articles)) pieces.push(`**${group.label}:** ${group.titles.join('; ')}.\n\n`);
   pieces.push('Ask about one of them, naming the topic in your question.');
   return pieces;
 }
+

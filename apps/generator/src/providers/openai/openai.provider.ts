@@ -2,6 +2,8 @@ import OpenAI from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { ChatProvider, ProviderInput, ProviderReply } from '../chat-provider.js';
 import { ProviderError } from '../provider-error.js';
+import type { KnowledgeSource } from '../knowledge/knowledge-source.js';
+import { knowledgePassages } from './knowledge-passages.js';
 import { continuationFields, promptMessages } from './prompt-messages.js';
 import { upstreamError } from './upstream-errors.js';
 
@@ -18,7 +20,13 @@ export interface OpenAiOptions {
   timeoutMs?: number;
   /** The SDK's retries of a request that failed before its response started (connection, 408, 409, 429, 5xx). */
   maxRetries?: number;
+  /** Where the system prompt's passages come from; none without it. */
+  knowledge?: KnowledgeSource;
+  /** Tokens of knowledge-base passages in the system prompt (KB_PROMPT_TOKENS). */
+  knowledgeTokens?: number;
 }
+
+export const DEFAULT_KB_PROMPT_TOKENS = 1_500;
 
 const DEFAULT_LLM_TIMEOUT_MS = 60_000;
 const DEFAULT_LLM_RETRIES = 2;
@@ -52,6 +60,9 @@ export class OpenAiProvider implements ChatProvider {
     // Our own abort, for the first-token deadline; the job's signal aborts it too.
     const local = new AbortController();
     const aborted = AbortSignal.any([signal, local.signal]);
+    const knowledge = this.options.knowledge
+      ? await knowledgePassages(this.options.knowledge, input.message, input.history, this.options.knowledgeTokens ?? DEFAULT_KB_PROMPT_TOKENS, signal)
+      : [];
     const deadline = new FirstTokenDeadline(this.timeoutMs, local);
     try {
       const stream = await this.client.chat.completions.create(
@@ -59,13 +70,13 @@ export class OpenAiProvider implements ChatProvider {
           model: this.options.model,
           stream: true,
           temperature: input.temperature ?? this.options.temperature ?? 0,
-          messages: promptMessages(input),
+          messages: promptMessages(input, knowledge),
           ...continuationFields(input),
         },
         { signal: aborted },
       );
       deadline.restart(); // headers are in: now the first token gets its own full allowance
-      return { text: deltas(stream, deadline, continuing, signal), sources: [] };
+      return { text: deltas(stream, deadline, continuing, signal), sources: knowledge.map((p) => p.source) };
     } catch (err) {
       deadline.clear();
       throw deadline.expired ? deadline.error() : upstreamError(err, continuing);

@@ -1,16 +1,26 @@
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { ProviderInput } from '../chat-provider.js';
+import type { KnowledgePassage } from './knowledge-passages.js';
+
+/** The knowledge base's passages as a part of the system message, each under its title. */
+function knowledgePrompt(passages: readonly KnowledgePassage[]): string {
+  if (passages.length === 0) return '';
+  const body = passages.map((p) => `### ${p.title}\n\n${p.text}`).join('\n\n');
+  return `Passages from the knowledge base. Use them when they answer the question, and name the titles you used:\n\n${body}`;
+}
 
 /**
  * The messages sent upstream: one system message (our instructions, the request's own system
- * messages, the language hint, the passages), the context window, the user's message, and on a
- * continuing retry the partial reply as the assistant's prefix.
+ * messages, the language hint, the knowledge base's passages, the request's passages), the
+ * context window, the user's message, and on a continuing retry the partial reply as the
+ * assistant's prefix.
  */
-export function promptMessages(input: ProviderInput): ChatCompletionMessageParam[] {
+export function promptMessages(input: ProviderInput, knowledge: readonly KnowledgePassage[] = []): ChatCompletionMessageParam[] {
   const system = [
     'You are a helpful assistant. Answer in Markdown.',
     input.instructions ?? '',
     input.language ? `Answer in this language: ${input.language}.` : '',
+    knowledgePrompt(knowledge),
     input.passages.length ? `Use this context when it is relevant:\n\n${input.passages.join('\n\n---\n\n')}` : '',
   ]
     .filter(Boolean)
