@@ -4,8 +4,8 @@ import { StreamStore } from '@app/stream-store';
 import { AllExceptionsFilter, APP_CONFIG, HealthController, HistoryClient, loggerModule, MetricsController, READINESS_CHECKS, type AppConfig } from '@app/platform';
 import { GenerateJob, HISTORY_CLIENT } from './generation/generate.job.js';
 import { GenerationWorker } from './generation/generation.worker.js';
-import { PacingClock } from './generation/pacing-clock.js';
-import { TurnRecorder } from './generation/turn-recorder.js';
+import { PacingClock } from '@app/pacing';
+import { TurnRecorder } from '@app/turn-events';
 import { CHAT_PROVIDER } from './providers/chat-provider.js';
 import { createProvider } from './providers/provider.factory.js';
 
@@ -24,7 +24,7 @@ export class GeneratorModule {
         PacingClock,
         // Its commands fail fast like the gateway's: an attempt that meets an outage fails and BullMQ retries it.
         { provide: StreamStore, useFactory: () => StreamStore.connect(config, 'generator:commands') },
-        TurnRecorder,
+        { provide: TurnRecorder, useFactory: () => new TurnRecorder(config, 'generator') },
         GenerateJob,
         GenerationWorker,
         { provide: READINESS_CHECKS, inject: [GenerationWorker], useFactory: (w: GenerationWorker) => [w] },

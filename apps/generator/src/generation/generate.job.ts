@@ -17,10 +17,9 @@ import type { Job } from 'bullmq';
 import { generationMetrics } from '../metrics/generation-metrics.js';
 import { CHAT_PROVIDER, type ChatProvider } from '../providers/chat-provider.js';
 import { ProviderError } from '../providers/provider-error.js';
-import { Pacer } from './pacer.js';
-import { PacingClock } from './pacing-clock.js';
+import { Pacer, PacingClock } from '@app/pacing';
 import { AppendResult, EntryKind, StreamStore, type StreamIds } from '@app/stream-store';
-import { TurnRecorder } from './turn-recorder.js';
+import { TurnRecorder } from '@app/turn-events';
 import { WordChunker } from './word-chunker.js';
 
 /** A running ELP snapshot goes to attached clients every this many chunks. */
