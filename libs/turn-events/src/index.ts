@@ -1,1 +1,2 @@
 export * from './turn-recorder.js';
+export * from './turn-metadata.js';

@@ -1,0 +1,92 @@
+import type { CacheTicketData, ElpResult, Source } from '@app/contracts';
+import type { Redis } from 'ioredis';
+
+/** One cached reply: what a hit plays and stores in history. */
+export interface CachedReply {
+  /** The knowledge-base version the reply was generated under; a hit needs it to be the current one. */
+  kb_version: number;
+  provider: string;
+  /** The reply's word chunks, in seq order (chunk k is `chunks[k-1]`). */
+  chunks: string[];
+  chunk_count: number;
+  sources: Source[];
+  /** The ELP of the whole reply (a cancelled replay recomputes it on what was sent). */
+  elp: ElpResult;
+}
+
+export interface ReplyCacheSettings {
+  /** `REDIS_PREFIX`. */
+  prefix: string;
+  /** `CACHE_TTL_S`: how long an entry lives after it is written. */
+  ttlS: number;
+}
+
+/** Key names of the cache; entries carry a hash tag of their own so a Redis Cluster spreads them. */
+export class ReplyCacheKeys {
+  constructor(readonly prefix: string) {}
+
+  /** Integer bumped by whoever changes the knowledge base; missing = 0. */
+  kbVersion(): string {
+    return `${this.prefix}:kb:version`;
+  }
+
+  /** One cached reply, by `replyKeyHash`. */
+  entry(hash: string): string {
+    return `${this.prefix}:reply:{${hash}}`;
+  }
+}
+
+/**
+ * The response cache in Redis (docs/architecture.md "Response cache"): a hit is looked up by the
+ * gateway, an entry written by the generator that produced the reply. Every cache operation is
+ * here, by name.
+ */
+export class ReplyCache {
+  readonly keys: ReplyCacheKeys;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly settings: ReplyCacheSettings,
+  ) {
+    this.keys = new ReplyCacheKeys(settings.prefix);
+  }
+
+  /** The knowledge base's current version (`{prefix}:kb:version`, 0 when unset). */
+  async kbVersion(): Promise<number> {
+    return parseVersion(await this.redis.get(this.keys.kbVersion()));
+  }
+
+  /**
+   * The entry for `hash` and the knowledge-base version, read in one round trip (both commands
+   * leave in one write). An entry made under another version is a miss: a knowledge-base change
+   * invalidates every entry at once, and the next reply for that key replaces the stale one.
+   */
+  async lookup(hash: string): Promise<{ reply: CachedReply | null; kbVersion: number }> {
+    const [raw, version] = await Promise.all([this.redis.get(this.keys.entry(hash)), this.redis.get(this.keys.kbVersion())]);
+    const kbVersion = parseVersion(version);
+    if (raw === null) return { reply: null, kbVersion };
+    const reply = parseEntry(raw);
+    return { reply: reply && reply.kb_version === kbVersion ? reply : null, kbVersion };
+  }
+
+  /** Writes the reply a generator completed for `ticket`, for `CACHE_TTL_S`. */
+  async store(ticket: CacheTicketData, reply: Omit<CachedReply, 'kb_version' | 'provider' | 'chunk_count'>): Promise<void> {
+    const entry: CachedReply = { kb_version: ticket.kb_version, provider: ticket.provider, chunk_count: reply.chunks.length, ...reply };
+    await this.redis.set(this.keys.entry(ticket.key), JSON.stringify(entry), 'EX', this.settings.ttlS);
+  }
+}
+
+function parseVersion(raw: string | null): number {
+  const version = Number(raw ?? 0);
+  return Number.isSafeInteger(version) ? version : 0;
+}
+
+/** An entry no generator of this recipe could have written reads as a miss. */
+function parseEntry(raw: string): CachedReply | null {
+  try {
+    const entry = JSON.parse(raw) as CachedReply;
+    return Array.isArray(entry.chunks) && entry.chunks.length === entry.chunk_count && entry.chunk_count > 0 ? entry : null;
+  } catch {
+    return null;
+  }
+}
