@@ -166,8 +166,9 @@ async function admission(backEnd, count) {
 }
 
 async function cache(backEnd, count) {
-  const r = await cachePass(backEnd, MESSAGE, count);
-  say(`response cache: ${r.hits} of ${r.count} streams cached (${r.inFlight} in flight, ${r.chunks} chunks each at ${PACING_MS} ms)`);
+  const pacing = flag('cache-pacing');
+  const r = await cachePass(backEnd, MESSAGE, count, Number(flag('in-flight') ?? 20), pacing === undefined ? undefined : Number(pacing));
+  say(`response cache: ${r.hits} of ${r.count} streams cached (${r.inFlight} in flight, ${r.chunks} chunks each at ${r.pacingMs} ms)`);
   say(`  server-side first chunk (done.stats.ttft_ms): p50 ${r.serverTtftMs.p50} ms, p99 ${r.serverTtftMs.p99} ms, max ${r.serverTtftMs.max} ms`);
   say(`  client-side first chunk: p50 ${r.clientTtftMs.p50.toFixed(1)} ms, p99 ${r.clientTtftMs.p99.toFixed(1)} ms`);
   say(`  the generated stream that filled the cache: ttft ${r.generatedTtftMs} ms`);

@@ -1,7 +1,8 @@
 // `npm run bench -- --cache[=COUNT]`: the response cache's first chunk (issue 20, goal ≤ 5 ms p99
 // server-side). A gateway and a generator with CACHE_SCOPE=global; one stream of the benchmark's
 // question fills the cache, then COUNT (300) streams of the same question from other users, IN_FLIGHT
-// at a time, each read to its end at the real pacing. Server-side time to first chunk is what the
+// at a time (--in-flight=N), each read to its end at the real pacing (--cache-pacing=MS sets
+// CACHE_PACING_MS, e.g. to time many requests one at a time). Server-side time to first chunk is what the
 // gateway reports in `done.stats.ttft_ms` (request received → first chunk written to the socket,
 // whole milliseconds); the client's own (request sent → first chunk read) is shown beside it.
 import { startService } from './stack.mjs';
@@ -9,8 +10,9 @@ import { percentileSorted } from './stats.mjs';
 
 const IN_FLIGHT = 20;
 
-export async function cachePass(backEnd, message, count) {
+export async function cachePass(backEnd, message, count, inFlight = IN_FLIGHT, pacingMs = undefined) {
   const env = { ...backEnd.env, CACHE_SCOPE: 'global', RATE_LIMIT_REQUESTS: '0', MAX_STREAMS_PER_USER: '0' };
+  if (pacingMs !== undefined) env.CACHE_PACING_MS = String(pacingMs);
   const services = await Promise.all([startService('gateway', env), startService('generator', env)]);
   const [gateway] = services;
   try {
@@ -24,15 +26,16 @@ export async function cachePass(backEnd, message, count) {
         results.push(await stream(gateway.url, message, `bench-cache-${i}`));
       }
     };
-    await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+    await Promise.all(Array.from({ length: inFlight }, lane));
     const hits = results.filter((r) => r.cached);
     const sorted = (key) => hits.map((r) => r[key]).sort((a, b) => a - b);
     const stats = (values) => ({ p50: percentileSorted(values, 50), p99: percentileSorted(values, 99), max: values[values.length - 1] });
     return {
       count,
-      inFlight: IN_FLIGHT,
+      inFlight,
       hits: hits.length,
       chunks: first.chunks,
+      pacingMs: Number(env.CACHE_PACING_MS ?? env.PACING_MS),
       generatedTtftMs: first.serverTtftMs,
       serverTtftMs: stats(sorted('serverTtftMs')),
       clientTtftMs: stats(sorted('clientTtftMs')),
