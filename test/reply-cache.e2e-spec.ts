@@ -6,6 +6,7 @@ import { until } from './support/free-port.js';
 import { expectGapless, sessionHistory, storedReply } from './support/history-probe.js';
 import { MetricsScrape } from './support/metrics-scrape.js';
 import { generationJobCount } from './support/queue-inspector.js';
+import { ServiceProcess } from './support/service-process.js';
 import { readStream, type StreamResult } from './support/sse-client.js';
 import { TestStack } from './support/test-stack.js';
 
@@ -174,6 +175,31 @@ describe('response cache, CACHE_SCOPE=global', () => {
     expect((await stream({ message, user_id: 'kb-4' })).json<DoneEventData>('done').cached).toBe(true);
   }, 60_000);
 
+  it('ends a cached stream whose gateway was killed mid-replay with an error, and frees its session', async () => {
+    const message = question();
+    const full = await stream({ message, user_id: 'crash-1' });
+    const doomed = await ServiceProcess.start('gateway', stack.env);
+    const head = await readStream(`${doomed.url}/api/v1/chat/unified/stream`, {
+      body: { message, user_id: 'crash-2' },
+      stopWhen: (events) => events.filter((e) => e.event === undefined).length >= 3,
+    });
+    await doomed.kill();
+    const meta = head.json<MetaEventData>('meta');
+    const killedAt = performance.now();
+    // The client comes back on another gateway: it gets what was played, then the error.
+    const rest = await readStream(`${b}/api/v1/chat/streams/${meta.stream_id}`, { headers: { 'Last-Event-ID': '3' }, timeoutMs: 20_000 });
+    expect(performance.now() - killedAt).toBeLessThan(10_000);
+    expect(rest.json<{ code: string; retryable: boolean }>('error')).toMatchObject({ code: 'stream_interrupted', retryable: true });
+    const played = [...head.chunks.slice(0, 3), ...rest.chunks];
+    expectGapless(played.map((c) => c.seq));
+    expect(played.length).toBeLessThan(full.chunks.length);
+    expect((await storedReply(a, meta.session_id, meta.stream_id)).status).toBe('failed');
+    // The session takes a new turn at once.
+    const next = await stream({ message: question(), user_id: 'crash-2', session_id: meta.session_id });
+    expect(next.status).toBe(200);
+    expect(next.json<DoneEventData>('done').status).toBe('completed');
+  }, 60_000);
+
   it('answers a cached turn through POST /api/v1/chat/unified with cached: true', async () => {
     const message = question();
     await stream({ message, user_id: 'unified-1' });
@@ -193,7 +219,8 @@ describe('response cache, CACHE_SCOPE=user, output PII redacted', () => {
 
   it("serves a user's private-context turn to that user again, never to another one", async () => {
     const message = question();
-    const context = ['Our private Redis runs on redis-internal.example:6380 with TLS.'];
+    // Nothing in it the output policy would redact (a redacted reply is never cached).
+    const context = ['Our private Redis connection goes through the internal replica with TLS turned on.'];
     expect((await stream({ message, user_id: 'scoped-a', context })).json<DoneEventData>('done').cached).toBe(false);
     expect((await stream({ message, user_id: 'scoped-a', context })).json<DoneEventData>('done').cached).toBe(true);
     expect((await stream({ message, user_id: 'scoped-b', context })).json<DoneEventData>('done').cached).toBe(false);

@@ -30,6 +30,14 @@ export class ReplyCacheKeys {
     return `${this.prefix}:kb:version`;
   }
 
+  /**
+   * Sorted set of the replays gateways are playing (member: the turn as JSON; score: the epoch ms
+   * until which its gateway vouches for it). One key per deployment.
+   */
+  replays(): string {
+    return `${this.prefix}:reply:replays`;
+  }
+
   /** One cached reply, by `replyKeyHash`. */
   entry(hash: string): string {
     return `${this.prefix}:reply:{${hash}}`;
@@ -73,6 +81,38 @@ export class ReplyCache {
   async store(ticket: CacheTicketData, reply: Omit<CachedReply, 'kb_version' | 'provider' | 'chunk_count'>): Promise<void> {
     const entry: CachedReply = { kb_version: ticket.kb_version, provider: ticket.provider, chunk_count: reply.chunks.length, ...reply };
     await this.redis.set(this.keys.entry(ticket.key), JSON.stringify(entry), 'EX', this.settings.ttlS);
+  }
+}
+
+/** Replays of a gateway that stopped vouching for them, at most this many per sweep. */
+const ORPHANS_PER_SWEEP = 50;
+
+/**
+ * Who plays which cached reply: a gateway vouches for its replays by pushing their deadline
+ * forward; a replay whose deadline has passed lost its gateway (a crash), and another gateway
+ * ends its stream.
+ */
+export class ReplayRegistry {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: ReplyCacheKeys,
+  ) {}
+
+  /** Vouches for these replays (new or running) until `untilMs`, in one command. */
+  async hold(members: readonly string[], untilMs: number): Promise<void> {
+    if (members.length === 0) return;
+    await this.redis.zadd(this.keys.replays(), ...members.flatMap((member) => [untilMs, member]));
+  }
+
+  async drop(member: string): Promise<void> {
+    await this.redis.zrem(this.keys.replays(), member);
+  }
+
+  /** Replays nobody vouches for since before `nowMs`; each is handed to one caller only. */
+  async claimOrphans(nowMs: number): Promise<string[]> {
+    const expired = await this.redis.zrangebyscore(this.keys.replays(), '-inf', nowMs, 'LIMIT', 0, ORPHANS_PER_SWEEP);
+    const claimed = await Promise.all(expired.map(async (member) => ((await this.redis.zrem(this.keys.replays(), member)) === 1 ? member : undefined)));
+    return claimed.filter((member): member is string => member !== undefined);
   }
 }
 

@@ -1,10 +1,10 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import type { DoneEventData, DoneStatus, ErrorEventData, TurnStartedData, TurnStatus } from '@app/contracts';
 import { analyzeElp, ElpAccumulator } from '@app/elp';
 import { detectPii, parsePiiPolicy, piiDecision, type PiiPolicy } from '@app/guardrails';
 import { Pacer, PacingClock } from '@app/pacing';
 import { APP_CONFIG, ConfigError, type AppConfig } from '@app/platform';
-import type { CachedReply } from '@app/reply-cache';
+import { ReplayRegistry, type CachedReply } from '@app/reply-cache';
 import { AppendResult, EntryKind, StreamStore } from '@app/stream-store';
 import { TurnRecorder, withOutputDecision } from '@app/turn-events';
 
@@ -19,6 +19,13 @@ export interface CachedTurn {
   receivedAtMs: number;
 }
 
+/**
+ * How long a gateway vouches for its replays ahead (refreshed every `LEASE_REFRESH_MS`): a replay
+ * not vouched for since this long lost its gateway, and another gateway ends it.
+ */
+export const REPLAY_LEASE_MS = 5_000;
+const LEASE_REFRESH_MS = 1_000;
+
 /** The gateway's own pacing clock for cached replies (`CACHE_PACING_MS`). */
 export const CACHE_PACING_CLOCK = Symbol('CACHE_PACING_CLOCK');
 
@@ -29,13 +36,20 @@ export const CACHE_PACING_CLOCK = Symbol('CACHE_PACING_CLOCK');
  * Clients, on this gateway or another, read it through the log and channel like any stream, so
  * resume, cancel and abandonment behave alike: the chunk script refuses the next chunk of a
  * cancelled or abandoned stream, and the replay ends `cancelled` with what was sent.
+ *
+ * A gateway that dies mid-replay leaves a stream nobody writes: every gateway vouches for its
+ * replays in a registry every second, and ends the streams of replays nobody vouches for (with
+ * `error`, the partial reply stored as failed), so clients and the session are not left waiting.
  */
 @Injectable()
-export class CachedReplyPlayer implements BeforeApplicationShutdown {
+export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(CachedReplyPlayer.name);
   private readonly pii: PiiPolicy;
   private readonly pacingMs: number;
   private readonly playing = new Set<Promise<void>>();
+  /** Registry members of this gateway's running replays. */
+  private readonly held = new Set<string>();
+  private readonly timer: NodeJS.Timeout;
   /** Replays never abort on their own: a cancel reaches them through the chunk script's answer. */
   private readonly never = new AbortController().signal;
 
@@ -44,7 +58,10 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown {
     @Inject(CACHE_PACING_CLOCK) private readonly clock: PacingClock,
     private readonly store: StreamStore,
     private readonly turns: TurnRecorder,
+    private readonly registry: ReplayRegistry,
   ) {
+    this.timer = setInterval(() => void this.sweep(), LEASE_REFRESH_MS);
+    this.timer.unref();
     this.pacingMs = config.CACHE_PACING_MS ?? config.PACING_MS;
     try {
       this.pii = parsePiiPolicy(config.PII_POLICY);
@@ -55,8 +72,39 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown {
 
   /** Starts the replay; it runs on its own until the stream ends. */
   play(cached: CachedTurn): void {
-    const run = this.run(cached).finally(() => this.playing.delete(run));
+    const member = JSON.stringify(cached.turn);
+    this.held.add(member);
+    this.registry.hold([member], Date.now() + REPLAY_LEASE_MS).catch(() => undefined);
+    const run = this.run(cached).finally(() => {
+      this.playing.delete(run);
+      this.held.delete(member);
+      return this.registry.drop(member).catch(() => undefined);
+    });
     this.playing.add(run);
+  }
+
+  /** Vouches for this gateway's replays, and ends the streams of replays no gateway vouches for. */
+  private async sweep(): Promise<void> {
+    try {
+      const now = Date.now();
+      await this.registry.hold([...this.held], now + REPLAY_LEASE_MS);
+      for (const member of await this.registry.claimOrphans(now)) await this.endOrphan(JSON.parse(member) as TurnStartedData);
+    } catch (err) {
+      this.logger.debug(`replay sweep failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** A replay whose gateway died: its stream ends with `error` (unless it has ended), as a failed generation's would. */
+  private async endOrphan(turn: TurnStartedData): Promise<void> {
+    const { text, chunks } = await this.store.sentText(turn.stream_id);
+    const error: ErrorEventData = { code: 'stream_interrupted', message: 'The gateway playing this reply stopped; send the message again', retryable: true };
+    if (!(await this.store.finish(turn.stream_id, EntryKind.Error, chunks, error, 'failed'))) return;
+    this.logger.warn({ stream_id: turn.stream_id, session_id: turn.session_id, chunks }, 'cached replay lost its gateway: stream ended');
+    // Not waited for: its confirmation may take PERSIST_WAIT_MS, and the sweep has others to end.
+    void this.turns
+      .finished({ ...turn, content: text, status: 'failed', elp: null, stats: null, sources: [], finished_at: new Date().toISOString() }, { retry: true })
+      .catch(() => undefined);
+    await this.store.release({ streamId: turn.stream_id, sessionId: turn.session_id, userId: turn.user_id });
   }
 
   private async run({ turn, reply, receivedAtMs }: CachedTurn): Promise<void> {
@@ -154,5 +202,9 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown {
   /** SIGTERM: the replays in progress finish (they are seconds long), like a generator's active jobs. */
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.allSettled([...this.playing]);
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
   }
 }
