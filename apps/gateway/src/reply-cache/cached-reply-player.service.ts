@@ -49,7 +49,7 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicati
   private readonly playing = new Set<Promise<void>>();
   /** Registry members of this gateway's running replays. */
   private readonly held = new Set<string>();
-  private readonly timer: NodeJS.Timeout;
+  private readonly timer?: NodeJS.Timeout;
   /** Replays never abort on their own: a cancel reaches them through the chunk script's answer. */
   private readonly never = new AbortController().signal;
 
@@ -60,8 +60,11 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicati
     private readonly turns: TurnRecorder,
     private readonly registry: ReplayRegistry,
   ) {
-    this.timer = setInterval(() => void this.sweep(), LEASE_REFRESH_MS);
-    this.timer.unref();
+    // With the cache off this gateway plays nothing; the gateways that do end each other's orphans.
+    if (config.CACHE_SCOPE !== 'off') {
+      this.timer = setInterval(() => void this.sweep(), LEASE_REFRESH_MS);
+      this.timer.unref();
+    }
     this.pacingMs = config.CACHE_PACING_MS ?? config.PACING_MS;
     try {
       this.pii = parsePiiPolicy(config.PII_POLICY);
