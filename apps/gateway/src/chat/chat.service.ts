@@ -92,20 +92,20 @@ export class ChatService {
     try {
       const tap = await opening;
       const meta: MetaEventData = { stream_id: streamId, session_id: sessionId, created_at: createdAt };
-      const found = lookup && (await lookup);
-      if (found?.reply) {
-        // A hit plays without a job: the same stream, written by this gateway instead of a generator.
-        const events = await this.relay.attach(tap, streamId, meta, 0, { receivedAtMs, presenceSet: true, newStream: true });
-        this.player.play({
-          turn: { stream_id: streamId, session_id: sessionId, user_id: userId, message: input.message, created_at: createdAt, metadata: input.metadata },
-          reply: found.reply,
-          receivedAtMs,
-        });
-        this.logger.log({ stream_id: streamId, session_id: sessionId, cached: true, ...traceFields(span) }, 'stream started');
-        return { meta, events };
-      }
-      const cache = candidate && found ? { cache: { key: candidate.hash, kb_version: found.kbVersion, provider: candidate.provider } } : {};
       try {
+        const found = lookup && (await lookup);
+        if (found?.reply) {
+          // A hit plays without a job: the same stream, written by this gateway instead of a generator.
+          const events = await this.relay.attach(tap, streamId, meta, 0, { receivedAtMs, presenceSet: true, newStream: true });
+          this.player.play({
+            turn: { stream_id: streamId, session_id: sessionId, user_id: userId, message: input.message, created_at: createdAt, metadata: input.metadata },
+            reply: found.reply,
+            receivedAtMs,
+          });
+          this.logger.log({ stream_id: streamId, session_id: sessionId, cached: true, ...traceFields(span) }, 'stream started');
+          return { meta, events };
+        }
+        const cache = candidate && found ? { cache: { key: candidate.hash, kb_version: found.kbVersion, provider: candidate.provider } } : {};
         const enqueueAttributes = { stream_id: streamId, session_id: sessionId, 'messaging.system': 'bullmq', 'messaging.destination.name': 'generation' };
         await inSpan('enqueue generation', turnContext, { kind: SpanKind.PRODUCER, attributes: enqueueAttributes }, (_enqueue, enqueueContext) =>
           redisStep(
