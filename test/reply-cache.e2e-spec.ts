@@ -218,8 +218,9 @@ describe('response cache, CACHE_SCOPE=user, output PII redacted', () => {
   const stream = streamer(() => stack.gateway.url);
 
   it("serves a user's private-context turn to that user again, never to another one", async () => {
-    const message = question();
-    // Nothing in it the output policy would redact (a redacted reply is never cached).
+    // A reply with nothing the output policy redacts (the Redis one quotes an IP address): a
+    // redacted reply is never cached.
+    const message = question('How does resume work?');
     const context = ['Our private Redis connection goes through the internal replica with TLS turned on.'];
     expect((await stream({ message, user_id: 'scoped-a', context })).json<DoneEventData>('done').cached).toBe(false);
     expect((await stream({ message, user_id: 'scoped-a', context })).json<DoneEventData>('done').cached).toBe(true);
