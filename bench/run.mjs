@@ -31,6 +31,9 @@
 //                       and where gateway, generator and history spend their CPU
 //   --admission[=COUNT] instead of the sweep: the gateway's CPU per request (a probe, a refused
 //                       request, a stream start), alone on the machine, COUNT (2000) per round
+//   --cache[=COUNT]     instead of the sweep: the response cache's first chunk, COUNT (300) cached
+//                       streams after one that fills the cache; server-side ttft p50/p99
+//                       (docs/benchmarks.md "Response cache"; results printed only)
 //   --rewrite-docs      run nothing: rewrite docs/ from bench/results/latest.json (the documented
 //                       run) with the current report code
 // BENCH_GATEWAY_NODE_ARGS, BENCH_GENERATOR_NODE_ARGS, BENCH_HISTORY_NODE_ARGS: extra node/V8 flags
@@ -46,6 +49,7 @@ import { cpuCapSupport } from './lib/cpu-cap.mjs';
 import { runLevel } from './lib/level.mjs';
 import { writeDocs } from './lib/report.mjs';
 import { admissionPass } from './lib/admission-pass.mjs';
+import { cachePass } from './lib/cache-pass.mjs';
 import { heapPass } from './lib/heap-pass.mjs';
 import { profilePass } from './lib/profile-pass.mjs';
 import { probeReply } from './lib/reply-probe.mjs';
@@ -145,6 +149,8 @@ async function main() {
   try {
     const admissionArg = args.find((a) => a === '--admission' || a.startsWith('--admission='));
     if (admissionArg) return await admission(backEnd, Number(admissionArg.split('=')[1] ?? 2_000));
+    const cacheArg = args.find((a) => a === '--cache' || a.startsWith('--cache='));
+    if (cacheArg) return await cache(backEnd, Number(cacheArg.split('=')[1] ?? 300));
     await measure(backEnd, startedAt, levels, code);
   } finally {
     await backEnd.stop(); // also on error: its temp dirs go with it
@@ -157,6 +163,15 @@ async function admission(backEnd, count) {
   for (const [kind, r] of Object.entries(result.results)) {
     say(`  ${kind.padEnd(8)} ${r.gatewayMs.toFixed(3)} ms (rounds ${r.rounds.join(', ')}); Redis ${r.redisMs.toFixed(3)} ms`);
   }
+}
+
+async function cache(backEnd, count) {
+  const pacing = flag('cache-pacing');
+  const r = await cachePass(backEnd, MESSAGE, count, Number(flag('in-flight') ?? 20), pacing === undefined ? undefined : Number(pacing));
+  say(`response cache: ${r.hits} of ${r.count} streams cached (${r.inFlight} in flight, ${r.chunks} chunks each at ${r.pacingMs} ms)`);
+  say(`  server-side first chunk (done.stats.ttft_ms): p50 ${r.serverTtftMs.p50} ms, p99 ${r.serverTtftMs.p99} ms, max ${r.serverTtftMs.max} ms`);
+  say(`  client-side first chunk: p50 ${r.clientTtftMs.p50.toFixed(1)} ms, p99 ${r.clientTtftMs.p99.toFixed(1)} ms`);
+  say(`  the generated stream that filled the cache: ttft ${r.generatedTtftMs} ms`);
 }
 
 async function measure(backEnd, startedAt, levels, code) {

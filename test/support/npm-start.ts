@@ -36,6 +36,9 @@ export class NpmStart {
         REDIS_PREFIX: 'starttest',
         HISTORY_DATA_DIR: dataDir,
         LOG_LEVEL: 'warn',
+        // Its private Redis keeps its data (AOF in ./data/redis) from one start to the next: a
+        // question asked again must be generated again (a generator is killed under it).
+        CACHE_SCOPE: 'off',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -35,6 +35,9 @@ export class TestStack {
       // Suites send many requests as one user; the limits suite sets its own values.
       RATE_LIMIT_REQUESTS: '0',
       MAX_STREAMS_PER_USER: '0',
+      // Suites ask the same question many times and mean a generated reply each time; the cache
+      // suite turns it on.
+      CACHE_SCOPE: 'off',
       ...database.env,
       ...options.env,
     };

@@ -19,6 +19,11 @@ import { StreamCancel } from './cancel/stream-cancel.service.js';
 import { CancelController } from './cancel/cancel.controller.js';
 import { ResumeController } from './relay/resume.controller.js';
 import { StreamRelay } from './relay/stream-relay.service.js';
+import { PacingClock } from '@app/pacing';
+import { ReplayRegistry, ReplyCache, ReplyCacheKeys } from '@app/reply-cache';
+import { TurnRecorder } from '@app/turn-events';
+import { ReplyCachePolicy } from './reply-cache/reply-cache-policy.service.js';
+import { CACHE_PACING_CLOCK, CachedReplyPlayer } from './reply-cache/cached-reply-player.service.js';
 
 @Module({})
 export class GatewayModule {
@@ -43,6 +48,13 @@ export class GatewayModule {
         StreamCancel,
         GenerationQueue,
         SessionAccess,
+        // The response cache: lookups share the store's command connection (they leave with the admission).
+        ReplyCachePolicy,
+        { provide: ReplyCache, inject: [StreamStore], useFactory: (store: StreamStore) => new ReplyCache(store.connection, { prefix: config.REDIS_PREFIX, ttlS: config.CACHE_TTL_S }) },
+        { provide: CACHE_PACING_CLOCK, useFactory: () => new PacingClock({ PACING_MS: config.CACHE_PACING_MS ?? config.PACING_MS }) },
+        { provide: TurnRecorder, useFactory: () => new TurnRecorder(config, 'gateway') },
+        { provide: ReplayRegistry, inject: [StreamStore], useFactory: (store: StreamStore) => new ReplayRegistry(store.connection, new ReplyCacheKeys(config.REDIS_PREFIX)) },
+        CachedReplyPlayer,
         ChatService,
         SessionsService,
       ],

@@ -3,8 +3,9 @@ import { StreamStore } from '@app/stream-store';
 import { HistoryClient, PlatformModule, type AppConfig } from '@app/platform';
 import { GenerateJob, HISTORY_CLIENT } from './generation/generate.job.js';
 import { GenerationWorker } from './generation/generation.worker.js';
-import { PacingClock } from './generation/pacing-clock.js';
-import { TurnRecorder } from './generation/turn-recorder.js';
+import { PacingClock } from '@app/pacing';
+import { TurnRecorder } from '@app/turn-events';
+import { ReplyCache } from '@app/reply-cache';
 import { CHAT_PROVIDER } from './providers/chat-provider.js';
 import { KnowledgeRetriever } from './providers/knowledge/knowledge-retriever.js';
 import { HISTORY_FOR_KNOWLEDGE, KnowledgeStore } from './providers/knowledge/knowledge-store.js';
@@ -24,7 +25,9 @@ export class GeneratorModule {
         PacingClock,
         // Its commands fail fast like the gateway's: an attempt that meets an outage fails and BullMQ retries it.
         { provide: StreamStore, useFactory: () => StreamStore.connect(config, 'generator:commands') },
-        TurnRecorder,
+        { provide: TurnRecorder, useFactory: () => new TurnRecorder(config, 'generator') },
+        // The store's command connection serves the cache too: an entry is one SET at a turn's end.
+        { provide: ReplyCache, inject: [StreamStore], useFactory: (store: StreamStore) => new ReplyCache(store.connection, { prefix: config.REDIS_PREFIX, ttlS: config.CACHE_TTL_S }) },
         GenerateJob,
         GenerationWorker,
       ],

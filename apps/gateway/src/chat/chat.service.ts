@@ -11,6 +11,10 @@ import { StreamRelay } from '../relay/stream-relay.service.js';
 import { InputGuard } from '../admission/input-guard.service.js';
 import { GenerationQueue } from './generation-queue.service.js';
 import { SessionAccess } from '../admission/session-access.service.js';
+import { ReplyCache, type CachedReply } from '@app/reply-cache';
+import { replyCacheLookups } from '../metrics/stream-metrics.js';
+import { ReplyCachePolicy, type CacheCandidate } from '../reply-cache/reply-cache-policy.service.js';
+import { CachedReplyPlayer } from '../reply-cache/cached-reply-player.service.js';
 
 export interface StartedStream {
   meta: MetaEventData;
@@ -39,6 +43,9 @@ export class ChatService {
     private readonly sessions: SessionAccess,
     private readonly queue: GenerationQueue,
     private readonly guard: InputGuard,
+    private readonly cachePolicy: ReplyCachePolicy,
+    private readonly cache: ReplyCache,
+    private readonly player: CachedReplyPlayer,
   ) {}
 
   /** `completion`: what a turn of the OpenAI-compatible API adds (docs/api.md §13), carried in the job. */
@@ -68,6 +75,9 @@ export class ChatService {
     // one round trip fewer before `meta` (a refused request just closes it again).
     const opening = this.relay.openTap(streamId);
     opening.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
+    // The cache lookup leaves with them too; it decides nothing until the admission has passed.
+    const candidate = this.cachePolicy.candidate(request, input, guardedCompletion, userId);
+    const lookup = candidate ? this.lookUp(candidate) : undefined;
     try {
       await inSpan('admission', turnContext, { attributes: { stream_id: streamId, session_id: sessionId } }, () =>
         this.sessions.admit({ sessionId, userId, streamId, createdAt, newSession: request.session_id === undefined }),
@@ -80,6 +90,19 @@ export class ChatService {
       const tap = await opening;
       const meta: MetaEventData = { stream_id: streamId, session_id: sessionId, created_at: createdAt };
       try {
+        const found = lookup && (await lookup);
+        if (found?.reply) {
+          // A hit plays without a job: the same stream, written by this gateway instead of a generator.
+          const events = await this.relay.attach(tap, streamId, meta, 0, { receivedAtMs, presenceSet: true, newStream: true });
+          this.player.play({
+            turn: { stream_id: streamId, session_id: sessionId, user_id: userId, message: input.message, created_at: createdAt, metadata: input.metadata },
+            reply: found.reply,
+            receivedAtMs,
+          });
+          this.logger.log({ stream_id: streamId, session_id: sessionId, cached: true, ...traceFields(span) }, 'stream started');
+          return { meta, events };
+        }
+        const cache = candidate && found ? { cache: { key: candidate.hash, kb_version: found.kbVersion, provider: candidate.provider } } : {};
         const enqueueAttributes = { stream_id: streamId, session_id: sessionId, 'messaging.system': 'bullmq', 'messaging.destination.name': 'generation' };
         await inSpan('enqueue generation', turnContext, { kind: SpanKind.PRODUCER, attributes: enqueueAttributes }, (_enqueue, enqueueContext) =>
           redisStep(
@@ -95,6 +118,7 @@ export class ChatService {
               created_at: createdAt,
               received_at_ms: receivedAtMs,
               ...(guardedCompletion ? { completion: guardedCompletion } : {}),
+              ...cache,
               // Absent while tracing is off: the job is what it always was.
               ...withTraceparent(traceparentOf(enqueueContext)),
             }),
@@ -113,6 +137,17 @@ export class ChatService {
       // Nothing was enqueued: the admission is undone (slots, meta), best effort in an outage.
       await this.store.abandon({ streamId, sessionId, userId }).catch(() => undefined);
       throw err;
+    }
+  }
+
+  /** A failed lookup is a miss that caches nothing (undefined): the turn is generated as usual. */
+  private async lookUp(candidate: CacheCandidate): Promise<{ reply: CachedReply | null; kbVersion: number } | undefined> {
+    try {
+      const found = await this.cache.lookup(candidate.hash);
+      replyCacheLookups.inc({ result: found.reply ? 'hit' : 'miss' });
+      return found;
+    } catch {
+      return undefined;
     }
   }
 

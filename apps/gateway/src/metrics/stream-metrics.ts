@@ -1,4 +1,4 @@
-import { gauge, histogram, LATENCY_BUCKETS } from '@app/platform';
+import { counter, gauge, histogram, LATENCY_BUCKETS } from '@app/platform';
 
 /** What a client of this gateway sees of its streams (docs/api.md §7). */
 export const streamMetrics = {
@@ -15,3 +15,10 @@ export const streamMetrics = {
   }),
   active: gauge({ name: 'chat_streams_active', help: 'Client connections this gateway is streaming to' }),
 };
+
+/** Lookups of the response cache, by what they found (turns the cache may not answer are not counted). */
+export const replyCacheLookups = counter({
+  name: 'chat_reply_cache_lookups_total',
+  help: 'Response cache lookups of stream starts, by result (hit, miss)',
+  labelNames: ['result'] as const,
+});

@@ -6,9 +6,10 @@ import type { Job } from 'bullmq';
 import type { ChatProvider, ProviderInput } from '../providers/chat-provider.js';
 import { ProviderError } from '../providers/provider-error.js';
 import { GenerateJob } from './generate.job.js';
-import { PacingClock } from './pacing-clock.js';
+import { PacingClock } from '@app/pacing';
+import type { ReplyCache } from '@app/reply-cache';
 import { AppendResult, EntryKind, type StreamIds, type StreamStore } from '@app/stream-store';
-import type { TurnRecorder } from './turn-recorder.js';
+import type { TurnRecorder } from '@app/turn-events';
 
 // The job's logic against in-memory stand-ins of its three I/O boundaries (the stream's log in
 // Redis, the turn events, the provider); the real ones are covered by the e2e suites.
@@ -101,9 +102,12 @@ function bullJob(data: GenerateJobData, attemptsStarted = 1): Job<GenerateJobDat
   return job as unknown as Job<GenerateJobData>;
 }
 
+/** A cache that stores nothing: these turns are never cache candidates (the jobs carry no ticket). */
+const noCache = { store: async () => undefined } as unknown as ReplyCache;
+
 function generateJob(parts: { writer: StreamStore; turns: TurnRecorder; provider: ChatProvider; history?: HistoryClient }) {
   const config = loadConfig('generator', { PACING_MS: '0' });
-  return new GenerateJob(config, parts.provider, parts.history ?? history(), parts.writer, parts.turns, new PacingClock(config));
+  return new GenerateJob(config, parts.provider, parts.history ?? history(), parts.writer, parts.turns, new PacingClock(config), noCache);
 }
 
 const signal = () => new AbortController().signal;

@@ -17,14 +17,21 @@ import type { Job } from 'bullmq';
 import { generationMetrics } from '../metrics/generation-metrics.js';
 import { CHAT_PROVIDER, type ChatProvider } from '../providers/chat-provider.js';
 import { ProviderError } from '../providers/provider-error.js';
-import { Pacer } from './pacer.js';
-import { PacingClock } from './pacing-clock.js';
+import { Pacer, PacingClock } from '@app/pacing';
 import { AppendResult, EntryKind, StreamStore, type StreamIds } from '@app/stream-store';
-import { TurnRecorder } from './turn-recorder.js';
+import { TurnRecorder, withOutputDecision } from '@app/turn-events';
+import { providerFingerprint, ReplyCache } from '@app/reply-cache';
 import { WordChunker } from './word-chunker.js';
 
 /** A running ELP snapshot goes to attached clients every this many chunks. */
 const ELP_SNAPSHOT_EVERY = 20;
+
+/** Every word this attempt produced, as text, as chunks, and analysed as it went. */
+interface StreamedReply {
+  text: string;
+  words: string[];
+  elp: ElpAccumulator;
+}
 
 /** The chunks of a stream's log as one text; `complete` when it is known without reading the log. */
 interface SentReply {
@@ -53,6 +60,8 @@ export const HISTORY_CLIENT = Symbol('HISTORY_CLIENT');
 export class GenerateJob {
   private readonly logger = new Logger(GenerateJob.name);
   private readonly pii: PiiPolicy;
+  /** What this process generates with: a cache ticket made for another provider is not honoured. */
+  private readonly fingerprint: string;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -61,7 +70,9 @@ export class GenerateJob {
     private readonly store: StreamStore,
     private readonly turns: TurnRecorder,
     private readonly clock: PacingClock,
+    private readonly cache: ReplyCache,
   ) {
+    this.fingerprint = providerFingerprint(config);
     this.pii = config.PII_POLICY;
   }
 
@@ -87,10 +98,11 @@ export class GenerateJob {
     let sources: Source[] = [];
     let firstChunkAt: number | undefined;
     let outputPii: PiiDecision | undefined;
+    let limitReached = false;
     const pacer = new Pacer(this.config.PACING_MS, this.clock, signal);
     // Every word this attempt produced, analysed as it goes: when that is what the log holds, the
     // final ELP needs no second pass over the reply.
-    const streamed = { text: '', elp: new ElpAccumulator() };
+    const streamed: StreamedReply = { text: '', words: [], elp: new ElpAccumulator() };
     // What the log holds, while every chunk in it is one this attempt appended (a first attempt
     // that met no other writer): then the end of the turn needs no read of the whole log.
     const logged: SentReply = { text: '', chunks: 0, complete: published === 0 };
@@ -109,6 +121,7 @@ export class GenerateJob {
         if (maxChunks !== undefined && seq >= maxChunks) throw REPLY_LIMIT_REACHED; // also ends the provider's request
         seq += 1;
         streamed.text += word;
+        streamed.words.push(word);
         streamed.elp.push(word);
         if (seq <= published) return; // an earlier attempt sent it
         await pacer.next();
@@ -136,6 +149,7 @@ export class GenerateJob {
       } else endSpan(providerSpan, err);
       await started.catch(() => undefined);
       if (err instanceof StreamStopped && err.result === AppendResult.Finished) return 'finished elsewhere';
+      limitReached = err === REPLY_LIMIT_REACHED;
       if (err !== REPLY_LIMIT_REACHED) {
         if (!(err instanceof StreamStopped) && !signal.aborted) throw err;
         outcome = 'cancelled';
@@ -144,7 +158,9 @@ export class GenerateJob {
       pacer.dispose();
     }
     await started;
-    return this.finish(data, turn, isRetry(job), outcome, sources, streamed, logged, firstChunkAt, outputPii, trace.getSpan(attempt));
+    // Only a reply that ended by itself, whole and unredacted, may be played to someone else.
+    const cacheable = outcome === 'completed' && !limitReached && outputPii?.action !== 'redacted';
+    return this.finish(data, turn, isRetry(job), outcome, sources, streamed, logged, firstChunkAt, outputPii, trace.getSpan(attempt), cacheable);
   }
 
   /**
@@ -187,11 +203,12 @@ export class GenerateJob {
     retry: boolean,
     outcome: DoneStatus,
     sources: Source[],
-    streamed: { text: string; elp: ElpAccumulator },
+    streamed: StreamedReply,
     logged: SentReply,
     firstChunkAt?: number,
     outputPii?: PiiDecision,
     span?: Span,
+    cacheable = false,
   ): Promise<string> {
     // A retry's log may hold an earlier attempt's words (a provider need not repeat itself): read it.
     const { text, chunks } = logged.complete ? logged : await this.store.sentText(data.stream_id);
@@ -205,6 +222,7 @@ export class GenerateJob {
       tokens: chunks,
       tokens_per_sec: durationMs > 0 ? Math.round((chunks / durationMs) * 10_000) / 10 : 0,
     };
+    const cached = cacheable && text === streamed.text ? this.storeInCache(data, streamed.words, sources, elp) : undefined;
     const persisted = await this.turns.finished(
       {
         ...turn,
@@ -218,6 +236,8 @@ export class GenerateJob {
       },
       { retry },
     );
+    // Stored before `done`: a client that asks again once it has its reply finds it.
+    await cached;
     const done: DoneEventData = {
       stream_id: data.stream_id,
       session_id: data.session_id,
@@ -238,6 +258,18 @@ export class GenerateJob {
       'turn finished',
     );
     return outcome;
+  }
+
+  /** Keeps a completed reply for the turns that would get the same one (the gateway plays them). */
+  private async storeInCache(data: GenerateJobData, chunks: string[], sources: Source[], elp: DoneEventData['elp']): Promise<void> {
+    const ticket = data.cache;
+    if (!ticket || ticket.provider !== this.fingerprint || chunks.length === 0) return;
+    try {
+      await this.cache.store(ticket, { chunks, sources, elp });
+    } catch (err) {
+      // A reply that is not cached is only a later miss.
+      this.logger.warn({ stream_id: data.stream_id, err: (err as Error).message }, 'reply not cached');
+    }
   }
 
   /**
@@ -300,10 +332,4 @@ function turnOf(data: GenerateJobData, traceparent: string | undefined): TurnSta
     // Absent while tracing is off: the event is what it always was.
     ...(traceparent ? { traceparent } : {}),
   };
-}
-
-/** The turn's guardrail metadata with the output direction's PII decision added. */
-function withOutputDecision(metadata: GenerateJobData['metadata'], output: PiiDecision): Record<string, unknown> {
-  const guardrails = (metadata?.guardrails ?? {}) as { pii?: PiiDecision[] };
-  return { ...metadata, guardrails: { ...guardrails, pii: [...(guardrails.pii ?? []), output] } };
 }

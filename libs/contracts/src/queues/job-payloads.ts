@@ -37,6 +37,16 @@ export interface CompletionOptions {
   conversation?: ContextTurnData[];
 }
 
+/** A turn the response cache may keep (docs/architecture.md "Response cache"): where and under what its reply goes. */
+export interface CacheTicketData {
+  /** The entry's hash (`replyKeyHash` of everything that decides the reply). */
+  key: string;
+  /** The knowledge-base version the gateway read: the entry is valid only while it is current. */
+  kb_version: number;
+  /** The provider fingerprint the gateway assumed; a generator with another one stores nothing. */
+  provider: string;
+}
+
 export interface GenerateJobData {
   stream_id: string;
   session_id: string;
@@ -56,6 +66,8 @@ export interface GenerateJobData {
   metadata?: TurnMetadata;
   /** Set by the OpenAI-compatible API only. */
   completion?: CompletionOptions;
+  /** Set when the reply may be cached: a generator that completes it normally stores it there. */
+  cache?: CacheTicketData;
   /** W3C trace context of the gateway's enqueue: every attempt's span is its child. Only while tracing is on. */
   traceparent?: string;
 }

@@ -33,6 +33,12 @@ export const configSchema = z.object({
   HISTORY_DATA_DIR: z.string().default('./data/history'),
   HISTORY_URL: url.default('http://127.0.0.1:7002'),
   PACING_MS: int(0, 10_000).default(30),
+  /** Response cache: `global` (turns without private input, shared by all users), `user` (per user), `off`. */
+  CACHE_SCOPE: z.enum(['global', 'user', 'off']).default('global'),
+  /** How long a cached reply lives after it was generated. */
+  CACHE_TTL_S: int(1, 86_400 * 30).default(3_600),
+  /** Pacing of a reply played from the cache; unset: PACING_MS (the screen looks the same). */
+  CACHE_PACING_MS: int(0, 10_000).optional(),
   GENERATOR_CONCURRENCY: int(1, 10_000).default(500),
   HISTORY_CONCURRENCY: int(1, 1_000).default(20),
   /** How long history holds a turn write for others to share its transaction (0: no wait). */

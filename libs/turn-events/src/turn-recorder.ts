@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { historyEventFields, HistoryEventKind, type HistoryEvent, type TurnFinishedData, type TurnStartedData } from '@app/contracts';
 import { StreamKeys } from '@app/stream-store';
-import { APP_CONFIG, commandConnection, subscriberConnection, type AppConfig, type RedisClient } from '@app/platform';
+import { commandConnection, subscriberConnection, type AppConfig, type RedisClient } from '@app/platform';
 
 /**
  * Records turns as entries of the history events stream (one XADD each), which history reads in
- * batches with a consumer group. The stream keeps a turn while the history service is down
+ * batches with a consumer group. Generators record the turns they generate; the gateway records
+ * the turns it plays from the reply cache. The stream keeps a turn while the history service is down
  * (nothing lost); history's upserts keep an event delivered or added twice from being stored twice.
  * History confirms each finished turn on this process's own channel: a waiting turn hears only
  * about itself. (A turn a crashed attempt added names that attempt's channel; the retry adds it
  * again and hears about its own copy, or finds the "stored" marker history leaves when a
  * confirmation reached no one.)
  */
-@Injectable()
 export class TurnRecorder implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(TurnRecorder.name);
   private readonly keys: StreamKeys;
@@ -23,18 +23,22 @@ export class TurnRecorder implements OnModuleInit, OnApplicationShutdown {
   /** Finished turns waiting for history, by stream id. */
   private readonly waiting = new Map<string, () => void>();
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+  /** `service`: names the Redis connections (`<service>:history-events`, `<service>:confirmations`). */
+  constructor(
+    private readonly config: Pick<AppConfig, 'REDIS_URL' | 'REDIS_PREFIX' | 'PERSIST_WAIT_MS'>,
+    service: string,
+  ) {
     this.keys = new StreamKeys(config.REDIS_PREFIX);
     // Fails fast like the chunk writes: a turn that cannot be recorded fails the attempt, which is retried.
-    this.redis = commandConnection(config, 'generator:history-events');
+    this.redis = commandConnection(config, `${service}:history-events`);
     this.redis.on('error', () => undefined);
     this.channel = this.keys.turnsStoredChannel(randomUUID());
-    this.confirmations = subscriberConnection(config, 'generator:confirmations');
+    this.confirmations = subscriberConnection(config, `${service}:confirmations`);
     this.confirmations.on('error', () => undefined);
     this.confirmations.on('message', (_channel: string, streamId: string) => this.waiting.get(streamId)?.());
   }
 
-  /** Subscribed before the worker takes its first job, so no confirmation can come too early. */
+  /** Subscribed before the first turn is recorded, so no confirmation can come too early. */
   async onModuleInit(): Promise<void> {
     await this.confirmations.subscribe(this.channel);
   }

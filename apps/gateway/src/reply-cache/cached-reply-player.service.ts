@@ -1,0 +1,209 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
+import type { DoneEventData, DoneStatus, ErrorEventData, TurnStartedData, TurnStatus } from '@app/contracts';
+import { analyzeElp, ElpAccumulator } from '@app/elp';
+import { detectPii, piiDecision, type PiiPolicy } from '@app/guardrails';
+import { Pacer, PacingClock } from '@app/pacing';
+import { APP_CONFIG, type AppConfig } from '@app/platform';
+import { ReplayRegistry, type CachedReply } from '@app/reply-cache';
+import { AppendResult, EntryKind, StreamStore } from '@app/stream-store';
+import { TurnRecorder, withOutputDecision } from '@app/turn-events';
+
+/** A running ELP snapshot goes to attached clients every this many chunks, as from a generator. */
+const ELP_SNAPSHOT_EVERY = 20;
+
+/** A cache hit, admitted like any turn (session claimed, meta and presence written, tap open). */
+export interface CachedTurn {
+  turn: TurnStartedData;
+  reply: CachedReply;
+  /** Epoch ms the gateway received the request. */
+  receivedAtMs: number;
+}
+
+/**
+ * How long a gateway vouches for its replays ahead (refreshed every `LEASE_REFRESH_MS`): a replay
+ * not vouched for since this long lost its gateway, and another gateway ends it.
+ */
+export const REPLAY_LEASE_MS = 5_000;
+const LEASE_REFRESH_MS = 1_000;
+
+/** The gateway's own pacing clock for cached replies (`CACHE_PACING_MS`). */
+export const CACHE_PACING_CLOCK = Symbol('CACHE_PACING_CLOCK');
+
+/**
+ * Plays a cached reply into its stream the way a generator would (docs/architecture.md "A cached
+ * turn"): each chunk through the chunk script (first at once, then paced), ELP snapshots, the turn
+ * events for history, `done` with `cached: true`, then the session's and user's slots released.
+ * Clients, on this gateway or another, read it through the log and channel like any stream, so
+ * resume, cancel and abandonment behave alike: the chunk script refuses the next chunk of a
+ * cancelled or abandoned stream, and the replay ends `cancelled` with what was sent.
+ *
+ * A gateway that dies mid-replay leaves a stream nobody writes: every gateway vouches for its
+ * replays in a registry every second, and ends the streams of replays nobody vouches for (with
+ * `error`, the partial reply stored as failed), so clients and the session are not left waiting.
+ */
+@Injectable()
+export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger(CachedReplyPlayer.name);
+  private readonly pii: PiiPolicy;
+  private readonly pacingMs: number;
+  private readonly playing = new Set<Promise<void>>();
+  /** Registry members of this gateway's running replays. */
+  private readonly held = new Set<string>();
+  private readonly timer?: NodeJS.Timeout;
+  /** Replays never abort on their own: a cancel reaches them through the chunk script's answer. */
+  private readonly never = new AbortController().signal;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(CACHE_PACING_CLOCK) private readonly clock: PacingClock,
+    private readonly store: StreamStore,
+    private readonly turns: TurnRecorder,
+    private readonly registry: ReplayRegistry,
+  ) {
+    // With the cache off this gateway plays nothing; the gateways that do end each other's orphans.
+    if (config.CACHE_SCOPE !== 'off') {
+      this.timer = setInterval(() => void this.sweep(), LEASE_REFRESH_MS);
+      this.timer.unref();
+    }
+    this.pacingMs = config.CACHE_PACING_MS ?? config.PACING_MS;
+    this.pii = config.PII_POLICY;
+  }
+
+  /** Starts the replay; it runs on its own until the stream ends. */
+  play(cached: CachedTurn): void {
+    const member = JSON.stringify(cached.turn);
+    this.held.add(member);
+    this.registry.hold([member], Date.now() + REPLAY_LEASE_MS).catch(() => undefined);
+    const run = this.run(cached).finally(() => {
+      this.playing.delete(run);
+      this.held.delete(member);
+      return this.registry.drop(member).catch(() => undefined);
+    });
+    this.playing.add(run);
+  }
+
+  /** Vouches for this gateway's replays, and ends the streams of replays no gateway vouches for. */
+  private async sweep(): Promise<void> {
+    try {
+      const now = Date.now();
+      await this.registry.hold([...this.held], now + REPLAY_LEASE_MS);
+      for (const member of await this.registry.claimOrphans(now)) await this.endOrphan(JSON.parse(member) as TurnStartedData);
+    } catch (err) {
+      this.logger.debug(`replay sweep failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** A replay whose gateway died: its stream ends with `error` (unless it has ended), as a failed generation's would. */
+  private async endOrphan(turn: TurnStartedData): Promise<void> {
+    const { text, chunks } = await this.store.sentText(turn.stream_id);
+    const error: ErrorEventData = { code: 'stream_interrupted', message: 'The gateway playing this reply stopped; send the message again', retryable: true };
+    if (!(await this.store.finish(turn.stream_id, EntryKind.Error, chunks, error, 'failed'))) return;
+    this.logger.warn({ stream_id: turn.stream_id, session_id: turn.session_id, chunks }, 'cached replay lost its gateway: stream ended');
+    // Not waited for: its confirmation may take PERSIST_WAIT_MS, and the sweep has others to end.
+    void this.turns
+      .finished({ ...turn, content: text, status: 'failed', elp: null, stats: null, sources: [], finished_at: new Date().toISOString() }, { retry: true })
+      .catch(() => undefined);
+    await this.store.release({ streamId: turn.stream_id, sessionId: turn.session_id, userId: turn.user_id });
+  }
+
+  private async run({ turn, reply, receivedAtMs }: CachedTurn): Promise<void> {
+    const ids = { streamId: turn.stream_id, sessionId: turn.session_id, userId: turn.user_id };
+    const started = this.turns.started(turn);
+    started.catch(() => undefined); // awaited below; off the path to the first chunk
+    const pacer = new Pacer(this.pacingMs, this.clock, this.never);
+    const elp = new ElpAccumulator();
+    let text = '';
+    let sent = 0;
+    let firstChunkAt: number | undefined;
+    let outcome: DoneStatus = 'completed';
+    try {
+      for (const word of reply.chunks) {
+        await pacer.next();
+        const result = await this.store.append(turn.stream_id, sent + 1, word);
+        if (result === AppendResult.Finished) return; // ended by someone else: nothing more to do
+        if (result !== AppendResult.Appended) {
+          outcome = 'cancelled'; // cancelling, or abandoned (no client on any gateway)
+          break;
+        }
+        firstChunkAt ??= Date.now();
+        sent += 1;
+        text += word;
+        elp.push(word);
+        if (sent % ELP_SNAPSHOT_EVERY === 0) await this.store.publishElp(turn.stream_id, { seq: sent, ...elp.snapshot() });
+      }
+      await started;
+      await this.finish(turn, reply, { outcome, text, sent, firstChunkAt, receivedAtMs, elp });
+    } catch (err) {
+      await started.catch(() => undefined);
+      await this.fail(turn, text, sent, err as Error);
+    } finally {
+      pacer.dispose();
+      await this.store.release(ids).catch(() => undefined);
+    }
+  }
+
+  private async finish(
+    turn: TurnStartedData,
+    reply: CachedReply,
+    played: { outcome: DoneStatus; text: string; sent: number; firstChunkAt?: number; receivedAtMs: number; elp: ElpAccumulator },
+  ): Promise<void> {
+    const { outcome, text, sent, firstChunkAt, receivedAtMs } = played;
+    const finishedAt = Date.now();
+    const durationMs = finishedAt - receivedAtMs;
+    // The whole reply's ELP was stored with it; a cancelled replay's is the part that was sent.
+    const elp = sent === reply.chunks.length ? reply.elp : sent > 0 ? played.elp.result() : analyzeElp(text);
+    const stats = {
+      ttft_ms: firstChunkAt ? firstChunkAt - receivedAtMs : 0,
+      duration_ms: durationMs,
+      tokens: sent,
+      tokens_per_sec: durationMs > 0 ? Math.round((sent / durationMs) * 10_000) / 10 : 0,
+    };
+    const output = piiDecision('output', this.pii.output, this.pii.output === 'flag' ? detectPii(text) : []);
+    const persisted = await this.turns.finished(
+      {
+        ...turn,
+        content: text,
+        status: outcome,
+        elp,
+        stats,
+        sources: reply.sources,
+        finished_at: new Date(finishedAt).toISOString(),
+        reply_metadata: withOutputDecision(turn.metadata, output),
+      },
+      { retry: false },
+    );
+    const done: DoneEventData = {
+      stream_id: turn.stream_id,
+      session_id: turn.session_id,
+      status: outcome,
+      chunks: sent,
+      elp,
+      stats,
+      cached: true,
+      persisted,
+      sources: reply.sources,
+    };
+    await this.store.finish(turn.stream_id, EntryKind.Done, sent, done, outcome);
+    this.logger.log({ stream_id: turn.stream_id, session_id: turn.session_id, status: outcome, chunks: sent, duration_ms: durationMs, persisted, cached: true }, 'turn finished');
+  }
+
+  /** Redis failed under the replay: the stream ends with an error, the partial reply stored as failed (best effort). */
+  private async fail(turn: TurnStartedData, text: string, sent: number, err: Error): Promise<void> {
+    this.logger.error({ stream_id: turn.stream_id, session_id: turn.session_id, err: err.message }, 'cached reply could not be played');
+    const status: TurnStatus = 'failed';
+    const error: ErrorEventData = { code: 'generation_failed', message: 'The reply could not be played', retryable: true };
+    await this.turns
+      .finished({ ...turn, content: text, status, elp: null, stats: null, sources: [], finished_at: new Date().toISOString() }, { retry: false })
+      .catch(() => undefined);
+    await this.store.finish(turn.stream_id, EntryKind.Error, sent, error, status).catch(() => undefined);
+  }
+
+  /** SIGTERM: the replays in progress finish (they are seconds long), like a generator's active jobs. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.playing]);
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+}

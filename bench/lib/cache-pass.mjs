@@ -1,0 +1,68 @@
+// `npm run bench -- --cache[=COUNT]`: the response cache's first chunk (issue 20, goal ≤ 5 ms p99
+// server-side). A gateway and a generator with CACHE_SCOPE=global; one stream of the benchmark's
+// question fills the cache, then COUNT (300) streams of the same question from other users, IN_FLIGHT
+// at a time (--in-flight=N), each read to its end at the real pacing (--cache-pacing=MS sets
+// CACHE_PACING_MS, e.g. to time many requests one at a time). Server-side time to first chunk is what the
+// gateway reports in `done.stats.ttft_ms` (request received → first chunk written to the socket,
+// whole milliseconds); the client's own (request sent → first chunk read) is shown beside it.
+import { startService } from './stack.mjs';
+import { percentileSorted } from './stats.mjs';
+
+const IN_FLIGHT = 20;
+
+export async function cachePass(backEnd, message, count, inFlight = IN_FLIGHT, pacingMs = undefined) {
+  const env = { ...backEnd.env, CACHE_SCOPE: 'global', RATE_LIMIT_REQUESTS: '0', MAX_STREAMS_PER_USER: '0' };
+  if (pacingMs !== undefined) env.CACHE_PACING_MS = String(pacingMs);
+  const services = await Promise.all([startService('gateway', env), startService('generator', env)]);
+  const [gateway] = services;
+  try {
+    const first = await stream(gateway.url, message, 'bench-cache-fill');
+    if (first.cached) throw new Error('the first stream was already cached');
+    const results = [];
+    let next = 0;
+    const lane = async () => {
+      while (next < count) {
+        const i = next++;
+        results.push(await stream(gateway.url, message, `bench-cache-${i}`));
+      }
+    };
+    await Promise.all(Array.from({ length: inFlight }, lane));
+    const hits = results.filter((r) => r.cached);
+    const sorted = (key) => hits.map((r) => r[key]).sort((a, b) => a - b);
+    const stats = (values) => ({ p50: percentileSorted(values, 50), p99: percentileSorted(values, 99), max: values[values.length - 1] });
+    return {
+      count,
+      inFlight,
+      hits: hits.length,
+      chunks: first.chunks,
+      pacingMs: Number(env.CACHE_PACING_MS ?? env.PACING_MS),
+      generatedTtftMs: first.serverTtftMs,
+      serverTtftMs: stats(sorted('serverTtftMs')),
+      clientTtftMs: stats(sorted('clientTtftMs')),
+    };
+  } finally {
+    await Promise.all(services.map((s) => s.stop()));
+  }
+}
+
+/** One stream read to its end: whether it was cached, and its first chunk's times. */
+async function stream(url, message, user) {
+  const sent = performance.now();
+  const res = await fetch(`${url}/api/v1/chat/unified/stream`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ message, user_id: user }),
+  });
+  if (res.status !== 200) throw new Error(`stream answered ${res.status}`);
+  const decoder = new TextDecoder();
+  let body = '';
+  let clientTtftMs;
+  for await (const bytes of res.body) {
+    body += decoder.decode(bytes, { stream: true });
+    if (clientTtftMs === undefined && /\nid: 1\n/.test(body)) clientTtftMs = performance.now() - sent;
+  }
+  const done = /event: done\nid: \d+\ndata: (.*)\n/.exec(body);
+  if (!done) throw new Error(`no done in: ${body.slice(-500)}`);
+  const data = JSON.parse(done[1]);
+  return { cached: data.cached, chunks: data.chunks, serverTtftMs: data.stats.ttft_ms, clientTtftMs };
+}

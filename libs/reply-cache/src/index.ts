@@ -1,0 +1,2 @@
+export * from './reply-cache-key.js';
+export * from './reply-cache.js';

@@ -1,0 +1,2 @@
+export * from './turn-recorder.js';
+export * from './turn-metadata.js';
