@@ -19,7 +19,11 @@
 //                       process (exploration, results to $TMPDIR)
 //   --heap[=N]          instead of the sweep: what one open stream keeps in the gateway's heap
 //                       (two heap snapshots, default N=200)
-//   --no-docs           do not touch docs/ (implied by --quick, --levels, --ramp, --series)
+//   --cluster           the stack on a six-node Redis Cluster (3 masters + 3 replicas, no
+//                       persistence) instead of one redis-server; Redis CPU and commands summed
+//                       over the masters and given per master. The relay and the reference stay on
+//                       one Redis. An exploration (results to $TMPDIR); combines with the modes.
+//   --no-docs           do not touch docs/ (implied by --quick, --levels, --ramp, --series, --cluster)
 //   --database=URL      history on a private database created on this PostgreSQL server (dropped
 //                       afterwards) instead of PGlite; its server's CPU is sampled as `postgres`.
 //                       Also BENCH_DATABASE_URL. The report names the database used.
@@ -62,6 +66,7 @@ import { MESSAGE, PACING_MS, workloadFor } from './lib/workload.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+const cluster = args.includes('--cluster');
 const flag = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 
 const GOAL_N = 500;
@@ -93,7 +98,7 @@ const settings = {
 // Only the default full run is the documented one; anything else is exploration, and so is a
 // run that starts a service with extra node flags or settings (BENCH_<APP>_NODE_ARGS / _ENV, see stack.mjs).
 const exploring =
-  quick || ['levels', 'ramp', 'series', 'duration'].some((name) => flag(name) !== undefined) || Object.keys(process.env).some((k) => /^BENCH_(GATEWAY|GENERATOR|HISTORY)_(NODE_ARGS|ENV)$/.test(k));
+  quick || cluster || ['levels', 'ramp', 'series', 'duration'].some((name) => flag(name) !== undefined) || Object.keys(process.env).some((k) => /^BENCH_(GATEWAY|GENERATOR|HISTORY)_(NODE_ARGS|ENV)$/.test(k));
 
 /** Each open stream holds a socket in the load generator and one in the server. */
 function fileLimit() {
@@ -144,8 +149,8 @@ async function main() {
   if (levels.length < settings.levels.length) say(`open-file limit ${limit}: levels above ${limit - 500} dropped`);
 
   const startedAt = new Date();
-  say('starting redis-server and history…');
-  const backEnd = await startBackEnd({ pacingMs: PACING_MS, databaseUrl: settings.databaseUrl });
+  say(`starting redis-server${cluster ? ', a six-node Redis Cluster' : ''} and history…`);
+  const backEnd = await startBackEnd({ pacingMs: PACING_MS, databaseUrl: settings.databaseUrl, cluster });
   try {
     const admissionArg = args.find((a) => a === '--admission' || a.startsWith('--admission='));
     if (admissionArg) return await admission(backEnd, Number(admissionArg.split('=')[1] ?? 2_000));
@@ -156,6 +161,9 @@ async function main() {
     await backEnd.stop(); // also on error: its temp dirs go with it
   }
 }
+
+/** What the stack's Redis was, in words for the results (undefined, as before, on one Redis). */
+const redisSetup = () => (cluster ? 'Redis Cluster: 3 masters + 3 replicas on this machine (redis-m1…m3, redis-r1…r3), sharded pub/sub; the relay on one redis-server' : undefined);
 
 async function admission(backEnd, count) {
   const result = await admissionPass(backEnd, count);
@@ -185,7 +193,7 @@ async function measure(backEnd, startedAt, levels, code) {
   const workload = workloadFor(reply, settings.rampMs);
   const profileArg = args.find((a) => a === '--profile' || a.startsWith('--profile='));
   if (profileArg) {
-    const profile = await profilePass(workload, Number(profileArg.split('=')[1] ?? 150), settings.databaseUrl);
+    const profile = await profilePass(workload, Number(profileArg.split('=')[1] ?? 150), settings.databaseUrl, cluster);
     const out = join(root, 'bench/results/profile.json');
     mkdirSync(join(out, '..'), { recursive: true });
     writeFileSync(out, `${JSON.stringify(profile, null, 1)}\n`);
@@ -219,7 +227,7 @@ async function measure(backEnd, startedAt, levels, code) {
       ? await burstPass(chosen, Number(burstArg.split('=')[1] ?? GOAL_N), workload)
       : await steadyPass(chosen, Number(steadyArg.split('=')[1] ?? GOAL_N), workload, Number(flag('duration') ?? 60));
     const out = join(tmpdir(), `bench-${burstArg ? 'burst' : 'steady'}.json`);
-    writeFileSync(out, `${JSON.stringify({ startedAt: startedAt.toISOString(), database: backEnd.database, code, workload, records }, null, 1)}\n`);
+    writeFileSync(out, `${JSON.stringify({ startedAt: startedAt.toISOString(), database: backEnd.database, redis: redisSetup(), code, workload, records }, null, 1)}\n`);
     say(`\nresults: ${out}`);
     return;
   }
@@ -280,6 +288,7 @@ async function measure(backEnd, startedAt, levels, code) {
     quick,
     machine: machine(redisVersion),
     database: backEnd.database,
+    redis: redisSetup(),
     code,
     workload: { ...workload, replyChunks: reply.words.length, replyWords: reply.words150, replyBytes: reply.bytes },
     settings,

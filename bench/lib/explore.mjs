@@ -5,7 +5,7 @@
 //   steady: streams arriving as a Poisson process at N / (reply duration) per second for a fixed
 //           time (so about N are open at once, as a service sees them), and CPU per turn.
 import { runLevel } from './level.mjs';
-import { fmt, perTurnText } from './report-format.mjs';
+import { fmt, perTurnText, redisClusterText } from './report-format.mjs';
 import { say } from './say.mjs';
 
 const pair = (s) => `${fmt(s?.p50)} / ${fmt(s?.p99)}`;
@@ -24,6 +24,7 @@ function cpuLines(rec) {
     .join(', ');
   say(`  CPU over the level: ${peaks}`);
   say(`  CPU per turn, ms: ${perTurnText(rec.cpu, rec.n)}`);
+  if (rec.redisCluster) say(redisClusterText(rec));
 }
 
 export async function burstPass(seriesTargets, n, workload) {

@@ -3,7 +3,7 @@
 import { fork } from 'node:child_process';
 import { stopChild, track } from './children.mjs';
 import { ProcSampler } from './proc-sampler.mjs';
-import { commandDelta, commandStats, perChunk, startSlowlogCapture, stopSlowlogCapture } from './redis-stats.mjs';
+import { commandDelta, commandStats, commandStatsOf, mergeSlowlogs, perChunk, perChunkOfMasters, startSlowlogCapture, stopSlowlogCapture } from './redis-stats.mjs';
 import { scrapeLoopDelay } from './service-metrics.mjs';
 import { root } from './stack.mjs';
 import { sleep } from './ports.mjs';
@@ -51,8 +51,9 @@ export async function runLevel(target, n, workload, options = {}) {
     await sleep(500);
     const quiet = await waitForQuiet();
     await scrapeAll(server.loopUrls); // resets the event-loop histograms: the level starts here
-    const redisBefore = server.redis ? await commandStats(server.redis) : undefined;
-    if (options.slowlog) await startSlowlogCapture(server.redis);
+    const redisBefore = await redisStats(server);
+    const slowlogClients = server.redisMasters ? Object.values(server.redisMasters) : [server.redis];
+    if (options.slowlog) for (const client of slowlogClients) await startSlowlogCapture(client);
     const throttleBefore = throttleCounts(server.caps);
     const sampler = new ProcSampler({ ...server.pids, ...server.idlePids, loadgen: lg.child.pid });
     const streamTimeoutMs = workload.expectChunks * workload.pacingMs + 8_000;
@@ -77,13 +78,16 @@ export async function runLevel(target, n, workload, options = {}) {
     const procs = sampler.stop();
     const split = splitCpu(sampler, sentAt, lgResult, workload, procs);
     const loop = await scrapeAll(server.loopUrls);
-    const slowlog = options.slowlog ? await stopSlowlogCapture(server.redis) : undefined;
-    const redis = server.redis ? perChunk(commandDelta(redisBefore, await commandStats(server.redis)), Math.max(1, lgResult.chunks)) : undefined;
+    const slowlog = options.slowlog ? mergeSlowlogs(await Promise.all(slowlogClients.map(stopSlowlogCapture))) : undefined;
+    const chunks = Math.max(1, lgResult.chunks);
+    const redisAfter = await redisStats(server);
+    const redis = server.redisMasters ? perChunkOfMasters(redisBefore, redisAfter, chunks) : server.redis ? perChunk(commandDelta(redisBefore, redisAfter), chunks) : undefined;
     // The arrival bins only serve splitCpu: keep them out of the results file.
     const { bins: _bins, binMs: _binMs, ...lgFigures } = lgResult;
     const throttled = server.caps ? throttledPct(throttleBefore, throttleCounts(server.caps)) : undefined;
     const record = figures(target, n, lgFigures, procs, loop, redis, { capPct: server.capPct, throttled });
     record.steady = split;
+    record.redisCluster = clusterCpu(record.cpu, split);
     record.monoWindowUs = { fromUs: monoFromUs, toUs: monoToUs };
     record.quiet = quiet;
     if (slowlog) record.slowlog = accountPerChunk(slowlog, lgResult);
@@ -92,6 +96,28 @@ export async function runLevel(target, n, workload, options = {}) {
     await stopChild(lg.child, 1_000);
     await server.stop();
   }
+}
+
+/** INFO commandstats of the server's Redis, or of each master of its cluster (--cluster); none for the reference. */
+function redisStats(server) {
+  if (server.redisMasters) return commandStatsOf(server.redisMasters);
+  return server.redis ? commandStats(server.redis) : undefined;
+}
+
+/**
+ * On a cluster (--cluster): Redis CPU per 1,000 chunks summed over the masters, per master, and
+ * summed over the replicas; over the whole level and in its steady state (cpu-split.mjs).
+ */
+function clusterCpu(cpu, steady) {
+  const masters = Object.keys(cpu).filter((name) => /^redis-m\d+$/.test(name));
+  if (masters.length === 0) return undefined;
+  const replicas = Object.keys(cpu).filter((name) => /^redis-r\d+$/.test(name));
+  const of = (per1k) => ({
+    masters: round(masters.reduce((a, name) => a + per1k(name), 0), 1),
+    perMaster: Object.fromEntries(masters.map((name) => [name, per1k(name)])),
+    replicas: round(replicas.reduce((a, name) => a + per1k(name), 0), 1),
+  });
+  return { level: of((name) => cpu[name].per1kChunks), steady: steady && of((name) => steady.per1kChunks[name] ?? 0) };
 }
 
 /** Per capped process, its cgroup's period counters (see cpu-cap.mjs). */
@@ -152,6 +178,7 @@ function figures(target, n, lg, procs, loop, redis, { capPct, throttled } = {}) 
       scriptsPerChunk: round(redis.scriptsPerChunk, 2),
       total: redis.total,
       top: redis.top,
+      perMaster: redis.perMaster && Object.fromEntries(Object.entries(redis.perMaster).map(([name, v]) => [name, round(v, 2)])),
     },
     machine: {
       meanBusyPct: round(procs.machine.meanBusyPct, 0),

@@ -9,13 +9,13 @@ import { runLevel } from './level.mjs';
 import { startBackEnd } from './stack.mjs';
 import { stackTarget } from './targets.mjs';
 
-export async function profilePass(workload, n, databaseUrl) {
+export async function profilePass(workload, n, databaseUrl, cluster = false) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-prof-'));
   const nodeArgs = (app) => {
     mkdirSync(join(dir, app), { recursive: true });
     return ['--cpu-prof', `--cpu-prof-dir=${join(dir, app)}`];
   };
-  const backEnd = await startBackEnd({ pacingMs: workload.pacingMs, databaseUrl, nodeArgs });
+  const backEnd = await startBackEnd({ pacingMs: workload.pacingMs, databaseUrl, nodeArgs, cluster });
   let level;
   try {
     level = await runLevel(stackTarget(backEnd, 1, nodeArgs), n, workload);

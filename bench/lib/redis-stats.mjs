@@ -2,9 +2,10 @@
 // scripts are counted there too, so the raw total overstates round trips; EVALSHA/EVAL calls are
 // reported apart. An optional SLOWLOG pass (threshold 0) separates client-issued commands
 // (logged with the client's address and name) from script-internal ones (logged with "?:0").
+// On a Redis Cluster (--cluster) both are read from each master and summed.
 
-/** Our own probes, not the product's work. */
-const OWN = new Set(['info', 'config|set', 'config|get', 'slowlog|reset', 'slowlog|get', 'slowlog|len', 'ping', 'client|setname']);
+/** Our own probes, not the product's work (replconf: a cluster replica's acknowledgements). */
+const OWN = new Set(['info', 'config|set', 'config|get', 'slowlog|reset', 'slowlog|get', 'slowlog|len', 'ping', 'client|setname', 'replconf']);
 
 export async function commandStats(client) {
   const text = await client.info('commandstats');
@@ -23,6 +24,23 @@ export function commandDelta(before, after) {
   return delta;
 }
 
+/** Command stats of each of a cluster's masters, by name. */
+export async function commandStatsOf(clients) {
+  return Object.fromEntries(await Promise.all(Object.entries(clients).map(async ([name, client]) => [name, await commandStats(client)])));
+}
+
+/** The per-chunk figures of the masters' deltas summed, and each master's commands per chunk. */
+export function perChunkOfMasters(before, after, chunks) {
+  const sum = {};
+  const perMaster = {};
+  for (const [name, stats] of Object.entries(after)) {
+    const delta = commandDelta(before[name], stats);
+    perMaster[name] = perChunk(delta, chunks).perChunk;
+    for (const [cmd, calls] of Object.entries(delta)) sum[cmd] = (sum[cmd] ?? 0) + calls;
+  }
+  return { ...perChunk(sum, chunks), perMaster };
+}
+
 /** Per-chunk figures of a delta: raw total, scripts, and the biggest contributors. */
 export function perChunk(delta, chunks) {
   const total = Object.values(delta).reduce((a, b) => a + b, 0);
@@ -32,6 +50,14 @@ export function perChunk(delta, chunks) {
     .slice(0, 8)
     .map(([cmd, calls]) => [cmd, Math.round((calls / chunks) * 1000) / 1000]);
   return { total, perChunk: total / chunks, scriptsPerChunk: scripts / chunks, top };
+}
+
+/** Several nodes' slowlog captures (a cluster's masters) as one. */
+export function mergeSlowlogs(captures) {
+  const byClient = {};
+  for (const c of captures) for (const [key, calls] of Object.entries(c.byClient)) byClient[key] = (byClient[key] ?? 0) + calls;
+  const sum = (field) => captures.reduce((a, c) => a + c[field], 0);
+  return { issued: sum('issued'), insideScripts: sum('insideScripts'), byClient };
 }
 
 export async function startSlowlogCapture(client) {

@@ -22,6 +22,20 @@ export function perTurnText(cpu, n) {
   return `${server.map(([name, v]) => `${name} ${fmt(v, 2)}`).join(', ')} = ${fmt(sum, 2)}${client}`;
 }
 
+/**
+ * On a cluster (--cluster), a level's Redis line: CPU per 1,000 chunks summed over the masters,
+ * each master's, the replicas' sum (steady state, then over the level), and commands per chunk
+ * summed and per master. Undefined on one Redis.
+ */
+export function redisClusterText(rec) {
+  const c = rec.redisCluster;
+  if (!c) return undefined;
+  const cpu = (f) => `masters ${fmt(f.masters)} (${Object.entries(f.perMaster).map(([name, v]) => `${name.slice(6)} ${fmt(v)}`).join(', ')}), replicas ${fmt(f.replicas)}`;
+  const steady = c.steady ? `steady ${cpu(c.steady)}; ` : '';
+  const commands = rec.redis?.perMaster ? `; commands per chunk ${fmt(rec.redis.perChunk, 2)} (${Object.entries(rec.redis.perMaster).map(([name, v]) => `${name.slice(6)} ${fmt(v, 2)}`).join(', ')})` : '';
+  return `  redis cluster CPU per 1,000 chunks, ms: ${steady}level ${cpu(c.level)}${commands}`;
+}
+
 /** The attempt that stands for a level (the last one run at that N). */
 export function at(series, n) {
   return series && [...series.levels].reverse().find((l) => l.n === n);

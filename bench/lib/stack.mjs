@@ -1,5 +1,6 @@
 // The product as separate real processes, started from the build like `npm start` does:
-// a private redis-server on a free port, history (PGlite in a temp dir, or a private database on
+// a private redis-server on a free port (with --cluster the services use a six-node Redis Cluster
+// instead, redis-cluster.mjs), history (PGlite in a temp dir, or a private database on
 // a running PostgreSQL), gateway, generators.
 // Bench-specific twin of test/support (which is TypeScript and jest-oriented).
 import { spawn } from 'node:child_process';
@@ -12,6 +13,7 @@ import { freePort, until } from './ports.mjs';
 import { capProcess } from './cpu-cap.mjs';
 import { createPrivateDatabase } from './postgres.mjs';
 import { readProcessTree } from './proc-sampler.mjs';
+import { startRedisCluster } from './redis-cluster.mjs';
 
 export const root = new URL('../..', import.meta.url).pathname;
 const APPS = ['gateway', 'generator', 'history'];
@@ -116,11 +118,19 @@ export async function startService(app, env, nodeArgs = [], appsDir = undefined)
  * Redis and history live for the whole run; gateway and generators are started fresh for each
  * level (`startFrontEnd`), so RSS growth and CPU of a level are not polluted by earlier levels.
  */
-export async function startBackEnd({ pacingMs, databaseUrl, nodeArgs = () => [], appsDir = undefined }) {
+export async function startBackEnd({ pacingMs, databaseUrl, nodeArgs = () => [], appsDir = undefined, cluster = false }) {
   const redis = await startRedis();
+  // --cluster: the services on a six-node cluster; the single redis-server stays for the relay.
+  let redisCluster;
+  try {
+    if (cluster) redisCluster = await startRedisCluster();
+  } catch (err) {
+    await redis.stop();
+    throw err;
+  }
   const dataDir = tempDir('bench-history-');
   const env = {
-    REDIS_URL: redis.url,
+    ...(redisCluster ? { REDIS_CLUSTER_NODES: redisCluster.nodeList } : { REDIS_URL: redis.url }),
     REDIS_PREFIX: `bench${process.pid}`,
     HISTORY_DATA_DIR: dataDir,
     PACING_MS: String(pacingMs),
@@ -139,17 +149,22 @@ export async function startBackEnd({ pacingMs, databaseUrl, nodeArgs = () => [],
     history = await startService('history', env, nodeArgs('history'), appsDir);
   } catch (err) {
     await database?.drop().catch(() => undefined);
+    await redisCluster?.stop();
     await redis.stop();
     throw err;
   }
   env.HISTORY_URL = history.url;
   return {
     redis,
+    /** The services' Redis Cluster (--cluster), else undefined: they use `redis`. */
+    redisCluster,
     history,
     env,
-    /** Name → pid (or process-tree reader) of what serves every level: history, Redis, PostgreSQL. */
+    /** Name → pid (or process-tree reader) of what serves every level: history, Redis (each node of a cluster), PostgreSQL. */
     pids(prefix = '') {
-      const pids = { [`${prefix}history`]: history.pid, [`${prefix}redis`]: redis.pid };
+      const redisPids = redisCluster ? redisCluster.pids : { redis: redis.pid };
+      const pids = { [`${prefix}history`]: history.pid };
+      for (const [name, pid] of Object.entries(redisPids)) pids[`${prefix}${name}`] = pid;
       if (database) pids[`${prefix}postgres`] = () => readProcessTree(database.postmaster);
       return pids;
     },
@@ -158,6 +173,7 @@ export async function startBackEnd({ pacingMs, databaseUrl, nodeArgs = () => [],
     async stop() {
       await history.stop();
       await database?.drop().catch((err) => process.stderr.write(`could not drop ${database.name}: ${err.message}\n`));
+      await redisCluster?.stop();
       await redis.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -2,7 +2,7 @@
 // two generators) so that all of them see the same background load; a target stops at its first
 // failing level; then a bisection between its last pass and first fail narrows its limit.
 import { interferencePct, runLevel } from './level.mjs';
-import { perTurnText } from './report-format.mjs';
+import { perTurnText, redisClusterText } from './report-format.mjs';
 import { say } from './say.mjs';
 
 function describe(target, rec) {
@@ -15,7 +15,8 @@ function describe(target, rec) {
     `[${target.name} N=${rec.n}] ${rec.pass ? 'PASS' : `FAIL (${rec.reasons.join('; ')})`} ` +
     `ttft p50/p99 ${t.p50}/${t.p99} ms, gap mean/p99 ${g.mean}/${g.p99} ms, done ${rec.lg.completed}/${rec.n}, ` +
     `mem/stream ${rec.memory.perStreamKb} KB, peak cpu: ${busy}, machine ${rec.machine.peakBusyPct}% (others ${rec.machine.othersPct}%, steal ${rec.machine.stealPct}% of a core)\n` +
-    `  cpu per turn ms: ${perTurnText(rec.cpu, rec.n)}`
+    `  cpu per turn ms: ${perTurnText(rec.cpu, rec.n)}` +
+    (redisClusterText(rec) ? `\n${redisClusterText(rec)}` : '')
   );
 }
 

@@ -30,7 +30,9 @@ export function stackTarget(backEnd, generators, nodeArgs, cap, appsDir) {
       });
       // name → its cgroup, for the capped generators of the scaling pass
       const caps = Object.fromEntries(front.caps.map((c, i) => [`generator-${i + 1}`, c]));
-      return { port: front.gateway.port, url: front.gateway.url, pids, loopUrls, caps, capPct: cap && cap.cores * 100, redis: backEnd.redis.client, stop: () => front.stop() };
+      // On a cluster, Redis's command stats are summed over its masters (level.mjs).
+      const redis = backEnd.redisCluster ? { redisMasters: backEnd.redisCluster.masterClients } : { redis: backEnd.redis.client };
+      return { port: front.gateway.port, url: front.gateway.url, pids, loopUrls, caps, capPct: cap && cap.cores * 100, ...redis, stop: () => front.stop() };
     },
   };
 }

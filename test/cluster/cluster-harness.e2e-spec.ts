@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { bullConnectionOptions, bullPrefix, commandConnection, redisAnswers, releaseBullConnection, subscriberConnection, waitReady, type RedisClient, type RedisTarget } from '@app/platform';
+import { StreamStore } from '@app/stream-store';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import { Cluster, Redis } from 'ioredis';
 import { until } from '../support/until.js';
@@ -108,6 +109,19 @@ describeCluster('the platform on a six-node Redis Cluster', () => {
     await expect(commands.eval("return redis.call('EXISTS', KEYS[1], KEYS[2])", 2, `${prefix}:{${a}}:meta`, `${prefix}:{${b}}:meta`)).rejects.toThrow(/CROSSSLOT|should belong to the same slot/);
     const within = await commands.pipeline().set(`${prefix}:{${a}}:presence`, '1').exists(`${prefix}:{${a}}:meta`).exec();
     expect(within?.map(([err]) => err)).toEqual([null, null]);
+  });
+
+  it('appends chunks of streams on two masters in the same tick, each call routed by its own keys', async () => {
+    const commands = open(commandConnection(target, 'test:appends'));
+    await waitReady(commands, 10_000);
+    const store = new StreamStore(commands, { prefix, replayTtlS: 60, presenceTtlMs: 10_000, pacingMs: 30, bySlot: true });
+    const a = randomUUID();
+    const ownerOfA = (await cluster.masterForKey(`{${a}}`)).master;
+    let b = randomUUID();
+    while ((await cluster.masterForKey(`{${b}}`)).master === ownerOfA) b = randomUUID();
+    // One batch, one script call per stream, sent together: auto-pipelining must group them by node.
+    const results = await Promise.all([store.append(a, 1, 'x'), store.append(b, 1, 'y')]);
+    expect(results).toHaveLength(2);
   });
 
   it('runs a BullMQ queue and worker on a hash-tagged prefix', async () => {

@@ -314,7 +314,13 @@ export class StreamStore {
     // On a cluster a call may only touch one slot: one call per stream (the calls still leave
     // together, one write per node; streams outnumber nothing in 16,384 slots, so per slot would
     // rarely merge two).
-    const results = await Promise.all(batch.map((append) => this.appendChunks([append])));
+    const k = this.keys;
+    const { replayTtlS } = this.settings;
+    const results = await Promise.all(
+      batch.map(({ streamId, seq, entry }) =>
+        this.redis.appendChunk(k.log(streamId), k.channel(streamId), k.meta(streamId), k.presence(streamId), replayTtlS, this.presenceEvery, this.publish, seq, entry),
+      ),
+    );
     return results.map(([result]) => result);
   }
 
