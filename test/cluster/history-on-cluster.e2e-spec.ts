@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { HISTORY_CONSUMER_GROUP, historyEventFields, HistoryEventKind, type SessionHistory, type TurnStartedData } from '@app/contracts';
+import { HISTORY_CONSUMER_GROUP, turnEventFields, TurnEventKind, type SessionHistory, type TurnStartedData } from '@app/contracts';
 import { StreamKeys } from '@app/stream-store';
 import { commandConnection, waitReady, type RedisClient } from '@app/platform';
 import { until } from '../support/until.js';
@@ -46,7 +46,7 @@ describeCluster('history on a Redis Cluster', () => {
     await cluster?.stop();
   }, 30_000);
 
-  const add = (started: TurnStartedData) => redis.xadd(keys.historyEvents(), '*', ...historyEventFields({ kind: HistoryEventKind.TurnStarted, turn: started }));
+  const add = (started: TurnStartedData) => redis.xadd(keys.turnEvents(), '*', ...turnEventFields({ kind: TurnEventKind.TurnStarted, turn: started }));
 
   async function stored(started: TurnStartedData, timeoutMs: number): Promise<SessionHistory> {
     return until(
@@ -64,20 +64,20 @@ describeCluster('history on a Redis Cluster', () => {
     const started = turn();
     await add(started);
     expect((await stored(started, 10_000)).messages.map((m) => m.content)).toEqual([started.message]);
-    await until(async () => ((await redis.xlen(keys.historyEvents())) === 0 ? true : undefined), 10_000, 'the stream drained');
+    await until(async () => ((await redis.xlen(keys.turnEvents())) === 0 ? true : undefined), 10_000, 'the stream drained');
   });
 
   it('keeps reading after the master that holds the stream fails over, and stores each turn once', async () => {
     const before = turn();
     await add(before);
-    const failover = await cluster.killMaster(keys.historyEvents());
+    const failover = await cluster.killMaster(keys.turnEvents());
     expect(failover.promotedAfterMs).toBeLessThan(5_000);
 
     const after = turn();
     await until(() => add(after), 10_000, 'a turn event added after the failover');
     for (const started of [before, after]) expect((await stored(started, 20_000)).messages).toHaveLength(1);
     await until(
-      async () => ((await redis.xpending(keys.historyEvents(), HISTORY_CONSUMER_GROUP)) as [number])[0] === 0 || undefined,
+      async () => ((await redis.xpending(keys.turnEvents(), HISTORY_CONSUMER_GROUP)) as [number])[0] === 0 || undefined,
       20_000,
       'nothing pending',
     );

@@ -1,9 +1,9 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { HistoryEventKind, type DoneEventData, type ErrorEventData, type MetaEventData, type SessionHistory } from '@app/contracts';
+import { TurnEventKind, type DoneEventData, type ErrorEventData, type MetaEventData, type SessionHistory } from '@app/contracts';
 import { until } from '../support/until.js';
 import { expectGapless, sessionHistory, storedReply } from '../support/history-probe.js';
-import { generationJobs, waitingHistoryEvents } from '../support/queue-inspector.js';
+import { generationJobs, waitingTurnEvents } from '../support/queue-inspector.js';
 import { readStream, type ReceivedEvent } from '../support/sse-reader.js';
 import { TestStack } from '../support/test-stack.js';
 
@@ -80,9 +80,9 @@ describe('a generator killed while it waits for history to confirm its turn', ()
     // Every chunk sent, the finished turn added to the history events stream: the generator now waits for history.
     const waiting = await until(
       async () => {
-        const events = meta ? await waitingHistoryEvents(stack.redis.url, stack.env.REDIS_PREFIX) : [];
-        const finished = events.find((e) => e.kind === HistoryEventKind.TurnFinished && e.turn.stream_id === meta!.stream_id);
-        return finished?.kind === HistoryEventKind.TurnFinished ? finished.turn : undefined;
+        const events = meta ? await waitingTurnEvents(stack.redis.url, stack.env.REDIS_PREFIX) : [];
+        const finished = events.find((e) => e.kind === TurnEventKind.TurnFinished && e.turn.stream_id === meta!.stream_id);
+        return finished?.kind === TurnEventKind.TurnFinished ? finished.turn : undefined;
       },
       20_000,
       'the finished turn waiting for history',

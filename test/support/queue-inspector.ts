@@ -1,4 +1,4 @@
-import { parseHistoryEvent, QueueName, type GenerateJobData, type HistoryEvent } from '@app/contracts';
+import { parseTurnEvent, QueueName, type GenerateJobData, type TurnEvent } from '@app/contracts';
 import { StreamKeys } from '@app/stream-store';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -32,11 +32,11 @@ export async function generationJobCount(redisUrl: string, redisPrefix: string):
 }
 
 /** The turn events waiting in the history events stream (added, not yet written and deleted by history). */
-export async function waitingHistoryEvents(redisUrl: string, redisPrefix: string): Promise<HistoryEvent[]> {
+export async function waitingTurnEvents(redisUrl: string, redisPrefix: string): Promise<TurnEvent[]> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   try {
-    const entries = await redis.xrange(new StreamKeys(redisPrefix).historyEvents(), '-', '+');
-    return entries.map(([, fields]) => parseHistoryEvent(fields));
+    const entries = await redis.xrange(new StreamKeys(redisPrefix).turnEvents(), '-', '+');
+    return entries.map(([, fields]) => parseTurnEvent(fields));
   } finally {
     redis.disconnect();
   }

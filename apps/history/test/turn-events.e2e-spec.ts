@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   HISTORY_CONSUMER_GROUP,
-  historyEventFields,
-  HistoryEventKind,
+  turnEventFields,
+  TurnEventKind,
   type SessionHistory,
   type TurnFinishedData,
   type TurnStartedData,
@@ -45,8 +45,8 @@ describe('history reading the turn events stream', () => {
     await stack?.stop();
   }, 30_000);
 
-  const addStarted = (turn: TurnStartedData) => redis.xadd(keys.historyEvents(), '*', ...historyEventFields({ kind: HistoryEventKind.TurnStarted, turn }));
-  const addFinished = (turn: TurnFinishedData) => redis.xadd(keys.historyEvents(), '*', ...historyEventFields({ kind: HistoryEventKind.TurnFinished, turn }));
+  const addStarted = (turn: TurnStartedData) => redis.xadd(keys.turnEvents(), '*', ...turnEventFields({ kind: TurnEventKind.TurnStarted, turn }));
+  const addFinished = (turn: TurnFinishedData) => redis.xadd(keys.turnEvents(), '*', ...turnEventFields({ kind: TurnEventKind.TurnFinished, turn }));
 
   async function session(sessionId: string): Promise<SessionHistory | undefined> {
     const res = await fetch(`${stack.history.url}/sessions/${sessionId}`);
@@ -57,7 +57,7 @@ describe('history reading the turn events stream', () => {
   async function drained(): Promise<void> {
     await until(
       async () => {
-        const [length, pending] = await Promise.all([redis.xlen(keys.historyEvents()), redis.xpending(keys.historyEvents(), HISTORY_CONSUMER_GROUP)]);
+        const [length, pending] = await Promise.all([redis.xlen(keys.turnEvents()), redis.xpending(keys.turnEvents(), HISTORY_CONSUMER_GROUP)]);
         return length === 0 && (pending as [number])[0] === 0 ? true : undefined;
       },
       15_000,
@@ -72,7 +72,7 @@ describe('history reading the turn events stream', () => {
     await addStarted(started);
     await addFinished(finished);
     // A consumer reads both and dies without acknowledging them.
-    const delivered = (await redis.xreadgroup('GROUP', HISTORY_CONSUMER_GROUP, 'crashed', 'COUNT', 10, 'STREAMS', keys.historyEvents(), '>')) as [string, unknown[]][];
+    const delivered = (await redis.xreadgroup('GROUP', HISTORY_CONSUMER_GROUP, 'crashed', 'COUNT', 10, 'STREAMS', keys.turnEvents(), '>')) as [string, unknown[]][];
     expect(delivered[0][1]).toHaveLength(2);
     await addFinished(finished); // a retried generator attempt adds its turn again
 
@@ -93,7 +93,7 @@ describe('history reading the turn events stream', () => {
     const poison = startedTurn({ created_at: 'not a date' });
     const good = startedTurn();
     await addStarted(poison);
-    await redis.xadd(keys.historyEvents(), '*', 'kind', 'nonsense');
+    await redis.xadd(keys.turnEvents(), '*', 'kind', 'nonsense');
     await addStarted(good);
     await addFinished(finishedTurn(good));
 
@@ -101,14 +101,14 @@ describe('history reading the turn events stream', () => {
     await until(async () => ((await session(good.session_id))?.messages.length === 2 ? true : undefined), 5_000, 'the good turn stored');
     const dead = await until(
       async () => {
-        const entries = await redis.xrange(keys.historyDeadLetters(), '-', '+');
+        const entries = await redis.xrange(keys.turnEventDeadLetters(), '-', '+');
         return entries.length === 2 ? entries.map(([, fields]) => Object.fromEntries(fields.flatMap((f, i) => (i % 2 === 0 ? [[f, fields[i + 1]]] : [])))) : undefined;
       },
       20_000,
       'two dead letters',
     );
     expect(dead[0]).toMatchObject({ kind: 'nonsense', error: expect.stringContaining('unreadable') });
-    expect(dead[1]).toMatchObject({ kind: HistoryEventKind.TurnStarted, error: expect.stringContaining(`${MAX_DELIVERIES} deliveries`) });
+    expect(dead[1]).toMatchObject({ kind: TurnEventKind.TurnStarted, error: expect.stringContaining(`${MAX_DELIVERIES} deliveries`) });
     expect(Number(dead[1].deliveries)).toBeGreaterThan(MAX_DELIVERIES);
     expect(JSON.parse(dead[1].turn)).toMatchObject({ stream_id: poison.stream_id });
     await drained();

@@ -59,12 +59,12 @@ export class StreamKeys {
    * slot. Not `…:history:events`: that is the event stream of the former BullMQ `history` queue,
    * which an upgraded deployment may still hold.
    */
-  historyEvents(): string {
+  turnEvents(): string {
     return `{${this.prefix}}:turn-events`;
   }
 
   /** History events that failed to be written too many times, kept for inspection. */
-  historyDeadLetters(): string {
+  turnEventDeadLetters(): string {
     return `{${this.prefix}}:turn-events:dead`;
   }
 

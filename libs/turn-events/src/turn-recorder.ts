@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { historyEventFields, HistoryEventKind, type HistoryEvent, type TurnFinishedData, type TurnStartedData } from '@app/contracts';
+import { turnEventFields, TurnEventKind, type TurnEvent, type TurnFinishedData, type TurnStartedData } from '@app/contracts';
 import { StreamKeys } from '@app/stream-store';
 import { commandConnection, subscriberConnection, type AppConfig, type RedisClient } from '@app/platform';
 
@@ -44,7 +44,7 @@ export class TurnRecorder implements OnModuleInit, OnApplicationShutdown {
   }
 
   async started(turn: TurnStartedData): Promise<void> {
-    await this.add({ kind: HistoryEventKind.TurnStarted, turn });
+    await this.add({ kind: TurnEventKind.TurnStarted, turn });
   }
 
   /**
@@ -55,7 +55,7 @@ export class TurnRecorder implements OnModuleInit, OnApplicationShutdown {
    */
   async finished(turn: TurnFinishedData, { retry }: { retry: boolean }): Promise<boolean> {
     if (this.config.PERSIST_WAIT_MS === 0) {
-      await this.add({ kind: HistoryEventKind.TurnFinished, turn });
+      await this.add({ kind: TurnEventKind.TurnFinished, turn });
       return false;
     }
     let timer: NodeJS.Timeout | undefined;
@@ -64,7 +64,7 @@ export class TurnRecorder implements OnModuleInit, OnApplicationShutdown {
       timer = setTimeout(() => resolve(false), this.config.PERSIST_WAIT_MS);
     });
     try {
-      const event: HistoryEvent = { kind: HistoryEventKind.TurnFinished, turn: { ...turn, confirm_to: this.channel } };
+      const event: TurnEvent = { kind: TurnEventKind.TurnFinished, turn: { ...turn, confirm_to: this.channel } };
       if (retry && (await this.addAndCheckStored(event))) return true;
       if (!retry) await this.add(event);
       if (await confirmed) return true;
@@ -77,17 +77,17 @@ export class TurnRecorder implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** No MAXLEN: a trim could drop events history has not read; history deletes what it has stored. */
-  private async add(event: HistoryEvent): Promise<void> {
-    await this.redis.xadd(this.keys.historyEvents(), '*', ...historyEventFields(event));
+  private async add(event: TurnEvent): Promise<void> {
+    await this.redis.xadd(this.keys.turnEvents(), '*', ...turnEventFields(event));
   }
 
   /**
    * XADD and the read of the "stored" marker, one round trip: issued in the same tick, they leave
    * in one write (auto-pipelining; on a cluster, one per node, as the two keys have their own slots).
    */
-  private async addAndCheckStored(event: HistoryEvent): Promise<boolean> {
+  private async addAndCheckStored(event: TurnEvent): Promise<boolean> {
     const [, stored] = await Promise.all([
-      this.redis.xadd(this.keys.historyEvents(), '*', ...historyEventFields(event)),
+      this.redis.xadd(this.keys.turnEvents(), '*', ...turnEventFields(event)),
       this.redis.exists(this.keys.turnStored(event.turn.stream_id)),
     ]);
     return stored === 1;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { HistoryEventKind, parseHistoryEvent, type HistoryEvent } from '@app/contracts';
+import { TurnEventKind, parseTurnEvent, type TurnEvent } from '@app/contracts';
 import { SpanKind, type Span } from '@opentelemetry/api';
 import { APP_CONFIG, contextFromTraceparent, endSpan, traceFields, tracer, type AppConfig } from '@app/platform';
 import { DatabaseService } from '../database/database.service.js';
@@ -93,22 +93,22 @@ export class TurnEventsConsumer implements OnApplicationBootstrap, OnModuleDestr
     const confirmations: Promise<void>[] = [];
     await Promise.all(
       entries.map(async (entry) => {
-        let event: HistoryEvent;
+        let event: TurnEvent;
         try {
-          event = parseHistoryEvent(entry.fields);
+          event = parseTurnEvent(entry.fields);
         } catch (err) {
           // No attempt can ever read it: no use delivering it again.
           return this.stream.deadLetter(entry, `unreadable: ${(err as Error).message}`).catch((e: Error) => this.logger.warn(e.message));
         }
         const span = writeSpan(event, entry, entries.length);
         try {
-          const result = event.kind === HistoryEventKind.TurnStarted ? await this.turns.recordStarted(event.turn) : await this.turns.recordFinished(event.turn);
+          const result = event.kind === TurnEventKind.TurnStarted ? await this.turns.recordStarted(event.turn) : await this.turns.recordFinished(event.turn);
           span?.setAttribute('history.result', result);
           if (span) endSpan(span);
           written.push(entry.id);
           this.logger.debug(`${event.kind} ${event.turn.stream_id} (${entry.id}): ${result}`);
           // Stored or skipped, the turn is decided: the waiting generator may report it.
-          if (event.kind === HistoryEventKind.TurnFinished && event.turn.confirm_to) confirmations.push(this.confirmations.confirm(event.turn.confirm_to, event.turn.stream_id));
+          if (event.kind === TurnEventKind.TurnFinished && event.turn.confirm_to) confirmations.push(this.confirmations.confirm(event.turn.confirm_to, event.turn.stream_id));
         } catch (err) {
           if (span) endSpan(span, err);
           this.logger.warn(
@@ -174,7 +174,7 @@ export class TurnEventsConsumer implements OnApplicationBootstrap, OnModuleDestr
  * The write of one turn event, a child of the generator's attempt that added it (the context the
  * event carries). None for an event without one: it was added while tracing was off.
  */
-function writeSpan(event: HistoryEvent, entry: TurnEventEntry, batch: number): Span | undefined {
+function writeSpan(event: TurnEvent, entry: TurnEventEntry, batch: number): Span | undefined {
   if (!event.turn.traceparent) return undefined;
   return tracer().startSpan(
     'history write',

@@ -39,7 +39,7 @@ export class TurnEventsStream implements OnApplicationShutdown {
   /** Creates the group (and the stream) if missing; from id 0, so events added before history first ran are read. */
   async ensureGroup(): Promise<void> {
     try {
-      await this.commands.xgroup('CREATE', this.keys.historyEvents(), HISTORY_CONSUMER_GROUP, '0', 'MKSTREAM');
+      await this.commands.xgroup('CREATE', this.keys.turnEvents(), HISTORY_CONSUMER_GROUP, '0', 'MKSTREAM');
     } catch (err) {
       if (!(err as Error).message.includes('BUSYGROUP')) throw err;
     }
@@ -50,19 +50,19 @@ export class TurnEventsStream implements OnApplicationShutdown {
    * (every process joins under a new name). One holding entries stays: deleting it would drop them.
    */
   async forgetIdleConsumers(): Promise<void> {
-    const consumers = (await this.commands.xinfo('CONSUMERS', this.keys.historyEvents(), HISTORY_CONSUMER_GROUP)) as (string | number)[][];
+    const consumers = (await this.commands.xinfo('CONSUMERS', this.keys.turnEvents(), HISTORY_CONSUMER_GROUP)) as (string | number)[][];
     for (const fields of consumers) {
       const info = new Map<string | number, string | number>();
       for (let i = 0; i + 1 < fields.length; i += 2) info.set(fields[i], fields[i + 1]);
       if (info.get('pending') === 0 && Number(info.get('idle')) > 86_400_000) {
-        await this.commands.xgroup('DELCONSUMER', this.keys.historyEvents(), HISTORY_CONSUMER_GROUP, String(info.get('name')));
+        await this.commands.xgroup('DELCONSUMER', this.keys.turnEvents(), HISTORY_CONSUMER_GROUP, String(info.get('name')));
       }
     }
   }
 
   /** New entries for `consumer`, waiting up to `blockMs` for the first one. */
   async read(consumer: string, count: number, blockMs: number): Promise<TurnEventEntry[]> {
-    const key = this.keys.historyEvents();
+    const key = this.keys.turnEvents();
     const reply = (await this.reader.xreadgroup('GROUP', HISTORY_CONSUMER_GROUP, consumer, 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', key, '>')) as
       | [string, RawEntry[]][]
       | null;
@@ -74,7 +74,7 @@ export class TurnEventsStream implements OnApplicationShutdown {
    * one after a failed write) has held unacknowledged for `minIdleMs`, with their delivery counts.
    */
   async reclaim(consumer: string, minIdleMs: number, count: number): Promise<TurnEventEntry[]> {
-    const key = this.keys.historyEvents();
+    const key = this.keys.turnEvents();
     const [, claimed] = (await this.commands.xautoclaim(key, HISTORY_CONSUMER_GROUP, consumer, minIdleMs, '0-0', 'COUNT', count)) as [string, (RawEntry | null)[]];
     const entries = claimed.filter((e): e is RawEntry => e !== null);
     if (entries.length === 0) return [];
@@ -96,14 +96,14 @@ export class TurnEventsStream implements OnApplicationShutdown {
    */
   async settle(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    const key = this.keys.historyEvents();
+    const key = this.keys.turnEvents();
     await Promise.all([this.commands.xack(key, HISTORY_CONSUMER_GROUP, ...ids), this.commands.xdel(key, ...ids)]);
   }
 
   /** Moves an entry that cannot be written to the dead-letter stream, with why, then settles it. */
   async deadLetter(entry: TurnEventEntry, reason: string): Promise<void> {
     await this.commands.xadd(
-      this.keys.historyDeadLetters(),
+      this.keys.turnEventDeadLetters(),
       'MAXLEN',
       '~',
       DEAD_LETTERS_KEPT,
@@ -117,7 +117,7 @@ export class TurnEventsStream implements OnApplicationShutdown {
       reason,
     );
     await this.settle([entry.id]);
-    this.logger.error(`turn event ${entry.id} moved to ${this.keys.historyDeadLetters()}: ${reason}`);
+    this.logger.error(`turn event ${entry.id} moved to ${this.keys.turnEventDeadLetters()}: ${reason}`);
   }
 
   onApplicationShutdown(): void {
