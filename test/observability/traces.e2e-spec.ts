@@ -37,7 +37,9 @@ describe('traces (OTLP/HTTP JSON)', () => {
     const spans = await until(
       async () => {
         const of = receiver.ofStream(meta.stream_id);
-        return one(of, 'history', 'history write').length >= 2 && one(of, 'generator', 'generation attempt').length >= 1 && of;
+        // Both attempts record the turn's start; the retry's finish is written last.
+        const finished = one(of, 'history', 'history write', (s) => s.attributes['history.event'] === 'turn-finished');
+        return one(of, 'history', 'history write').length >= 2 && finished.length >= 1 && one(of, 'generator', 'generation attempt').length >= 1 && of;
       },
       20_000,
       'the spans of the turn',
@@ -112,7 +114,9 @@ describe('traces of a turn whose generator was killed mid-stream (SIGKILL)', () 
     const spans = await until(
       async () => {
         const of = receiver.ofStream(meta.stream_id);
-        return one(of, 'history', 'history write').length >= 2 && one(of, 'generator', 'generation attempt').length >= 1 && of;
+        // Both attempts record the turn's start; the retry's finish is written last.
+        const finished = one(of, 'history', 'history write', (s) => s.attributes['history.event'] === 'turn-finished');
+        return one(of, 'history', 'history write').length >= 2 && finished.length >= 1 && one(of, 'generator', 'generation attempt').length >= 1 && of;
       },
       20_000,
       'the spans of the retried turn',
