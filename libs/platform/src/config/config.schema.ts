@@ -3,6 +3,8 @@ import { z } from 'zod';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const url = z.string().url();
+/** An empty variable is an unset one (compose passes `${NAME:-}` through as ''). */
+const unsetIfEmpty = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema);
 
 /** One seed node of a Redis Cluster. */
 export interface ClusterSeed {
@@ -61,9 +63,9 @@ export const configSchema = z.object({
   /** Tokens (about 4 characters each) of knowledge-base passages the `openai` provider puts in its system prompt. */
   KB_PROMPT_TOKENS: int(0, 100_000).default(1_500),
   /** OpenAI-compatible `/v1/embeddings` server: with EMBEDDINGS_MODEL, retrieval is hybrid (text + vectors). */
-  EMBEDDINGS_BASE_URL: url.optional(),
-  EMBEDDINGS_MODEL: z.string().min(1).optional(),
-  EMBEDDINGS_API_KEY: z.string().optional(),
+  EMBEDDINGS_BASE_URL: unsetIfEmpty(url.optional()),
+  EMBEDDINGS_MODEL: unsetIfEmpty(z.string().min(1).optional()),
+  EMBEDDINGS_API_KEY: unsetIfEmpty(z.string().optional()),
   /** A section found by its embedding alone (no word in common) must be at least this similar to the question (cosine). */
   EMBEDDINGS_MIN_SIMILARITY: z.coerce.number().min(-1).max(1).default(0.5),
   LLM_BASE_URL: z.string().default('http://127.0.0.1:11434/v1'),

@@ -32,3 +32,11 @@ describe('REDIS_CLUSTER_NODES', () => {
     expect(() => loadConfig('history', { REDIS_CLUSTER_NODES: value })).toThrow(/REDIS_CLUSTER_NODES: comma-separated host:port seeds/);
   });
 });
+
+describe('optional settings passed through empty', () => {
+  it('reads an empty EMBEDDINGS_* as unset, as compose passes ${NAME:-} when the host has none', () => {
+    const config = loadConfig('gateway', { EMBEDDINGS_BASE_URL: '', EMBEDDINGS_MODEL: '', EMBEDDINGS_API_KEY: '', ADMIN_USERS: '' });
+    expect(config.EMBEDDINGS_BASE_URL).toBeUndefined();
+    expect(config.EMBEDDINGS_MODEL).toBeUndefined();
+  });
+});
