@@ -88,7 +88,9 @@ describeCompose('docker-compose.yml run by podman-compose', () => {
       let killing: Promise<string> | undefined;
       const res = await timed('stream with a generator killed', () =>
         readStream(`${gatewayUrl}/api/v1/chat/unified/stream`, {
-          body: question,
+          // Another question than the first stream's: that one is cached now (CACHE_SCOPE=global), and a
+          // cached reply is played by the gateway, with no generator to kill.
+          body: { ...question, message: 'How do I scale the generators?' },
           timeoutMs: 90_000,
           stopWhen: (events) => {
             if (!killing && events.filter((e) => e.event === undefined).length >= 10) {
