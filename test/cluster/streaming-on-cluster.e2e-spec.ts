@@ -16,7 +16,10 @@ const enabled = process.env.CLUSTER_TEST === '1';
 if (!enabled) process.stdout.write('streaming-on-cluster.e2e-spec: skipped, set CLUSTER_TEST=1 to run it on a six-node Redis Cluster\n');
 const describeCluster = enabled ? describe : describe.skip;
 
-const question = { message: 'How do I configure the Redis connection?', user_id: 'cluster-user' };
+// The stack caches replies (CACHE_SCOPE's default): each test of the generated path asks its own
+// question, and checks it was generated; the last test plays the first test's reply from the cache.
+const user = 'cluster-user';
+const question = 'How do I configure the Redis connection?';
 const chunksOf = (events: ReceivedEvent[]) => events.filter((e) => e.event === undefined).length;
 
 describeCluster('the product on a Redis Cluster', () => {
@@ -58,14 +61,14 @@ describeCluster('the product on a Redis Cluster', () => {
     await cluster?.stop();
   }, 60_000);
 
-  const start = (gateway: string, stopWhen?: (events: ReceivedEvent[]) => boolean, timeoutMs = 30_000) =>
-    readStream(`${gateway}/api/v1/chat/unified/stream`, { body: question, stopWhen, timeoutMs });
+  const start = (gateway: string, message: string, stopWhen?: (events: ReceivedEvent[]) => boolean, timeoutMs = 30_000) =>
+    readStream(`${gateway}/api/v1/chat/unified/stream`, { body: { message, user_id: user }, stopWhen, timeoutMs });
 
   it('streams a reply over sharded pub/sub, gapless, and stores it once', async () => {
-    const res = await start(gateways[0]);
+    const res = await start(gateways[0], question);
     expect(res.status).toBe(200);
     const done = res.json<DoneEventData>('done');
-    expect(done.status).toBe('completed');
+    expect(done).toMatchObject({ status: 'completed', cached: false });
     expectGapless(res.chunks.map((c) => c.seq));
     expect(done.chunks).toBe(res.chunks.length);
     const text = res.chunks.map((c) => c.text).join('');
@@ -75,21 +78,21 @@ describeCluster('the product on a Redis Cluster', () => {
   }, 60_000);
 
   it('resumes on the other gateway after Last-Event-ID', async () => {
-    const first = await start(gateways[0], (events) => chunksOf(events) >= 8);
+    const first = await start(gateways[0], 'How does a client resume a stream?', (events) => chunksOf(events) >= 8);
     const meta = first.json<MetaEventData>('meta');
     const last = first.chunks.at(-1)!.seq;
     const rest = await readStream(`${gateways[1]}/api/v1/chat/streams/${meta.stream_id}`, { headers: { 'Last-Event-ID': String(last) } });
     const seqs = [...first.chunks, ...rest.chunks].map((c) => c.seq);
     expectGapless(seqs);
-    expect(rest.json<DoneEventData>('done')).toMatchObject({ status: 'completed', chunks: seqs.length });
+    expect(rest.json<DoneEventData>('done')).toMatchObject({ status: 'completed', chunks: seqs.length, cached: false });
   }, 60_000);
 
   it('cancels a running stream from the other gateway', async () => {
     let cancelled: Promise<Response> | undefined;
-    const res = await start(gateways[0], (events) => {
+    const res = await start(gateways[0], 'How do I stop a reply?', (events) => {
       if (!cancelled && chunksOf(events) >= 5) {
         const meta = JSON.parse(events.find((e) => e.event === 'meta')!.data) as MetaEventData;
-        cancelled = fetch(`${gateways[1]}/api/v1/chat/streams/${meta.stream_id}/cancel?user_id=${question.user_id}`, { method: 'POST' });
+        cancelled = fetch(`${gateways[1]}/api/v1/chat/streams/${meta.stream_id}/cancel?user_id=${user}`, { method: 'POST' });
       }
       return false;
     });
@@ -101,7 +104,7 @@ describeCluster('the product on a Redis Cluster', () => {
 
   it('survives the generator holding a stream being killed: the stream completes gapless', async () => {
     let killed = false;
-    const res = await start(gateways[1], (events) => {
+    const res = await start(gateways[1], 'What happens when a generator dies?', (events) => {
       if (!killed && chunksOf(events) >= 10) {
         killed = true;
         // Either generator may hold it; killing one of two leaves the other to take it over.
@@ -110,21 +113,22 @@ describeCluster('the product on a Redis Cluster', () => {
       return false;
     }, 60_000);
     const done = res.json<DoneEventData>('done');
-    expect(done.status).toBe('completed');
+    expect(done).toMatchObject({ status: 'completed', cached: false });
     expectGapless(res.chunks.map((c) => c.seq));
     expect((await storedReply(gateways[0], done.session_id, done.stream_id)).content).toBe(res.chunks.map((c) => c.text).join(''));
   }, 90_000);
 
-  it("fails over the master that owns a running stream's slot: the stream goes on, nothing lost, doubled or reordered", async () => {
+  /** Kills the master of the stream's slot once 10 chunks are in; the stream must go on whole. */
+  const streamThroughFailover = async (message: string) => {
     let failover: Promise<{ killed: number; promoted: number; promotedAfterMs: number }> | undefined;
-    const res = await start(gateways[0], (events) => {
+    const res = await start(gateways[0], message, (events) => {
       if (!failover && chunksOf(events) >= 10) {
         const meta = JSON.parse(events.find((e) => e.event === 'meta')!.data) as MetaEventData;
         failover = cluster.killMaster(keys.log(meta.stream_id));
       }
       return false;
     }, 90_000);
-    const { promotedAfterMs } = await failover!;
+    const { killed, promotedAfterMs } = await failover!;
     const done = res.json<DoneEventData>('done');
     expect(done.status).toBe('completed');
     const seqs = res.chunks.map((c) => c.seq);
@@ -132,11 +136,25 @@ describeCluster('the product on a Redis Cluster', () => {
     expect(done.chunks).toBe(seqs.length);
     const gaps = res.chunks.slice(1).map((c, i) => c.at - res.chunks[i].at);
     const pause = Math.max(...gaps);
-    process.stdout.write(`failover: replica promoted after ${promotedAfterMs} ms, longest pause in the stream ${Math.round(pause)} ms\n`);
+    process.stdout.write(`failover (${done.cached ? 'cached' : 'generated'} reply): replica promoted after ${promotedAfterMs} ms, longest pause in the stream ${Math.round(pause)} ms\n`);
     expect(pause).toBeLessThan(10_000);
     const text = res.chunks.map((c) => c.text).join('');
     expect((await storedReply(gateways[1], done.session_id, done.stream_id, 30_000)).content).toBe(text);
     const history = await sessionHistory(gateways[1], done.session_id);
     expect(history.messages.filter((m) => m.stream_id === done.stream_id && m.role === 'assistant')).toHaveLength(1);
+    // The killed node comes back as a replica, so the next failover has one to promote.
+    await cluster.restart(killed);
+    await cluster.waitReplicasInSync();
+    return done;
+  };
+
+  it("fails over the master that owns a running stream's slot: the stream goes on, nothing lost, doubled or reordered", async () => {
+    const done = await streamThroughFailover('How does the product survive a Redis failover?');
+    expect(done.cached).toBe(false);
+  }, 120_000);
+
+  it('fails over under a reply played from the cache: the replay goes on the same way', async () => {
+    const done = await streamThroughFailover(question);
+    expect(done.cached).toBe(true);
   }, 120_000);
 });

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
-import type { DoneEventData, DoneStatus, ErrorEventData, TurnStartedData, TurnStatus } from '@app/contracts';
+import pRetry from 'p-retry';
+import type { DoneEventData, DoneStatus, ErrorEventData, TurnFinishedData, TurnStartedData, TurnStatus } from '@app/contracts';
 import { analyzeElp, ElpAccumulator } from '@app/elp';
 import { detectPii, piiDecision, type PiiPolicy } from '@app/guardrails';
 import { Pacer, PacingClock } from '@app/pacing';
@@ -25,6 +26,17 @@ export interface CachedTurn {
  */
 export const REPLAY_LEASE_MS = 5_000;
 const LEASE_REFRESH_MS = 1_000;
+
+/**
+ * How long a replay's Redis step is retried before the replay fails: longer than a Redis Cluster
+ * failover (a replica is promoted in ~3 s) or a Redis restart, so neither ends a cached reply, as
+ * neither ends a generated one (whose job is retried). Every step may be repeated safely: a chunk
+ * already in the log is refused by its seq, a second finish by the stream's status, and history
+ * stores a turn event delivered twice once.
+ */
+const REDIS_OUTAGE_BOUND_MS = 10_000;
+const untilRedisAnswers = <T>(step: (attempt: number) => Promise<T>): Promise<T> =>
+  pRetry(step, { retries: 20, minTimeout: 100, maxTimeout: 1_000, maxRetryTime: REDIS_OUTAGE_BOUND_MS });
 
 /** The gateway's own pacing clock for cached replies (`CACHE_PACING_MS`). */
 export const CACHE_PACING_CLOCK = Symbol('CACHE_PACING_CLOCK');
@@ -108,7 +120,7 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicati
 
   private async run({ turn, reply, receivedAtMs }: CachedTurn): Promise<void> {
     const ids = { streamId: turn.stream_id, sessionId: turn.session_id, userId: turn.user_id };
-    const started = this.turns.started(turn);
+    const started = untilRedisAnswers(() => this.turns.started(turn));
     started.catch(() => undefined); // awaited below; off the path to the first chunk
     const pacer = new Pacer(this.pacingMs, this.clock, this.never);
     const elp = new ElpAccumulator();
@@ -119,9 +131,10 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicati
     try {
       for (const word of reply.chunks) {
         await pacer.next();
-        const result = await this.store.append(turn.stream_id, sent + 1, word);
+        const result = await untilRedisAnswers(() => this.store.append(turn.stream_id, sent + 1, word));
         if (result === AppendResult.Finished) return; // ended by someone else: nothing more to do
-        if (result !== AppendResult.Appended) {
+        // AlreadyThere: an append whose answer was lost in an outage had landed.
+        if (result !== AppendResult.Appended && result !== AppendResult.AlreadyThere) {
           outcome = 'cancelled'; // cancelling, or abandoned (no client on any gateway)
           break;
         }
@@ -129,7 +142,10 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicati
         sent += 1;
         text += word;
         elp.push(word);
-        if (sent % ELP_SNAPSHOT_EVERY === 0) await this.store.publishElp(turn.stream_id, { seq: sent, ...elp.snapshot() });
+        if (sent % ELP_SNAPSHOT_EVERY === 0) {
+          const snapshot = { seq: sent, ...elp.snapshot() };
+          await untilRedisAnswers(() => this.store.publishElp(turn.stream_id, snapshot));
+        }
       }
       await started;
       await this.finish(turn, reply, { outcome, text, sent, firstChunkAt, receivedAtMs, elp });
@@ -159,19 +175,19 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicati
       tokens_per_sec: durationMs > 0 ? Math.round((sent / durationMs) * 10_000) / 10 : 0,
     };
     const output = piiDecision('output', this.pii.output, this.pii.output === 'flag' ? detectPii(text) : []);
-    const persisted = await this.turns.finished(
-      {
-        ...turn,
-        content: text,
-        status: outcome,
-        elp,
-        stats,
-        sources: reply.sources,
-        finished_at: new Date(finishedAt).toISOString(),
-        reply_metadata: withOutputDecision(turn.metadata, output),
-      },
-      { retry: false },
-    );
+    // A repeat after a lost answer looks for history's "stored" marker, as a retried job does.
+    const finished: TurnFinishedData = {
+      ...turn,
+      content: text,
+      status: outcome,
+      elp,
+      stats,
+      sources: reply.sources,
+      finished_at: new Date(finishedAt).toISOString(),
+      reply_metadata: withOutputDecision(turn.metadata, output),
+    };
+    // A repeat after a lost answer looks for history's "stored" marker, as a retried job does.
+    const persisted = await untilRedisAnswers((attempt) => this.turns.finished(finished, { retry: attempt > 1 }));
     const done: DoneEventData = {
       stream_id: turn.stream_id,
       session_id: turn.session_id,
@@ -183,7 +199,7 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicati
       persisted,
       sources: reply.sources,
     };
-    await this.store.finish(turn.stream_id, EntryKind.Done, sent, done, outcome);
+    await untilRedisAnswers(() => this.store.finish(turn.stream_id, EntryKind.Done, sent, done, outcome));
     this.logger.log({ stream_id: turn.stream_id, session_id: turn.session_id, status: outcome, chunks: sent, duration_ms: durationMs, persisted, cached: true }, 'turn finished');
   }
 
