@@ -1,2 +1,3 @@
 export * from './turn-recorder.js';
 export * from './turn-metadata.js';
+export * from './turn-stats.js';

@@ -7,7 +7,7 @@ import { Pacer, PacingClock } from '@app/pacing';
 import { APP_CONFIG, type AppConfig } from '@app/platform';
 import { ReplayRegistry, type CachedReply } from '@app/reply-cache';
 import { AppendResult, EntryKind, StreamStore } from '@app/stream-store';
-import { TurnRecorder, withOutputDecision } from '@app/turn-events';
+import { TurnRecorder, turnStats, withOutputDecision } from '@app/turn-events';
 
 /** A running ELP snapshot goes to attached clients every this many chunks, as from a generator. */
 const ELP_SNAPSHOT_EVERY = 20;
@@ -165,15 +165,9 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicati
   ): Promise<void> {
     const { outcome, text, sent, firstChunkAt, receivedAtMs } = played;
     const finishedAt = Date.now();
-    const durationMs = finishedAt - receivedAtMs;
     // The whole reply's ELP was stored with it; a cancelled replay's is the part that was sent.
     const elp = sent === reply.chunks.length ? reply.elp : sent > 0 ? played.elp.result() : analyzeElp(text);
-    const stats = {
-      ttft_ms: firstChunkAt ? firstChunkAt - receivedAtMs : 0,
-      duration_ms: durationMs,
-      tokens: sent,
-      tokens_per_sec: durationMs > 0 ? Math.round((sent / durationMs) * 10_000) / 10 : 0,
-    };
+    const stats = turnStats({ receivedAtMs, firstChunkAt, finishedAt }, sent);
     const output = piiDecision('output', this.pii.output, this.pii.output === 'flag' ? detectPii(text) : []);
     // A repeat after a lost answer looks for history's "stored" marker, as a retried job does.
     const finished: TurnFinishedData = {
@@ -200,7 +194,7 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicati
       sources: reply.sources,
     };
     await untilRedisAnswers(() => this.store.finish(turn.stream_id, EntryKind.Done, sent, done, outcome));
-    this.logger.log({ stream_id: turn.stream_id, session_id: turn.session_id, status: outcome, chunks: sent, duration_ms: durationMs, persisted, cached: true }, 'turn finished');
+    this.logger.log({ stream_id: turn.stream_id, session_id: turn.session_id, status: outcome, chunks: sent, duration_ms: stats.duration_ms, persisted, cached: true }, 'turn finished');
   }
 
   /** Redis failed under the replay: the stream ends with an error, the partial reply stored as failed (best effort). */

@@ -19,7 +19,7 @@ import { CHAT_PROVIDER, type ChatProvider } from '../providers/chat-provider.js'
 import { ProviderError } from '../providers/provider-error.js';
 import { Pacer, PacingClock } from '@app/pacing';
 import { AppendResult, EntryKind, StreamStore, type StreamIds } from '@app/stream-store';
-import { TurnRecorder, withOutputDecision } from '@app/turn-events';
+import { TurnRecorder, turnStats, withOutputDecision } from '@app/turn-events';
 import { providerFingerprint, ReplyCache } from '@app/reply-cache';
 import { WordChunker } from './word-chunker.js';
 
@@ -215,13 +215,7 @@ export class GenerateJob {
     const output = outputPii ?? piiDecision('output', this.pii.output, this.pii.output === 'flag' ? detectPii(text) : []);
     const finishedAt = Date.now();
     const elp = text === streamed.text ? streamed.elp.result() : analyzeElp(text);
-    const durationMs = finishedAt - data.received_at_ms;
-    const stats = {
-      ttft_ms: firstChunkAt ? firstChunkAt - data.received_at_ms : 0,
-      duration_ms: durationMs,
-      tokens: chunks,
-      tokens_per_sec: durationMs > 0 ? Math.round((chunks / durationMs) * 10_000) / 10 : 0,
-    };
+    const stats = turnStats({ receivedAtMs: data.received_at_ms, firstChunkAt, finishedAt }, chunks);
     const cached = cacheable && text === streamed.text ? this.storeInCache(data, streamed.words, sources, elp) : undefined;
     const persisted = await this.turns.finished(
       {
@@ -254,7 +248,7 @@ export class GenerateJob {
     generationMetrics.streams.inc({ outcome });
     if (outcome === 'completed') generationMetrics.tokensPerSecond.observe(stats.tokens_per_sec);
     this.logger.log(
-      { stream_id: data.stream_id, session_id: data.session_id, ...traceFields(span), status: outcome, chunks, duration_ms: durationMs, persisted },
+      { stream_id: data.stream_id, session_id: data.session_id, ...traceFields(span), status: outcome, chunks, duration_ms: stats.duration_ms, persisted },
       'turn finished',
     );
     return outcome;

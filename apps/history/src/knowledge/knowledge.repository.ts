@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { KbDocumentFormat, KbDocumentSummary, KbIndex } from '@app/contracts';
+import type { KbDocumentSummary, KbIndex, KbIndexDocument } from '@app/contracts';
 import type { KbArticle } from '@app/knowledge';
 import { sql, type Transaction } from 'kysely';
 import { DatabaseService } from '../database/database.service.js';
@@ -8,13 +8,7 @@ import type { HistoryDatabase } from '../database/tables.js';
 const iso = (d: Date | string): string => new Date(d).toISOString();
 
 /** A document to store, already split into sections (and embedded when embeddings are on). */
-export interface NewDocument {
-  document_id: string;
-  path: string;
-  title: string;
-  format: KbDocumentFormat;
-  source_url: string | null;
-  content: string;
+export interface NewDocument extends KbIndexDocument {
   article: KbArticle;
   /** One per section, in order; absent without embeddings. */
   embeddings?: number[][];

@@ -1,3 +1,5 @@
+import { OVER_RATE_LUA, OWNER_REFUSAL_LUA, TAKE_USER_SLOT_LUA } from './admission-lua.js';
+
 /**
  * The admission script (open-stream.ts) split by slot, for a Redis Cluster, where one script may
  * only touch the keys of one slot. The store runs the two claims and the meta write at once (one
@@ -12,18 +14,9 @@
  * Returns {'opened'}, {'owner_unknown'}, {'not_owner'}, {'busy', running stream id} or
  * {'gateway_full'}; only 'opened' claims the slot.
  */
-export const CLAIM_SESSION = `
-if ARGV[3] == '1' then
-  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[5])
-else
-  local owner = redis.call('GET', KEYS[1])
-  if not owner then
-    if ARGV[4] == '' then return {'owner_unknown'} end
-    owner = ARGV[4]
-    redis.call('SET', KEYS[1], owner, 'EX', ARGV[5])
-  end
-  if owner ~= ARGV[1] then return {'not_owner'} end
-end
+export const CLAIM_SESSION = `${OWNER_REFUSAL_LUA}
+local refusal = ownerRefusal(KEYS[1], ARGV[1], ARGV[3] == '1', ARGV[4], ARGV[5])
+if refusal then return refusal end
 local running = redis.call('GET', KEYS[2])
 if running then return {'busy', running} end
 if ARGV[7] == '1' then return {'gateway_full'} end
@@ -38,28 +31,11 @@ return {'opened'}
  * Returns {'opened'} (a user slot claimed when there is a cap), {'rate_limited', ms left} or
  * {'user_full'}.
  */
-export const CLAIM_USER_SLOT = `
+export const CLAIM_USER_SLOT = `${OVER_RATE_LUA}${TAKE_USER_SLOT_LUA}
 if ARGV[5] == '1' then
-  local window = tonumber(ARGV[7])
-  local count = redis.call('INCR', KEYS[2])
-  if count == 1 then redis.call('PEXPIRE', KEYS[2], window) end
-  if count > tonumber(ARGV[6]) then
-    local left = redis.call('PTTL', KEYS[2])
-    if left < 0 then
-      redis.call('PEXPIRE', KEYS[2], window)
-      left = window
-    end
-    return {'rate_limited', tostring(left)}
-  end
+  local left = overRate(KEYS[2], tonumber(ARGV[6]), tonumber(ARGV[7]))
+  if left then return {'rate_limited', tostring(left)} end
 end
-local limit = tonumber(ARGV[2])
-if limit > 0 then
-  local now = tonumber(ARGV[3])
-  local maxAge = tonumber(ARGV[4])
-  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - maxAge)
-  if redis.call('ZCARD', KEYS[1]) >= limit then return {'user_full'} end
-  redis.call('ZADD', KEYS[1], now, ARGV[1])
-  redis.call('PEXPIRE', KEYS[1], maxAge)
-end
+if not takeUserSlot(KEYS[1], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])) then return {'user_full'} end
 return {'opened'}
 `;

@@ -1,3 +1,5 @@
+import { OVER_RATE_LUA, OWNER_REFUSAL_LUA, TAKE_USER_SLOT_LUA } from './admission-lua.js';
+
 /**
  * Opens a stream in one round trip: everything the gateway checks and writes before it subscribes
  * and enqueues, in the order the answers take precedence (429 for the rate, 404, 409, 429 for a cap).
@@ -21,43 +23,17 @@
  * Returns {'opened'}, {'owner_unknown'}, {'not_owner'}, {'busy', running stream id},
  * {'gateway_full'}, {'user_full'} or {'rate_limited', ms left in the window}.
  */
-export const OPEN_STREAM = `
+export const OPEN_STREAM = `${OVER_RATE_LUA}${OWNER_REFUSAL_LUA}${TAKE_USER_SLOT_LUA}
 if ARGV[14] == '1' then
-  local window = tonumber(ARGV[16])
-  local count = redis.call('INCR', KEYS[6])
-  if count == 1 then redis.call('PEXPIRE', KEYS[6], window) end
-  if count > tonumber(ARGV[15]) then
-    local left = redis.call('PTTL', KEYS[6])
-    if left < 0 then
-      redis.call('PEXPIRE', KEYS[6], window)
-      left = window
-    end
-    return {'rate_limited', tostring(left)}
-  end
+  local left = overRate(KEYS[6], tonumber(ARGV[15]), tonumber(ARGV[16]))
+  if left then return {'rate_limited', tostring(left)} end
 end
-if ARGV[5] == '1' then
-  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[7])
-else
-  local owner = redis.call('GET', KEYS[1])
-  if not owner then
-    if ARGV[6] == '' then return {'owner_unknown'} end
-    owner = ARGV[6]
-    redis.call('SET', KEYS[1], owner, 'EX', ARGV[7])
-  end
-  if owner ~= ARGV[1] then return {'not_owner'} end
-end
+local refusal = ownerRefusal(KEYS[1], ARGV[1], ARGV[5] == '1', ARGV[6], ARGV[7])
+if refusal then return refusal end
 local running = redis.call('GET', KEYS[2])
 if running then return {'busy', running} end
 if ARGV[10] == '1' then return {'gateway_full'} end
-local limit = tonumber(ARGV[11])
-if limit > 0 then
-  local now = tonumber(ARGV[12])
-  local maxAge = tonumber(ARGV[13])
-  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - maxAge)
-  if redis.call('ZCARD', KEYS[3]) >= limit then return {'user_full'} end
-  redis.call('ZADD', KEYS[3], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[3], maxAge)
-end
+if not takeUserSlot(KEYS[3], ARGV[3], tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13])) then return {'user_full'} end
 redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[8])
 redis.call('HSET', KEYS[4], 'user_id', ARGV[1], 'session_id', ARGV[2], 'status', 'running', 'created_at', ARGV[4])
 redis.call('EXPIRE', KEYS[4], ARGV[8])
