@@ -22,6 +22,11 @@ export function encodeEntry(kind: EntryKind, seq: number, data: string): string 
   return `${kind}:${seq}:${data}`;
 }
 
+/** A chunk's entry, as the log and channel carry it. */
+export function chunkEntry(seq: number, text: string): string {
+  return encodeEntry(EntryKind.Chunk, seq, JSON.stringify({ text, seq }));
+}
+
 export function decodeEntry(raw: string): StreamEntry {
   const first = raw.indexOf(':');
   const second = raw.indexOf(':', first + 1);

@@ -4,7 +4,7 @@ import DataLoader from 'dataloader';
 import { presenceCheckEvery } from './scripts/append-chunks.js';
 import type { OpenStreamOutcome } from './scripts/open-stream.js';
 import { withStreamScripts, type PublishCommand, type StreamScripts } from './scripts/register-scripts.js';
-import { decodeEntry, encodeEntry, EntryKind } from './stream-entry.js';
+import { chunkEntry, decodeEntry, encodeEntry, EntryKind } from './stream-entry.js';
 import { StreamKeys } from './stream-keys.js';
 
 export interface StreamStoreSettings {
@@ -305,8 +305,7 @@ export class StreamStore {
 
   /** Appends chunk `seq` to the log and publishes it, unless the stream says otherwise. */
   append(streamId: string, seq: number, text: string): Promise<AppendResult> {
-    const data: ChunkEventData = { text, seq };
-    return this.appends.load({ streamId, seq, entry: encodeEntry(EntryKind.Chunk, seq, JSON.stringify(data)) });
+    return this.appends.load({ streamId, seq, entry: chunkEntry(seq, text) });
   }
 
   private async appendBatch(batch: readonly ChunkAppend[]): Promise<AppendResult[]> {

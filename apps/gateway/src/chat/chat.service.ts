@@ -98,6 +98,7 @@ export class ChatService {
             turn: { stream_id: streamId, session_id: sessionId, user_id: userId, message: input.message, created_at: createdAt, metadata: input.metadata },
             reply: found.reply,
             receivedAtMs,
+            firstChunkTo: (raw) => tap.deliver(raw),
           });
           this.logger.log({ stream_id: streamId, session_id: sessionId, cached: true, ...traceFields(span) }, 'stream started');
           return { meta, events };

@@ -33,6 +33,15 @@ export class StreamTap {
     );
   }
 
+  /**
+   * An entry this process wrote itself (a cached reply's first chunk, once in the log), handed over
+   * without waiting for it to come back over pub/sub; the copy that comes back is a duplicate the
+   * relay drops by its seq.
+   */
+  deliver(raw: string): void {
+    this.listener(raw);
+  }
+
   close(): void {
     this.subscriptions.unsubscribe(this.streamId, this.listener);
     this.stopConnectionWatch?.();

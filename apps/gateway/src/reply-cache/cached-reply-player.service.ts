@@ -6,7 +6,7 @@ import { detectPii, piiDecision, type PiiPolicy } from '@app/guardrails';
 import { Pacer, PacingClock } from '@app/pacing';
 import { APP_CONFIG, type AppConfig } from '@app/platform';
 import { ReplayRegistry, type CachedReply } from '@app/reply-cache';
-import { AppendResult, EntryKind, StreamStore } from '@app/stream-store';
+import { AppendResult, chunkEntry, EntryKind, StreamStore } from '@app/stream-store';
 import { TurnRecorder, turnStats, withOutputDecision } from '@app/turn-events';
 
 /** A running ELP snapshot goes to attached clients every this many chunks, as from a generator. */
@@ -18,6 +18,11 @@ export interface CachedTurn {
   reply: CachedReply;
   /** Epoch ms the gateway received the request. */
   receivedAtMs: number;
+  /**
+   * The starting connection's own tap: the first chunk goes to it as soon as the log holds it,
+   * rather than over a round trip through pub/sub (the "first word at once" of a cache hit).
+   */
+  firstChunkTo?: (raw: string) => void;
 }
 
 /**
@@ -118,7 +123,7 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicati
     await this.store.release({ streamId: turn.stream_id, sessionId: turn.session_id, userId: turn.user_id });
   }
 
-  private async run({ turn, reply, receivedAtMs }: CachedTurn): Promise<void> {
+  private async run({ turn, reply, receivedAtMs, firstChunkTo }: CachedTurn): Promise<void> {
     const ids = { streamId: turn.stream_id, sessionId: turn.session_id, userId: turn.user_id };
     const started = untilRedisAnswers(() => this.turns.started(turn));
     started.catch(() => undefined); // awaited below; off the path to the first chunk
@@ -138,7 +143,10 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicati
           outcome = 'cancelled'; // cancelling, or abandoned (no client on any gateway)
           break;
         }
-        firstChunkAt ??= Date.now();
+        if (sent === 0) {
+          firstChunkAt = Date.now();
+          firstChunkTo?.(chunkEntry(1, word));
+        }
         sent += 1;
         text += word;
         elp.push(word);
