@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { pgliteTemplate } from './pglite-template.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -17,9 +18,15 @@ export class TestDatabase {
     private readonly cleanup: () => Promise<void>,
   ) {}
 
-  static async create(kind: DatabaseKind): Promise<TestDatabase> {
+  /**
+   * `fromTemplate`: a PGlite directory starts as a copy of history's first start on this build
+   * (pglite-template.ts), which saves each stack PGlite's initdb; the first start itself is what a
+   * suite without it tests.
+   */
+  static async create(kind: DatabaseKind, { fromTemplate = false } = {}): Promise<TestDatabase> {
     if (kind === 'pglite') {
       const dir = mkdtempSync(join(tmpdir(), 'chat-history-'));
+      if (fromTemplate) cpSync(await pgliteTemplate(), dir, { recursive: true, filter: (source) => !source.endsWith('READY') });
       return new TestDatabase({ HISTORY_DATA_DIR: dir }, async () => rmSync(dir, { recursive: true, force: true }));
     }
     const adminUrl = process.env.TEST_DATABASE_URL;

@@ -27,7 +27,9 @@ export class TestStack {
 
   static async start(options: StackOptions = {}): Promise<TestStack> {
     const redis = await TestRedis.start();
-    const database = await TestDatabase.create(options.database ?? 'pglite');
+    // The knowledge-base settings change what history's first start stores: such a stack starts from nothing.
+    const firstStartMatters = Object.keys(options.env ?? {}).some((name) => name === 'KB_DIR' || name.startsWith('EMBEDDINGS_'));
+    const database = await TestDatabase.create(options.database ?? 'pglite', { fromTemplate: !firstStartMatters });
     const env = {
       REDIS_URL: redis.url,
       REDIS_PREFIX: `t${randomUUID().slice(0, 8)}`,
@@ -46,8 +48,16 @@ export class TestStack {
       stack.history = await ServiceProcess.start('history', env);
       const withHistory = { ...env, HISTORY_URL: stack.history.url };
       stack.env.HISTORY_URL = stack.history.url;
-      for (let i = 0; i < (options.generators ?? 1); i++) stack.generators.push(await ServiceProcess.start('generator', withHistory));
-      for (let i = 0; i < (options.gateways ?? 1); i++) stack.gateways.push(await ServiceProcess.start('gateway', withHistory));
+      // Generators and gateways do not wait for each other: they start together.
+      const starting = (name: 'generator' | 'gateway', count: number) => Array.from({ length: count }, () => ServiceProcess.start(name, withHistory));
+      const generators = starting('generator', options.generators ?? 1);
+      const gateways = starting('gateway', options.gateways ?? 1);
+      const started = await Promise.allSettled([...generators, ...gateways]);
+      for (const [i, result] of started.entries()) {
+        if (result.status === 'fulfilled') (i < generators.length ? stack.generators : stack.gateways).push(result.value);
+      }
+      const failed = started.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
     } catch (err) {
       await stack.stop();
       throw err;
