@@ -19,8 +19,8 @@ export interface CachedTurn {
   /** Epoch ms the gateway received the request. */
   receivedAtMs: number;
   /**
-   * The starting connection's own tap: the first chunk goes to it as soon as the log holds it,
-   * rather than over a round trip through pub/sub (the "first word at once" of a cache hit).
+   * The starting connection's own tap: the first chunk goes to it at once, without waiting for the
+   * append's answer or its copy through pub/sub (the "first word at once" of a cache hit).
    */
   firstChunkTo?: (raw: string) => void;
 }
@@ -40,8 +40,15 @@ const LEASE_REFRESH_MS = 1_000;
  * stores a turn event delivered twice once.
  */
 const REDIS_OUTAGE_BOUND_MS = 10_000;
-const untilRedisAnswers = <T>(step: (attempt: number) => Promise<T>): Promise<T> =>
-  pRetry(step, { retries: 20, minTimeout: 100, maxTimeout: 1_000, maxRetryTime: REDIS_OUTAGE_BOUND_MS });
+async function untilRedisAnswers<T>(step: (attempt: number) => Promise<T>): Promise<T> {
+  // The first try outside p-retry: this runs for every chunk, and p-retry's bookkeeping (about a
+  // kilobyte a call) was most of what a replay allocated.
+  try {
+    return await step(1);
+  } catch {
+    return pRetry((retry) => step(retry + 1), { retries: 20, minTimeout: 100, maxTimeout: 1_000, maxRetryTime: REDIS_OUTAGE_BOUND_MS });
+  }
+}
 
 /** The gateway's own pacing clock for cached replies (`CACHE_PACING_MS`). */
 export const CACHE_PACING_CLOCK = Symbol('CACHE_PACING_CLOCK');
@@ -125,8 +132,14 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicati
 
   private async run({ turn, reply, receivedAtMs, firstChunkTo }: CachedTurn): Promise<void> {
     const ids = { streamId: turn.stream_id, sessionId: turn.session_id, userId: turn.user_id };
-    const started = untilRedisAnswers(() => this.turns.started(turn));
-    started.catch(() => undefined); // awaited below; off the path to the first chunk
+    // "Turn started" goes to history once the first chunk is out: history's write of it would
+    // otherwise share the machine with this gateway just while the first chunk is on its way.
+    let started: Promise<void> | undefined;
+    const recordStart = () => {
+      started ??= untilRedisAnswers(() => this.turns.started(turn));
+      started.catch(() => undefined); // awaited before the finish
+      return started;
+    };
     const pacer = new Pacer(this.pacingMs, this.clock, this.never);
     const elp = new ElpAccumulator();
     let text = '';
@@ -134,6 +147,14 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicati
     let firstChunkAt: number | undefined;
     let outcome: DoneStatus = 'completed';
     try {
+      // The first chunk goes to the starting connection as its append leaves, not a round trip
+      // later: nothing can refuse seq 1 of a stream this gateway has just opened (running, its
+      // presence set, its id not yet known to anyone who could cancel it). Only a Redis failure
+      // can, and it ends the stream with an error once the retries give up.
+      if (firstChunkTo) {
+        firstChunkAt = Date.now();
+        firstChunkTo(chunkEntry(1, reply.chunks[0]));
+      }
       for (const word of reply.chunks) {
         await pacer.next();
         const result = await untilRedisAnswers(() => this.store.append(turn.stream_id, sent + 1, word));
@@ -144,8 +165,8 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicati
           break;
         }
         if (sent === 0) {
-          firstChunkAt = Date.now();
-          firstChunkTo?.(chunkEntry(1, word));
+          firstChunkAt ??= Date.now();
+          void recordStart();
         }
         sent += 1;
         text += word;
@@ -155,10 +176,10 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicati
           await untilRedisAnswers(() => this.store.publishElp(turn.stream_id, snapshot));
         }
       }
-      await started;
+      await recordStart();
       await this.finish(turn, reply, { outcome, text, sent, firstChunkAt, receivedAtMs, elp });
     } catch (err) {
-      await started.catch(() => undefined);
+      await recordStart().catch(() => undefined);
       await this.fail(turn, text, sent, err as Error);
     } finally {
       pacer.dispose();
