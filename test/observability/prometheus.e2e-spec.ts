@@ -28,7 +28,8 @@ describeWithPrometheus('metrics in a real Prometheus, as the dashboard queries t
   let prometheus: ChildProcess;
   let prometheusUrl = '';
   const dir = mkdtempSync(join(tmpdir(), 'chat-prometheus-'));
-  const ttfts: number[] = [];
+  /** Per completed stream: the gateway's own TTFT (done.stats, the histogram's measure) and the client's. */
+  const ttfts: Array<{ server: number; client: number }> = [];
 
   async function query(expr: string): Promise<Vector> {
     const res = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
@@ -59,8 +60,9 @@ describeWithPrometheus('metrics in a real Prometheus, as the dashboard queries t
     // Traffic: completed streams (their TTFT measured by the client too) and a cancelled one.
     for (let i = 0; i < 6; i++) {
       const res = await readStream(`${stack.gateway.url}/api/v1/chat/unified/stream`, { body: question });
-      expect(res.json<DoneEventData>('done').status).toBe('completed');
-      ttfts.push(res.chunks[0].at / 1000);
+      const done = res.json<DoneEventData>('done');
+      expect(done.status).toBe('completed');
+      ttfts.push({ server: done.stats.ttft_ms / 1000, client: res.chunks[0].at / 1000 });
     }
     let cancelling: Promise<Response> | undefined;
     await readStream(`${stack.gateway.url}/api/v1/chat/unified/stream`, {
@@ -96,13 +98,17 @@ describeWithPrometheus('metrics in a real Prometheus, as the dashboard queries t
     for (const sample of result) expect(Number.isNaN(Number(sample.value[1]))).toBe(false);
   });
 
-  it('agrees with the client on TTFT p99 within a bucket', async () => {
+  it('agrees on TTFT p99 within a bucket with what the streams reported, and is no later than the clients saw', async () => {
     const [sample] = await query('histogram_quantile(0.99, sum by (le) (rate(chat_stream_ttft_seconds_bucket[1m])))');
     const fromPrometheus = Number(sample.value[1]);
     const buckets = (await query('sum by (le) (chat_stream_ttft_seconds_bucket)')).map((s) => Number(s.metric.le)).filter(Number.isFinite).sort((a, b) => a - b);
-    const clientP99 = Math.max(...ttfts); // 6 streams: the p99 is the slowest
-    // The client's first chunk arrives after the server wrote it: its TTFT is the server's plus the trip.
     const bucketOf = (seconds: number) => buckets.findIndex((le) => seconds <= le);
-    expect(Math.abs(bucketOf(fromPrometheus) - bucketOf(clientP99))).toBeLessThanOrEqual(1);
+    // 6 streams: the p99 is the slowest. The quantile interpolates inside a bucket, hence "within one".
+    const serverP99 = Math.max(...ttfts.map((t) => t.server));
+    expect(Math.abs(bucketOf(fromPrometheus) - bucketOf(serverP99))).toBeLessThanOrEqual(1);
+    // A client's first chunk arrives after the gateway wrote it (plus HTTP and the trip, which a
+    // busy machine can stretch): its TTFT bounds the gateway's from above.
+    const clientP99 = Math.max(...ttfts.map((t) => t.client));
+    expect(bucketOf(fromPrometheus)).toBeLessThanOrEqual(bucketOf(clientP99) + 1);
   });
 });
