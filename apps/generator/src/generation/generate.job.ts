@@ -90,9 +90,14 @@ export class GenerateJob {
     const continuing = published > 0 && this.provider.continuesPartialReplies;
     const input = continuing ? { ...prepared, continueFrom: (await this.store.sentText(data.stream_id)).text } : prepared;
     const maxChunks = data.completion?.max_chunks;
-    // Recorded while the first chunks go out, not before them: it is off the path to the first word.
-    const started = this.turns.started(turn);
-    started.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
+    // "Turn started" goes to history once the first chunk is out (or when the attempt ends before
+    // one): history's write of it would otherwise share the machine with the first chunks.
+    let started: Promise<void> | undefined;
+    const recordStart = () => {
+      started ??= this.turns.started(turn);
+      started.catch(() => undefined); // awaited before the finish; this only keeps an early failure from being "unhandled"
+      return started;
+    };
 
     let outcome: DoneStatus = 'completed';
     let sources: Source[] = [];
@@ -127,7 +132,10 @@ export class GenerateJob {
         await pacer.next();
         const result = await this.store.append(data.stream_id, seq, word);
         if (result === AppendResult.Appended) {
-          firstChunkAt ??= Date.now();
+          if (firstChunkAt === undefined) {
+            firstChunkAt = Date.now();
+            void recordStart();
+          }
           logged.text += word;
           logged.chunks = seq;
         } else if (result === AppendResult.AlreadyThere) logged.complete = false; // another attempt wrote it
@@ -147,7 +155,7 @@ export class GenerateJob {
         providerSpan.setAttribute('stopped', err === REPLY_LIMIT_REACHED ? 'max_tokens' : err instanceof StreamStopped ? AppendResult[err.result] : 'cancelled');
         endSpan(providerSpan);
       } else endSpan(providerSpan, err);
-      await started.catch(() => undefined);
+      await recordStart().catch(() => undefined);
       if (err instanceof StreamStopped && err.result === AppendResult.Finished) return 'finished elsewhere';
       limitReached = err === REPLY_LIMIT_REACHED;
       if (err !== REPLY_LIMIT_REACHED) {
@@ -157,7 +165,7 @@ export class GenerateJob {
     } finally {
       pacer.dispose();
     }
-    await started;
+    await recordStart();
     // Only a reply that ended by itself, whole and unredacted, may be played to someone else.
     const cacheable = outcome === 'completed' && !limitReached && outputPii?.action !== 'redacted';
     return this.finish(data, turn, isRetry(job), outcome, sources, streamed, logged, firstChunkAt, outputPii, trace.getSpan(attempt), cacheable);
