@@ -34,9 +34,9 @@ export class StreamTap {
   }
 
   /**
-   * An entry this process wrote itself (a cached reply's first chunk, once in the log), handed over
-   * without waiting for it to come back over pub/sub; the copy that comes back is a duplicate the
-   * relay drops by its seq.
+   * An entry this process writes itself (a cached reply's first chunk, as its append leaves),
+   * handed over without waiting for Redis; the copy that comes back over pub/sub is a duplicate
+   * the relay drops by its seq.
    */
   deliver(raw: string): void {
     this.listener(raw);
