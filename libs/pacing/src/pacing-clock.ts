@@ -3,8 +3,8 @@ import { APP_CONFIG, type AppConfig } from '@app/platform';
 
 /**
  * One timer for every stream of this process. Chunks due in the same slot of `resolutionMs` wake
- * together, in one timer callback, so their Redis writes leave in one socket write (ioredis
- * auto-pipelining) instead of one timer and one write per chunk: on loopback each write costs
+ * together, in one timer callback, so their Redis writes leave in one socket write (a command
+ * connection sends a tick's commands together) instead of one timer and one write per chunk: on loopback each write costs
  * tens of microseconds of CPU on both sides. With a resolution that divides the pacing interval,
  * a stream's chunks all fall in the same phase of their slot, so its gaps stay exactly the
  * interval; the price is at most one slot of added latency on every chunk but the first.

@@ -1,4 +1,10 @@
 /**
+ * The last part of a stream's keys, after `<prefix>:{<stream_id>}:`. The chunk script is given a
+ * stream's log key only and finds the others by these (see append-chunks.ts).
+ */
+export const STREAM_KEY_SUFFIX = { log: 'log', channel: 'events', meta: 'meta', presence: 'presence' } as const;
+
+/**
  * Redis key and channel names. Every per-stream key carries the hash tag `{stream_id}` so that a
  * Redis Cluster keeps a stream's keys on one slot (the chunk script touches several at once).
  */
@@ -7,22 +13,22 @@ export class StreamKeys {
 
   /** Replay log: a list whose entry k-1 is chunk `seq` k, then at most one terminal entry. */
   log(streamId: string): string {
-    return `${this.prefix}:{${streamId}}:log`;
+    return `${this.prefix}:{${streamId}}:${STREAM_KEY_SUFFIX.log}`;
   }
 
   /** Live channel of one stream: the same entries as the log, published as they are appended. */
   channel(streamId: string): string {
-    return `${this.prefix}:{${streamId}}:events`;
+    return `${this.prefix}:{${streamId}}:${STREAM_KEY_SUFFIX.channel}`;
   }
 
   /** Hash: user_id, session_id, status, created_at. Lives as long as the replay log. */
   meta(streamId: string): string {
-    return `${this.prefix}:{${streamId}}:meta`;
+    return `${this.prefix}:{${streamId}}:${STREAM_KEY_SUFFIX.meta}`;
   }
 
   /** Refreshed by every gateway with a client attached; expiry means "abandoned". */
   presence(streamId: string): string {
-    return `${this.prefix}:{${streamId}}:presence`;
+    return `${this.prefix}:{${streamId}}:${STREAM_KEY_SUFFIX.presence}`;
   }
 
   /** The running stream of a session (one at a time, docs/api.md §1 409). */

@@ -219,7 +219,7 @@ export class StreamStore {
 
   /** Undoes an admission whose stream never started (its job could not be enqueued): slots and meta. */
   async abandon(ids: StreamIds): Promise<void> {
-    // Issued in one tick: auto-pipelining sends them in one write.
+    // Issued in one tick: the command connection sends them in one write.
     await Promise.all([this.release(ids), this.redis.del(this.keys.meta(ids.streamId), this.keys.presence(ids.streamId))]);
   }
 
@@ -316,9 +316,7 @@ export class StreamStore {
     const k = this.keys;
     const { replayTtlS } = this.settings;
     const results = await Promise.all(
-      batch.map(({ streamId, seq, entry }) =>
-        this.redis.appendChunk(k.log(streamId), k.channel(streamId), k.meta(streamId), k.presence(streamId), replayTtlS, this.presenceEvery, this.publish, seq, entry),
-      ),
+      batch.map(({ streamId, seq, entry }) => this.redis.appendChunk(k.log(streamId), replayTtlS, this.presenceEvery, this.publish, seq, entry)),
     );
     return results.map(([result]) => result);
   }
@@ -328,7 +326,7 @@ export class StreamStore {
     const keys: string[] = [];
     const args: Array<string | number> = [this.settings.replayTtlS, this.presenceEvery, this.publish];
     for (const { streamId, seq, entry } of batch) {
-      keys.push(k.log(streamId), k.channel(streamId), k.meta(streamId), k.presence(streamId));
+      keys.push(k.log(streamId));
       args.push(seq, entry);
     }
     return (await this.redis.appendChunks(keys.length, ...keys, ...args)) as AppendResult[];

@@ -83,7 +83,7 @@ export class TurnRecorder implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * XADD and the read of the "stored" marker, one round trip: issued in the same tick, they leave
-   * in one write (auto-pipelining; on a cluster, one per node, as the two keys have their own slots).
+   * in one write (one per node on a cluster, as the two keys have their own slots).
    */
   private async addAndCheckStored(event: TurnEvent): Promise<boolean> {
     const [, stored] = await Promise.all([

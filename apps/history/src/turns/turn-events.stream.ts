@@ -19,8 +19,8 @@ type RawEntry = [id: string, fields: string[]];
 /**
  * History's side of the turn events stream (docs/architecture.md "Turn events stream"): the
  * consumer group's reads, acknowledgements, reclaims and dead letters. Blocking reads have a
- * connection of their own; everything else shares one auto-pipelined connection, so the
- * acknowledgement and deletion of a batch leave in one write.
+ * connection of their own; everything else shares one command connection, which sends a tick's
+ * commands in one write, so the acknowledgement and deletion of a batch leave together.
  */
 @Injectable()
 export class TurnEventsStream implements OnApplicationShutdown {

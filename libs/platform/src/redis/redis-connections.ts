@@ -2,6 +2,7 @@ import type { ConnectionOptions } from 'bullmq';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { AppConfig } from '../config/config.schema.js';
 import { countReconnects } from '../metrics/redis-metrics.js';
+import { CoalescingRedis } from './coalescing-redis.js';
 
 /**
  * Where the service's Redis is: one server (`REDIS_URL`) or a Redis Cluster (`REDIS_CLUSTER_NODES`,
@@ -21,7 +22,7 @@ export type RedisClient = Redis | Cluster;
  * forever (`maxRetriesPerRequest: null`).
  */
 const retry = (attempt: number) => Math.min(50 * attempt, 1_000);
-const reconnect: RedisOptions = { retryStrategy: retry, lazyConnect: false };
+const reconnect = { retryStrategy: retry, lazyConnect: false } satisfies RedisOptions;
 
 /** A cluster client with the same behaviour: `options` apply to the cluster, `node` to each node's connection. */
 function clusterClient(target: RedisTarget, options: ClusterOptions, node: ClusterOptions['redisOptions']): Cluster {
@@ -30,17 +31,16 @@ function clusterClient(target: RedisTarget, options: ClusterOptions, node: Clust
 
 const isCluster = (target: RedisTarget) => (target.REDIS_CLUSTER_NODES?.length ?? 0) > 0;
 
-/** A command connection: fails fast, auto-pipelined. A bare URL is a single Redis. */
+/** A command connection: fails fast, a tick's commands in one write. A bare URL is a single Redis. */
 export function commandConnection(url: string, name: string): Redis;
 export function commandConnection(target: RedisTarget, name: string): RedisClient;
 export function commandConnection(target: string | RedisTarget, name: string): RedisClient {
   const redis =
     typeof target === 'string' || !isCluster(target)
-      ? new Redis(typeof target === 'string' ? target : target.REDIS_URL, {
+      ? // Hundreds of streams tick in the same event-loop turn: their commands leave in one write.
+        new CoalescingRedis(typeof target === 'string' ? target : target.REDIS_URL, {
           ...reconnect,
           connectionName: name,
-          // Hundreds of streams tick in the same event-loop turn: their commands leave in one write.
-          enableAutoPipelining: true,
           enableOfflineQueue: false,
           maxRetriesPerRequest: 1,
           connectTimeout: 2_000,

@@ -8,10 +8,10 @@ import { REQUEST_CANCEL } from './request-cancel.js';
 
 /** The stream scripts as commands of a connection (see each script's file for its keys and answers). */
 export interface StreamScripts {
-  /** `keys`: log, channel, meta, presence per chunk; `args`: ttl seconds, presence check every, publish command, then seq, entry per chunk. */
+  /** `keys`: each chunk's stream log; `args`: ttl seconds, presence check every, publish command, then seq, entry per chunk. */
   appendChunks(numKeys: number, ...keysThenArgs: Array<string | number>): Promise<number[]>;
-  /** The same script for one chunk, its four keys declared (what a cluster sends, see below). */
-  appendChunk(log: string, channel: string, meta: string, presence: string, ttlS: number, presenceEvery: number, publish: PublishCommand, seq: number, entry: string): Promise<number[]>;
+  /** The same script for one chunk, its key declared (what a cluster sends, see below). */
+  appendChunk(log: string, ttlS: number, presenceEvery: number, publish: PublishCommand, seq: number, entry: string): Promise<number[]>;
   finishStream(log: string, channel: string, meta: string, entry: string, status: string, ttlS: number, publish: PublishCommand): Promise<number>;
   requestCancel(meta: string): Promise<number | string | null>;
   releaseIfEqual(key: string, value: string): Promise<number>;
@@ -71,9 +71,9 @@ export function withStreamScripts<R extends RedisClient>(redis: R): R & StreamSc
   // The number of keys varies with the batch: it is the first argument of each call.
   redis.defineCommand('appendChunks', { lua: APPEND_CHUNKS });
   // On a cluster, auto-pipelining groups a script call by the slot of its first argument: with the
-  // key count first, every appendChunks call would join the pipeline of the slot of "4", and
+  // key count first, every appendChunks call would join the pipeline of the slot of "1", and
   // ioredis refuses that pipeline once it holds streams of two masters. Declared keys route right.
-  redis.defineCommand('appendChunk', { numberOfKeys: 4, lua: APPEND_CHUNKS });
+  redis.defineCommand('appendChunk', { numberOfKeys: 1, lua: APPEND_CHUNKS });
   redis.defineCommand('finishStream', { numberOfKeys: 3, lua: FINISH_STREAM });
   redis.defineCommand('requestCancel', { numberOfKeys: 1, lua: REQUEST_CANCEL });
   redis.defineCommand('releaseIfEqual', { numberOfKeys: 1, lua: RELEASE_IF_EQUAL });
