@@ -36,8 +36,9 @@
 //   --admission[=COUNT] instead of the sweep: the gateway's CPU per request (a probe, a refused
 //                       request, a stream start), alone on the machine, COUNT (2000) per round
 //   --cache[=COUNT]     instead of the sweep: the response cache's first chunk, COUNT (300) cached
-//                       streams after one that fills the cache; server-side ttft p50/p99
-//                       (docs/benchmarks.md "Response cache"; results printed only)
+//                       streams after one that fills the cache, arriving as a Poisson process with
+//                       about --in-flight=N (20) open (1: one after another); server-side ttft
+//                       p50/p99 (docs/benchmarks.md "Response cache"; results printed only)
 //   --rewrite-docs      run nothing: rewrite docs/ from bench/results/latest.json (the documented
 //                       run) with the current report code
 // BENCH_GATEWAY_NODE_ARGS, BENCH_GENERATOR_NODE_ARGS, BENCH_HISTORY_NODE_ARGS: extra node/V8 flags
@@ -176,7 +177,8 @@ async function admission(backEnd, count) {
 async function cache(backEnd, count) {
   const pacing = flag('cache-pacing');
   const r = await cachePass(backEnd, MESSAGE, count, Number(flag('in-flight') ?? 20), pacing === undefined ? undefined : Number(pacing));
-  say(`response cache: ${r.hits} of ${r.count} streams cached (${r.inFlight} in flight, ${r.chunks} chunks each at ${r.pacingMs} ms)`);
+  const arrivals = r.inFlight <= 1 ? 'one after another' : `Poisson arrivals, about ${r.inFlight} open`;
+  say(`response cache: ${r.hits} of ${r.count} streams cached (${arrivals}, ${r.chunks} chunks each at ${r.pacingMs} ms)`);
   say(`  server-side first chunk (done.stats.ttft_ms): p50 ${r.serverTtftMs.p50} ms, p99 ${r.serverTtftMs.p99} ms, max ${r.serverTtftMs.max} ms`);
   say(`  client-side first chunk: p50 ${r.clientTtftMs.p50.toFixed(1)} ms, p99 ${r.clientTtftMs.p99.toFixed(1)} ms`);
   say(`  the generated stream that filled the cache: ttft ${r.generatedTtftMs} ms`);

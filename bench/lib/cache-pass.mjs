@@ -1,12 +1,19 @@
 // `npm run bench -- --cache[=COUNT]`: the response cache's first chunk (issue 20, goal ≤ 5 ms p99
 // server-side). A gateway and a generator with CACHE_SCOPE=global; one stream of the benchmark's
-// question fills the cache, then COUNT (300) streams of the same question from other users, IN_FLIGHT
-// at a time (--in-flight=N), each read to its end at the real pacing (--cache-pacing=MS sets
-// CACHE_PACING_MS, e.g. to time many requests one at a time). Server-side time to first chunk is what the
-// gateway reports in `done.stats.ttft_ms` (request received → first chunk written to the socket,
-// whole milliseconds); the client's own (request sent → first chunk read) is shown beside it.
+// question fills the cache, then COUNT (300) streams of the same question from other users, each
+// read to its end at the real pacing (--cache-pacing=MS sets CACHE_PACING_MS).
+// Arrivals: a Poisson process at IN_FLIGHT ÷ (reply duration) per second (--in-flight=N, default
+// 20), so that about N hits are open at any moment and they arrive independently, as a service sees
+// them. --in-flight=1 instead plays them one after another (nothing else running: the step timing
+// of docs/benchmarks.md). Fixed lanes that each start a stream when their last one ends would
+// start N hits at once every reply duration once the lanes fall into step (every reply has the
+// same length): a burst of N, measured by --burst, not a hit's own latency.
+// Server-side time to first chunk is what the gateway reports in `done.stats.ttft_ms` (request
+// received → first chunk written to the socket, whole milliseconds); the client's own (request
+// sent → first chunk read) is shown beside it.
 import { startService } from './stack.mjs';
 import { percentileSorted } from './stats.mjs';
+import { poissonArrivals } from './explore.mjs';
 
 const IN_FLIGHT = 20;
 
@@ -19,14 +26,21 @@ export async function cachePass(backEnd, message, count, inFlight = IN_FLIGHT, p
     const first = await stream(gateway.url, message, 'bench-cache-fill');
     if (first.cached) throw new Error('the first stream was already cached');
     const results = [];
-    let next = 0;
-    const lane = async () => {
-      while (next < count) {
-        const i = next++;
-        results.push(await stream(gateway.url, message, `bench-cache-${i}`));
-      }
-    };
-    await Promise.all(Array.from({ length: inFlight }, lane));
+    if (inFlight <= 1) {
+      for (let i = 0; i < count; i++) results.push(await stream(gateway.url, message, `bench-cache-${i}`));
+    } else {
+      const replyMs = first.chunks * Number(env.CACHE_PACING_MS ?? env.PACING_MS);
+      const ratePerS = inFlight / (replyMs / 1000);
+      let arrivals = [];
+      while (arrivals.length < count) arrivals = poissonArrivals(ratePerS, (count * 1.5 * 1000) / ratePerS);
+      const start = performance.now();
+      await Promise.all(
+        arrivals.slice(0, count).map(async (at, i) => {
+          await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + at - performance.now())));
+          results.push(await stream(gateway.url, message, `bench-cache-${i}`));
+        }),
+      );
+    }
     const hits = results.filter((r) => r.cached);
     const sorted = (key) => hits.map((r) => r[key]).sort((a, b) => a - b);
     const stats = (values) => ({ p50: percentileSorted(values, 50), p99: percentileSorted(values, 99), max: values[values.length - 1] });

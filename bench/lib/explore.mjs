@@ -12,7 +12,7 @@ const pair = (s) => `${fmt(s?.p50)} / ${fmt(s?.p99)}`;
 const verdict = (rec) => (rec.pass ? 'PASS' : `FAIL (${rec.reasons.join('; ')})`);
 
 /** Start offsets (ms) of a Poisson process of `ratePerS` over `durationMs`. */
-function poissonArrivals(ratePerS, durationMs, random = Math.random) {
+export function poissonArrivals(ratePerS, durationMs, random = Math.random) {
   const arrivals = [];
   for (let t = -Math.log(1 - random()) * (1000 / ratePerS); t < durationMs; t += -Math.log(1 - random()) * (1000 / ratePerS)) arrivals.push(t);
   return arrivals;
