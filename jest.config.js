@@ -19,6 +19,7 @@ const common = {
     '^@app/contracts$': '<rootDir>/libs/contracts/src/index.ts',
     '^@app/elp$': '<rootDir>/libs/elp/src/index.ts',
     '^@app/platform$': '<rootDir>/libs/platform/src/index.ts',
+    '^@app/platform/queues$': '<rootDir>/libs/platform/src/queues/generation-queue.ts',
     '^@app/guardrails$': '<rootDir>/libs/guardrails/src/index.ts',
     '^@app/stream-store$': '<rootDir>/libs/stream-store/src/index.ts',
     '^@app/knowledge$': '<rootDir>/libs/knowledge/src/index.ts',

@@ -18,7 +18,6 @@ export * from './metrics/redis-metrics.js';
 export * from './logging/logger.module.js';
 export * from './history/history.client.js';
 export * from './redis/with-timeout.js';
-export * from './queues/generation-queue.js';
 export * from './http/too-many-requests.exception.js';
 export * from './tracing/tracing.js';
 export * from './tracing/tracing-shutdown.js';

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { GenerationJobName, type GenerateJobData } from '@app/contracts';
-import { APP_CONFIG, closeGenerationHandle, generationQueue, type AppConfig, type GenerationQueueHandle } from '@app/platform';
+import { APP_CONFIG, type AppConfig } from '@app/platform';
+import { closeGenerationHandle, generationQueue, type GenerationQueueHandle } from '@app/platform/queues';
 import type { JobType } from 'bullmq';
 import { watchGenerationQueue } from '../metrics/queue-metrics.js';
 

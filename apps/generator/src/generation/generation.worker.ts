@@ -5,19 +5,16 @@ import { CancelRequests, StreamKeys } from '@app/stream-store';
 import { SpanKind } from '@opentelemetry/api';
 import {
   APP_CONFIG,
-  closeGenerationHandle,
   contextFromTraceparent,
   contextWith,
   endSpan,
-  generationWorker,
   traceIdFields,
   traceparentOf,
   tracer,
   type AppConfig,
-  type GenerationWorkerHandle,
-  type JobOf,
   type ReadinessCheck,
 } from '@app/platform';
+import { closeGenerationHandle, generationWorker, type GenerationWorkerHandle, type JobOf } from '@app/platform/queues';
 import { UnrecoverableError } from 'bullmq';
 import { ProviderError } from '../providers/provider-error.js';
 import { generationMetrics } from '../metrics/generation-metrics.js';

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig, type ReadinessCheck } from '@app/platform';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
 import { migrationProvider } from './migrations/index.js';
 import { pgliteDialect } from './pglite-dialect.js';
 import { openPglite } from './pglite-open.js';
@@ -44,6 +43,8 @@ export class DatabaseService implements ReadinessCheck, OnApplicationShutdown {
 
   private async dialect() {
     if (this.config.DATABASE_URL) {
+      // Loaded only here: the embedded default does not need node-postgres (~2 MB of heap).
+      const { default: pg } = await import('pg');
       // timestamptz/int8 parsing stays pg's default; counts are cast to int in queries.
       const pool = new pg.Pool({ connectionString: this.config.DATABASE_URL, max: 10 });
       // An idle client dropped by the server (restart, terminated backend) must not crash the process.

@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { AppConfig } from '../config/config.schema.js';
 
 /** Inputs per `/embeddings` request: servers cap a batch (OpenAI at 2,048; Ollama is slower with big ones). */
@@ -11,22 +11,15 @@ const TIMEOUT_MS = 30_000;
  * (docs/architecture.md "Knowledge base").
  */
 export class EmbeddingsClient {
-  private readonly client: OpenAI;
+  /** Loaded on first use: the SDK is ~1.5 MB of heap that a process without embeddings never needs. */
+  private client?: Promise<OpenAI>;
 
   constructor(
-    baseUrl: string,
+    private readonly baseUrl: string,
     readonly model: string,
-    apiKey?: string,
-    timeoutMs = TIMEOUT_MS,
-  ) {
-    this.client = new OpenAI({
-      baseURL: baseUrl,
-      apiKey: apiKey ?? 'unused',
-      defaultHeaders: apiKey ? undefined : { Authorization: null },
-      timeout: timeoutMs,
-      maxRetries: 1,
-    });
-  }
+    private readonly apiKey?: string,
+    private readonly timeoutMs = TIMEOUT_MS,
+  ) {}
 
   /** The configured client, or undefined when EMBEDDINGS_BASE_URL / EMBEDDINGS_MODEL are not both set. */
   static fromConfig(config: AppConfig, timeoutMs?: number): EmbeddingsClient | undefined {
@@ -39,11 +32,25 @@ export class EmbeddingsClient {
     const vectors: number[][] = [];
     for (let i = 0; i < texts.length; i += BATCH) {
       const batch = texts.slice(i, i + BATCH);
-      const res = await this.client.embeddings.create({ model: this.model, input: batch, encoding_format: 'float' }, { signal });
+      const res = await (await this.openai()).embeddings.create({ model: this.model, input: batch, encoding_format: 'float' }, { signal });
       const ordered = [...res.data].sort((a, b) => a.index - b.index);
       if (ordered.length !== batch.length) throw new Error(`the embeddings server returned ${ordered.length} vectors for ${batch.length} inputs`);
       for (const item of ordered) vectors.push(item.embedding);
     }
     return vectors;
+  }
+
+  private openai(): Promise<OpenAI> {
+    this.client ??= import('openai').then(
+      ({ default: OpenAI }) =>
+        new OpenAI({
+          baseURL: this.baseUrl,
+          apiKey: this.apiKey ?? 'unused',
+          defaultHeaders: this.apiKey ? undefined : { Authorization: null },
+          timeout: this.timeoutMs,
+          maxRetries: 1,
+        }),
+    );
+    return this.client;
   }
 }

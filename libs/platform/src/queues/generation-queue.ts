@@ -6,6 +6,8 @@ import { bullConnectionOptions, bullPrefix, releaseBullConnection } from '../red
 /**
  * The `generation` queue, defined once for its producer (the gateway) and its consumer (the
  * generator): its name, its jobs' options, its worker's settings, and a handler per job name.
+ * Imported as `@app/platform/queues`, not through `@app/platform`: history does not use the queue,
+ * and BullMQ (with cron-parser, luxon, msgpackr) is ~4 MB of heap a process loads at start.
  */
 
 /** A job of the union `J` as BullMQ hands it over, narrowed to the job name `N`. */
