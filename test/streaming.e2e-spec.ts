@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DoneEventData, MetaEventData, SessionHistory, SessionList } from '@app/contracts';
 import { generationJobs } from './support/queue-inspector.js';
@@ -74,6 +75,26 @@ describe('streaming at the real pace (PACING_MS=30)', () => {
     const gaps = res.chunks.slice(1).map((c, i) => c.at - res.chunks[i].at);
     expect(median(gaps)).toBeGreaterThan(20);
     expect(median(gaps)).toBeLessThan(45);
+  }, 60_000);
+
+  it('counts ttft_ms from the request reaching the gateway, not from the handler: a body sent 400 ms after its headers is inside it', async () => {
+    const body = JSON.stringify({ message: 'What is the response cache?', user_id: 'slow-body-user' });
+    const { hostname, port } = new URL(stack.gateway.url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const req = request({ host: hostname, port, method: 'POST', path: '/api/v1/chat/unified/stream', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve(text));
+      });
+      req.on('error', reject);
+      req.flushHeaders();
+      setTimeout(() => req.end(body), 400);
+    });
+    const done = JSON.parse(/event: done\nid: \d+\ndata: (.*)\n/.exec(raw)![1]) as DoneEventData;
+    expect(done.status).toBe('completed');
+    expect(done.stats.ttft_ms).toBeGreaterThanOrEqual(400);
+    expect(done.stats.ttft_ms).toBeLessThan(2_400);
   }, 60_000);
 });
 

@@ -6,6 +6,7 @@ export * from './http/dependency-unavailable.error.js';
 export * from './http/error-body.js';
 export * from './http/all-exceptions.filter.js';
 export * from './http/request-id.middleware.js';
+export * from './http/arrival-time.js';
 export * from './http/json-body.js';
 export * from './http/prototype-keys.js';
 export * from './http/id.pipe.js';

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { CallerId } from '../auth/caller.js';
 import { requireUser } from '../auth/require-user.js';
 import { ChatRequestDto } from '../requests/chat-request.dto.js';
+import { ReceivedAt } from '../requests/received-at.decorator.js';
 import { sendEventStream } from '../sse/event-stream.js';
 import { ChatService, type UnifiedReply } from './chat.service.js';
 
@@ -20,15 +21,21 @@ export class ChatController {
    * before the stream starts (400/404/409/429/503) still goes through the exception filters.
    */
   @Post('unified/stream')
-  async stream(@Body() body: ChatRequestDto, @CallerId() userId: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const { meta, events } = await this.chat.start(body, requireUser(userId), Date.now());
+  async stream(
+    @Body() body: ChatRequestDto,
+    @CallerId() userId: string | undefined,
+    @ReceivedAt() receivedAtMs: number,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const { meta, events } = await this.chat.start(body, requireUser(userId), receivedAtMs);
     sendEventStream(req, res, events, { streamId: meta.stream_id, sessionId: meta.session_id, maxPendingChars: this.config.SSE_MAX_PENDING_CHARS });
   }
 
   /** docs/api.md §4. */
   @Post('unified')
   @HttpCode(200)
-  unified(@Body() body: ChatRequestDto, @CallerId() userId: string | undefined): Promise<UnifiedReply> {
-    return this.chat.complete(body, requireUser(userId), Date.now());
+  unified(@Body() body: ChatRequestDto, @CallerId() userId: string | undefined, @ReceivedAt() receivedAtMs: number): Promise<UnifiedReply> {
+    return this.chat.complete(body, requireUser(userId), receivedAtMs);
   }
 }

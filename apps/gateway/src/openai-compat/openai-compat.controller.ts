@@ -1,6 +1,6 @@
 import { BadRequestException, Body, Controller, Get, Headers, Inject, NotFoundException, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { SESSION_ID_PATTERN, USER_ID_PATTERN } from '@app/contracts';
-import { APP_CONFIG, type AppConfig } from '@app/platform';
+import { APP_CONFIG, arrivalOf, type AppConfig } from '@app/platform';
 import type { Request, Response } from 'express';
 import type { RequestWithCaller } from '../auth/caller.js';
 import { ChatService } from '../chat/chat.service.js';
@@ -50,7 +50,7 @@ export class OpenAiCompatController {
     @Req() req: Request & RequestWithCaller,
     @Res() res: Response,
   ): Promise<void> {
-    const receivedAtMs = Date.now();
+    const receivedAtMs = arrivalOf(req);
     const userId = this.callerOf(req, body);
     const model = this.requireModel(body.model, 'model');
     if (sessionHeader !== undefined && !SESSION_ID_PATTERN.test(sessionHeader)) {

@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import type { AppConfig } from '../config/config.schema.js';
 import { installJsonBody } from './json-body.js';
+import { stampArrival } from './arrival-time.js';
 import { requestIdMiddleware } from './request-id.middleware.js';
 
 /** Shutdown must not hang forever on a stuck connection: past this, the process exits anyway. */
@@ -19,6 +20,7 @@ export async function startHttpApp(
   const app = await NestFactory.create(module as never, { bodyParser: false, bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
   (app as NestExpressApplication).disable('x-powered-by');
+  app.use(stampArrival);
   app.use(requestIdMiddleware);
   installJsonBody(app);
   app.enableShutdownHooks();
