@@ -36,7 +36,7 @@
 //   --admission[=COUNT] instead of the sweep: the gateway's CPU per request (a probe, a refused
 //                       request, a stream start), alone on the machine, COUNT (2000) per round
 //   --cache[=COUNT]     instead of the sweep: the response cache's first chunk, COUNT (300) cached
-//                       streams after one that fills the cache, arriving as a Poisson process with
+//                       streams after one that fills the cache and 30 warm-up hits (shown apart), arriving as a Poisson process with
 //                       about --in-flight=N (20) open (1: one after another); server-side ttft
 //                       p50/p99 (docs/benchmarks.md "Response cache"; results printed only)
 //   --rewrite-docs      run nothing: rewrite docs/ from bench/results/latest.json (the documented
@@ -182,6 +182,8 @@ async function cache(backEnd, count) {
   say(`  server-side first chunk (done.stats.ttft_ms): p50 ${r.serverTtftMs.p50} ms, p99 ${r.serverTtftMs.p99} ms, max ${r.serverTtftMs.max} ms`);
   say(`  client-side first chunk: p50 ${r.clientTtftMs.p50.toFixed(1)} ms, p99 ${r.clientTtftMs.p99.toFixed(1)} ms`);
   say(`  the generated stream that filled the cache: ttft ${r.generatedTtftMs} ms`);
+  const w = r.warmUp.serverTtftMs;
+  say(`  the ${r.warmUp.count} warm-up hits before them (not counted): server-side p50 ${w.p50} ms, max ${w.max} ms`);
 }
 
 async function measure(backEnd, startedAt, levels, code) {

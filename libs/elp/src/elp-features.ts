@@ -113,9 +113,7 @@ export function segmentFeatures(segment: ProseSegment): ElpFeatures {
     return ' ';
   });
   features.logos += countMatches(text, PERCENT) * WEIGHT.percent;
-  for (const run of text.matchAll(EXCLAMATION_RUN)) {
-    features.pathos += Math.min(run[0].length, MAX_EXCLAMATIONS_PER_RUN) * WEIGHT.exclamation;
-  }
+  features.pathos += sumOverMatches(text, EXCLAMATION_RUN, (run) => Math.min(run.length, MAX_EXCLAMATIONS_PER_RUN)) * WEIGHT.exclamation;
   features.pathos += countMatches(text, ELLIPSIS) * WEIGHT.ellipsis;
 
   addTokenFeatures(text, features);
@@ -206,8 +204,14 @@ function isYear(digits: string): boolean {
   return year >= 1900 && year <= 2099;
 }
 
+/** Sums `value` over the matches of a global regex, on the regex itself (not `matchAll`: see tokenize.ts). */
+function sumOverMatches(text: string, pattern: RegExp, value: (match: string) => number): number {
+  let sum = 0;
+  pattern.lastIndex = 0;
+  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) sum += value(match[0]);
+  return sum;
+}
+
 function countMatches(text: string, pattern: RegExp): number {
-  let count = 0;
-  for (const _match of text.matchAll(pattern)) count++;
-  return count;
+  return sumOverMatches(text, pattern, () => 1);
 }

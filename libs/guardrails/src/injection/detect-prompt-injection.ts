@@ -1,4 +1,5 @@
 import { BASE64_BLOB, DECODE_AND_EXECUTE, DECODE_INSTRUCTION_WEIGHT, ENCODED_PAYLOAD_WEIGHT, INJECTION_RULES } from './injection-rules.js';
+import { forEachMatch } from '../for-each-match.js';
 import { normalizeForMatching } from './normalize-for-matching.js';
 
 export interface InjectionVerdict {
@@ -23,7 +24,9 @@ const MENTION_CUE =
 const QUOTED = /(["`])[^\n]{1,300}?\1|(?<![\p{L}\p{N}])'[^'\n]{1,300}?'(?![\p{L}\p{N}])/gu;
 
 function quotedSpans(text: string): [number, number][] {
-  return [...text.matchAll(QUOTED)].map((match) => [match.index, match.index + match[0].length]);
+  const spans: [number, number][] = [];
+  forEachMatch(QUOTED, text, (match) => spans.push([match.index, match.index + match[0].length]));
+  return spans;
 }
 
 function isMention(text: string, start: number, end: number, quotes: readonly [number, number][]): boolean {
@@ -32,11 +35,11 @@ function isMention(text: string, start: number, end: number, quotes: readonly [n
 }
 
 function hasEncodedBlob(text: string): boolean {
-  for (const match of text.matchAll(BASE64_BLOB)) {
-    const blob = match[0];
-    if (/[A-Z]/.test(blob) && /[a-z]/.test(blob) && /\d/.test(blob)) return true;
-  }
-  return false;
+  let found = false;
+  forEachMatch(BASE64_BLOB, text, ({ 0: blob }) => {
+    found ||= /[A-Z]/.test(blob) && /[a-z]/.test(blob) && /\d/.test(blob);
+  });
+  return found;
 }
 
 /**
@@ -53,13 +56,14 @@ export function detectPromptInjection(text: string): InjectionVerdict {
   const note = (id: string, weight: number) => weights.set(id, Math.max(weights.get(id) ?? 0, weight));
 
   for (const { id, weight, pattern } of INJECTION_RULES) {
-    for (const match of normalized.matchAll(pattern)) {
+    forEachMatch(pattern, normalized, (match) => {
       const mentioned = isMention(normalized, match.index, match.index + match[0].length, quotes);
       note(id, mentioned ? weight * MENTION_FACTOR : weight);
-    }
+    });
   }
 
-  const decode = [...normalized.matchAll(DECODE_AND_EXECUTE)];
+  const decode: RegExpExecArray[] = [];
+  forEachMatch(DECODE_AND_EXECUTE, normalized, (match) => decode.push(match));
   if (decode.length > 0) {
     const asOrder = decode.some((match) => !isMention(normalized, match.index, match.index + match[0].length, quotes));
     const factor = asOrder ? 1 : MENTION_FACTOR;

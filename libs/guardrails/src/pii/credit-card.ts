@@ -1,5 +1,5 @@
 import { wordCharAt, wordCharBefore } from './char-classes.js';
-import { forEachMatch } from './for-each-match.js';
+import { forEachMatch } from '../for-each-match.js';
 import { passesLuhn } from './luhn.js';
 import type { PiiFinding } from './pii-types.js';
 

@@ -1,4 +1,4 @@
-import { forEachMatch } from './for-each-match.js';
+import { forEachMatch } from '../for-each-match.js';
 import type { PiiFinding } from './pii-types.js';
 
 // The practical subset of an RFC 5322 dot-atom local part: letters, digits and `_%+-`, with dots

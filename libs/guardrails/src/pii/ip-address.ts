@@ -1,5 +1,5 @@
 import { wordCharAt, wordCharBefore } from './char-classes.js';
-import { forEachMatch } from './for-each-match.js';
+import { forEachMatch } from '../for-each-match.js';
 import type { PiiFinding } from './pii-types.js';
 
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';

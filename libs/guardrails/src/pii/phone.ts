@@ -1,5 +1,5 @@
 import { wordCharAt, wordCharBefore } from './char-classes.js';
-import { forEachMatch } from './for-each-match.js';
+import { forEachMatch } from '../for-each-match.js';
 import type { PiiFinding } from './pii-types.js';
 
 // A run of digits, parentheses and single separators. Runs are taken whole and split where two

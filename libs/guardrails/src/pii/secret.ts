@@ -1,4 +1,4 @@
-import { forEachMatch } from './for-each-match.js';
+import { forEachMatch } from '../for-each-match.js';
 import { isSecretValue, looksGenerated } from './secret-value.js';
 import type { PiiFinding } from './pii-types.js';
 

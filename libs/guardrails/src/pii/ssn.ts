@@ -1,5 +1,5 @@
 import { wordCharAt, wordCharBefore } from './char-classes.js';
-import { forEachMatch } from './for-each-match.js';
+import { forEachMatch } from '../for-each-match.js';
 import type { PiiFinding } from './pii-types.js';
 
 // Only the dashed 3-2-4 shape: undashed nine-digit runs are far more often something else.
