@@ -10,17 +10,18 @@ export class Pacer {
   private index = 0;
   private waiting?: { resolve: () => void; reject: (reason: unknown) => void };
 
+  /** `signal`: a cancel that ends the current wait at once; a stream that cannot be aborted has none. */
   constructor(
     private readonly intervalMs: number,
     private readonly clock: PacingClock,
-    private readonly signal: AbortSignal,
+    private readonly signal?: AbortSignal,
   ) {
-    // One listener for the whole stream, not one per chunk: a cancel ends the current wait at once.
-    signal.addEventListener('abort', this.abort, { once: true });
+    // One listener for the whole stream, not one per chunk.
+    signal?.addEventListener('abort', this.abort, { once: true });
   }
 
   next(): Promise<void> {
-    if (this.signal.aborted) return Promise.reject(this.signal.reason);
+    if (this.signal?.aborted) return Promise.reject(this.signal.reason);
     const due = this.start + this.index * this.intervalMs;
     this.index += 1;
     if (due - performance.now() <= 0.5) return Promise.resolve();
@@ -32,7 +33,7 @@ export class Pacer {
 
   /** Call when the stream is done with its pacer. */
   dispose(): void {
-    this.signal.removeEventListener('abort', this.abort);
+    this.signal?.removeEventListener('abort', this.abort);
   }
 
   private readonly wake = (): void => {
@@ -44,6 +45,6 @@ export class Pacer {
   private readonly abort = (): void => {
     const waiting = this.waiting;
     this.waiting = undefined;
-    waiting?.reject(this.signal.reason);
+    waiting?.reject(this.signal?.reason);
   };
 }

@@ -74,8 +74,6 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicati
   /** Registry members of this gateway's running replays. */
   private readonly held = new Set<string>();
   private readonly timer?: NodeJS.Timeout;
-  /** Replays never abort on their own: a cancel reaches them through the chunk script's answer. */
-  private readonly never = new AbortController().signal;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -140,7 +138,8 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicati
       started.catch(() => undefined); // awaited before the finish
       return started;
     };
-    const pacer = new Pacer(this.pacingMs, this.clock, this.never);
+    // No abort signal: a cancel reaches a replay through the chunk script's answer.
+    const pacer = new Pacer(this.pacingMs, this.clock);
     const elp = new ElpAccumulator();
     let text = '';
     let sent = 0;
