@@ -33,9 +33,10 @@ export interface NewDirectorySetup {
 /**
  * Opens the embedded database in `dir` ('memory://' for a throwaway one). A new directory is set
  * up in a short-lived child process (set-up-new-pglite.ts): initdb grows PGlite's WebAssembly
- * memory to ~700 MB, which a process never gives back, and the migrations and the first load of
- * the knowledge base left history's RSS 10 s after ready at 145–178 MB, against 137–146 MB on a
- * reopened directory. The caller still migrates: a reopened directory may be of an older schema.
+ * memory to ~700 MB, which a process never gives back; the migrations and the first load of the
+ * knowledge base, done in the service, left its idle RSS 30 s after ready at 143–147 MB against
+ * 137–141 MB with them done here (132–137 MB on a reopened directory; docs/benchmarks.md item 21).
+ * The caller still migrates: a reopened directory may be of an older schema.
  */
 export async function openPglite(dir: string, setup: NewDirectorySetup): Promise<PGlite> {
   if (dir !== 'memory://') {
