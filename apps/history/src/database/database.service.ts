@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig, type ReadinessCheck } from '@app/platform';
-import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
-import { migrationProvider } from './migrations/index.js';
+import { APP_CONFIG, EmbeddingsClient, type AppConfig, type ReadinessCheck } from '@app/platform';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { migrateToLatest } from './migrations/index.js';
 import { pgliteDialect } from './pglite-dialect.js';
 import { openPglite } from './pglite-open.js';
 import type { HistoryDatabase } from './tables.js';
@@ -26,9 +26,8 @@ export class DatabaseService implements ReadinessCheck, OnApplicationShutdown {
   async open(): Promise<void> {
     const started = Date.now();
     this.kysely = new Kysely<HistoryDatabase>({ dialect: await this.dialect() });
-    const { error, results } = await new Migrator({ db: this.kysely, provider: migrationProvider }).migrateToLatest();
-    if (error) throw error;
-    for (const r of results ?? []) this.logger.log(`migration ${r.migrationName}: ${r.status}`);
+    // Also on an embedded directory its set-up child migrated: one of an older build may be reopened.
+    for (const r of await migrateToLatest(this.kysely)) this.logger.log(`migration ${r.migrationName}: ${r.status}`);
     this.logger.log(`database ready (${this.config.DATABASE_URL ? 'postgresql' : 'pglite'}) in ${Date.now() - started} ms`);
   }
 
@@ -51,6 +50,9 @@ export class DatabaseService implements ReadinessCheck, OnApplicationShutdown {
       pool.on('error', (err) => this.logger.warn(`idle database connection lost: ${err.message}`));
       return new PostgresDialect({ pool });
     }
-    return pgliteDialect(await openPglite(this.config.HISTORY_DATA_DIR));
+    // A new directory's set-up child loads the shipped knowledge base too, unless it is to be
+    // embedded: the embeddings client is the service's (KnowledgeService seeds what is not seeded).
+    const kbDir = EmbeddingsClient.fromConfig(this.config) ? undefined : this.config.KB_DIR;
+    return pgliteDialect(await openPglite(this.config.HISTORY_DATA_DIR, { kbDir, warn: (message) => this.logger.warn(message) }));
   }
 }

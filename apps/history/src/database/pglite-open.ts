@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { PGlite } from '@electric-sql/pglite';
 
@@ -18,16 +19,29 @@ import { PGlite } from '@electric-sql/pglite';
  */
 const EMBEDDED_SETTINGS = ['shared_buffers=2MB', 'max_connections=2'];
 
+/** The set-up child's entry, compiled beside this file (dist/apps/history/…/database/). */
+const SET_UP_SCRIPT = fileURLToPath(new URL('./set-up-new-pglite.js', import.meta.url));
+
+/** What the child that sets up a new directory does besides initdb and the migrations. */
+export interface NewDirectorySetup {
+  /** KB_DIR, to load the shipped knowledge base for text search; unset leaves the seed to the service. */
+  kbDir?: string;
+  /** Receives the child's warnings (an article it could not read). */
+  warn: (message: string) => void;
+}
+
 /**
- * Opens the embedded database in `dir` ('memory://' for a throwaway one). A new directory is
- * initialised (initdb) in a short-lived child process: initdb grows PGlite's WebAssembly memory
- * to ~700 MB, which a process never gives back, so doing it in the service itself would leave
- * history at that size for as long as it runs.
+ * Opens the embedded database in `dir` ('memory://' for a throwaway one). A new directory is set
+ * up in a short-lived child process (set-up-new-pglite.ts): initdb grows PGlite's WebAssembly
+ * memory to ~700 MB, which a process never gives back; the migrations and the first load of the
+ * knowledge base, done in the service, left its idle RSS 30 s after ready at 143–147 MB against
+ * 137–141 MB with them done here (132–137 MB on a reopened directory; docs/benchmarks.md item 21).
+ * The caller still migrates: a reopened directory may be of an older schema.
  */
-export async function openPglite(dir: string): Promise<PGlite> {
+export async function openPglite(dir: string, setup: NewDirectorySetup): Promise<PGlite> {
   if (dir !== 'memory://') {
     mkdirSync(dir, { recursive: true });
-    if (!existsSync(join(dir, 'PG_VERSION'))) await initialiseInChild(dir);
+    if (!existsSync(join(dir, 'PG_VERSION'))) await setUpInChild(dir, setup);
   }
   // V8 compiles PostgreSQL's WebAssembly with its baseline compiler (Liftoff), then recompiles the
   // hot functions with TurboFan on background threads, whose malloc'd memory stays resident for
@@ -42,14 +56,28 @@ export async function openPglite(dir: string): Promise<PGlite> {
   return db;
 }
 
-function initialiseInChild(dir: string): Promise<void> {
-  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
-  const script = 'const { PGlite } = require(process.argv[1]); const db = new PGlite(process.argv[2]); db.waitReady.then(() => db.close());';
+function setUpInChild(dir: string, setup: NewDirectorySetup): Promise<void> {
+  // Run from the TypeScript sources (the specs import this file), there is no compiled script: the
+  // child then runs initdb only, and the service migrates and seeds, as it would after a child
+  // that died half-way.
+  const args = existsSync(SET_UP_SCRIPT) ? [SET_UP_SCRIPT, dir, ...(setup.kbDir ? [setup.kbDir] : [])] : ['-e', INITDB_ONLY, pgliteEntry(), dir];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', script, entry, dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`initialising the embedded database in ${dir} failed (exit ${code}): ${stderr.slice(-500)}`))));
+    child.on('close', (code) => {
+      for (const line of stdout.split('\n')) if (line) setup.warn(line);
+      if (code === 0) resolve();
+      else reject(new Error(`setting up the embedded database in ${dir} failed (exit ${code}): ${stderr.slice(-500)}`));
+    });
   });
+}
+
+const INITDB_ONLY = 'const { PGlite } = require(process.argv[1]); const db = new PGlite(process.argv[2]); db.waitReady.then(() => db.close());';
+
+function pgliteEntry(): string {
+  return createRequire(import.meta.url).resolve('@electric-sql/pglite');
 }

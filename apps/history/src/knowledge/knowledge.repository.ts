@@ -1,18 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { KbDocumentSummary, KbIndex, KbIndexDocument } from '@app/contracts';
-import type { KbArticle } from '@app/knowledge';
-import { sql, type Transaction } from 'kysely';
+import type { KbDocumentSummary, KbIndex } from '@app/contracts';
+import { sql } from 'kysely';
 import { DatabaseService } from '../database/database.service.js';
-import type { HistoryDatabase } from '../database/tables.js';
+import { addDocuments, type NewDocument } from './kb-documents.js';
 
 const iso = (d: Date | string): string => new Date(d).toISOString();
-
-/** A document to store, already split into sections (and embedded when embeddings are on). */
-export interface NewDocument extends KbIndexDocument {
-  article: KbArticle;
-  /** One per section, in order; absent without embeddings. */
-  embeddings?: number[][];
-}
 
 /** A section found by the database's full-text search. */
 export interface TextSearchHit {
@@ -40,24 +32,8 @@ export class KnowledgeRepository {
   }
 
   /** Stores documents and their sections; the new version. `seeded` also marks the shipped articles as loaded. */
-  async add(documents: readonly NewDocument[], options: { seeded?: boolean; embeddingsModel?: string | null } = {}): Promise<number> {
-    return this.db.transaction().execute(async (tx) => {
-      // Locks the state row first: concurrent changes queue up behind it, one version each.
-      const state = await tx.selectFrom('kb_state').selectAll().where('id', '=', 1).forUpdate().executeTakeFirstOrThrow();
-      if (options.seeded && state.seeded) return state.version;
-      for (const doc of documents) await insertDocument(tx, doc);
-      const version = state.version + 1;
-      await tx
-        .updateTable('kb_state')
-        .set({
-          version,
-          seeded: state.seeded || Boolean(options.seeded),
-          ...(options.embeddingsModel !== undefined ? { embeddings_model: options.embeddingsModel } : {}),
-        })
-        .where('id', '=', 1)
-        .execute();
-      return version;
-    });
+  add(documents: readonly NewDocument[], options: { seeded?: boolean; embeddingsModel?: string | null } = {}): Promise<number> {
+    return addDocuments(this.db, documents, options);
   }
 
   async isSeeded(): Promise<boolean> {
@@ -169,30 +145,4 @@ export function embeddingText(title: string, heading: string, body: string): str
 function orQuery(question: string): string {
   const words = question.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
   return words.length ? [...new Set(words)].slice(0, 64).join(' | ') : 'a & !a';
-}
-
-async function insertDocument(tx: Transaction<HistoryDatabase>, doc: NewDocument): Promise<void> {
-  await tx
-    .insertInto('kb_documents')
-    .values({
-      document_id: doc.document_id,
-      path: doc.path,
-      title: doc.title,
-      format: doc.format,
-      source_url: doc.source_url,
-      content: doc.content,
-      bytes: new TextEncoder().encode(doc.content).length,
-      created_at: new Date(),
-    })
-    .execute();
-  const sections = doc.article.sections.map((s, position) => ({
-    document_id: doc.document_id,
-    position,
-    ref: s.ref,
-    title: s.title,
-    heading: s.heading,
-    body: s.body,
-    embedding: doc.embeddings?.[position] ?? null,
-  }));
-  if (sections.length) await tx.insertInto('kb_sections').values(sections).execute();
 }

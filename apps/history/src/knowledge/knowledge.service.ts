@@ -1,23 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
 import { Inject, Injectable, Logger, NotFoundException, UnprocessableEntityException, type OnApplicationBootstrap } from '@nestjs/common';
 import type { KbDocumentCreated, KbDocumentDeleted, KbDocumentList } from '@app/contracts';
 import type { KbDocumentDto } from '@app/platform';
-import { chunkDocument } from '@app/knowledge';
 import { APP_CONFIG, EmbeddingsClient, type AppConfig } from '@app/platform';
-import { embeddingText, KnowledgeRepository, type NewDocument } from './knowledge.repository.js';
+import { newDocument, type NewDocument } from './kb-documents.js';
+import { embeddingText, KnowledgeRepository } from './knowledge.repository.js';
 import { KnowledgeVersionPublisher } from './knowledge-version.publisher.js';
-
-/** Every `*.md` file under `dir`, relative paths with `/`; hidden folders skipped. Sorted by code point. */
-async function markdownFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && e.name.toLowerCase().endsWith('.md'))
-    .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
-    .filter((path) => !path.split('/').some((part) => part.startsWith('.')))
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
+import { readShippedArticles } from './shipped-articles.js';
 
 /**
  * Ingestion (docs/api.md §14): documents are split into sections, embedded when embeddings are
@@ -69,8 +58,8 @@ export class KnowledgeService implements OnApplicationBootstrap {
   }
 
   private async prepare(documentId: string, path: string, content: string, format: 'markdown' | 'text', title: string | undefined, sourceUrl: string | null): Promise<NewDocument> {
-    const article = chunkDocument(path, content, format, title);
-    const doc: NewDocument = { document_id: documentId, path, title: article.title, format, source_url: sourceUrl, content, article };
+    const doc = newDocument(documentId, path, content, format, title, sourceUrl);
+    const { article } = doc;
     // Embedded before the transaction: a slow embeddings server must not hold the state row's lock.
     if (this.embeddings && article.sections.length) {
       try {
@@ -83,24 +72,15 @@ export class KnowledgeService implements OnApplicationBootstrap {
     return doc;
   }
 
-  /** Loads the shipped articles once; a missing KB_DIR leaves the knowledge base empty (and seeded). */
+  /**
+   * Loads the shipped articles once; a missing KB_DIR leaves the knowledge base empty (and seeded).
+   * On the embedded database without embeddings, the child that set up its directory has already
+   * done this (set-up-new-pglite.ts); with embeddings, it is left to this service, which embeds.
+   */
   private async seed(): Promise<void> {
     const started = Date.now();
-    let paths: string[] = [];
-    try {
-      paths = await markdownFiles(this.config.KB_DIR);
-    } catch (err) {
-      this.logger.warn(`knowledge base folder (KB_DIR) "${this.config.KB_DIR}" not loaded: ${(err as Error).message}`);
-    }
     const docs: NewDocument[] = [];
-    for (const path of paths) {
-      let content: string;
-      try {
-        content = await readFile(join(this.config.KB_DIR, ...path.split('/')), 'utf8');
-      } catch (err) {
-        this.logger.warn(`knowledge base article ${path} not loaded: ${(err as Error).message}`);
-        continue;
-      }
+    for (const { path, content } of await readShippedArticles(this.config.KB_DIR, (message) => this.logger.warn(message))) {
       const doc = await this.prepare(randomUUID(), path, content, 'markdown', undefined, null);
       if (doc.article.sections.length > 0) docs.push(doc);
     }
