@@ -30,6 +30,8 @@ export class GatewayModule {
   static forRoot(config: AppConfig): DynamicModule {
     return PlatformModule.forService('gateway', config, {
       module: GatewayModule,
+      // Its request lines name their request id themselves: no AsyncLocalStorage, no promise hooks.
+      requestScopedLogs: false,
       controllers: [ChatController, ResumeController, CancelController, SessionsController, KnowledgeController, OpenAiCompatController],
       providers: [
         Authenticator,

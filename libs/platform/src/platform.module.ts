@@ -14,6 +14,8 @@ export interface ServiceParts extends Pick<ModuleMetadata, 'imports' | 'controll
   module: Type<unknown>;
   /** Providers implementing `ReadinessCheck`: `GET /health/ready` answers 200 only when all pass. */
   readiness: InjectionToken[];
+  /** False: no request-scoped logger; the service tags its request lines with `reqId` itself (see loggerModule). */
+  requestScopedLogs?: boolean;
 }
 
 /**
@@ -42,7 +44,7 @@ export class PlatformModule {
     };
     return {
       module: service.module,
-      imports: [platform, loggerModule(config, name), ...(service.imports ?? [])],
+      imports: [platform, loggerModule(config, name, service.requestScopedLogs ?? true), ...(service.imports ?? [])],
       controllers: [...(service.controllers ?? []), HealthController, MetricsController],
       providers: [
         ...(service.providers ?? []),

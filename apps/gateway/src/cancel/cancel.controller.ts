@@ -1,6 +1,7 @@
 import { Controller, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { optionalUserIdPipe } from '@app/platform';
 import { CallerId } from '../auth/caller.js';
+import { Arrival, type RequestArrival } from '../requests/request-arrival.js';
 import { streamIdPipe } from '../relay/stream-id.pipe.js';
 import { StreamCancel } from './stream-cancel.service.js';
 
@@ -16,7 +17,8 @@ export class CancelController {
     // With auth off this user_id is the caller (the guard took it as sent): its rule is checked before Redis is asked.
     @Query('user_id', optionalUserIdPipe) _namedUser: string | undefined,
     @CallerId() userId: string | undefined,
+    @Arrival() arrival: RequestArrival,
   ) {
-    return this.streams.cancel(streamId, userId);
+    return this.streams.cancel(streamId, userId, arrival.requestId);
   }
 }

@@ -13,13 +13,14 @@ export class StreamCancel {
     private readonly relay: StreamRelay,
   ) {}
 
-  async cancel(streamId: string, userId?: string): Promise<{ stream_id: string; status: 'cancelling' }> {
+  /** `requestId`: the X-Request-Id of the request asking, for the log line. */
+  async cancel(streamId: string, userId?: string, requestId?: string): Promise<{ stream_id: string; status: 'cancelling' }> {
     await this.relay.requireMeta(streamId, userId);
     const found = await redisStep(this.store.cancel(streamId));
     if (found !== 'running' && found !== 'cancelling') {
       throw new ConflictException({ message: `Stream already ${found}`, stream_id: streamId, status: found });
     }
-    this.logger.log({ stream_id: streamId }, 'cancel requested');
+    this.logger.log({ reqId: requestId, stream_id: streamId }, 'cancel requested');
     return { stream_id: streamId, status: 'cancelling' };
   }
 }

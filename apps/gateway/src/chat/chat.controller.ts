@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { CallerId } from '../auth/caller.js';
 import { requireUser } from '../auth/require-user.js';
 import { ChatRequestDto } from '../requests/chat-request.dto.js';
-import { ReceivedAt } from '../requests/received-at.decorator.js';
+import { Arrival, type RequestArrival } from '../requests/request-arrival.js';
 import { sendEventStream } from '../sse/event-stream.js';
 import { ChatService, type UnifiedReply } from './chat.service.js';
 
@@ -24,18 +24,18 @@ export class ChatController {
   async stream(
     @Body() body: ChatRequestDto,
     @CallerId() userId: string | undefined,
-    @ReceivedAt() receivedAtMs: number,
+    @Arrival() arrival: RequestArrival,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const { meta, events } = await this.chat.start(body, requireUser(userId), receivedAtMs);
+    const { meta, events } = await this.chat.start(body, requireUser(userId), arrival);
     sendEventStream(req, res, events, { streamId: meta.stream_id, sessionId: meta.session_id, maxPendingChars: this.config.SSE_MAX_PENDING_CHARS });
   }
 
   /** docs/api.md §4. */
   @Post('unified')
   @HttpCode(200)
-  unified(@Body() body: ChatRequestDto, @CallerId() userId: string | undefined, @ReceivedAt() receivedAtMs: number): Promise<UnifiedReply> {
-    return this.chat.complete(body, requireUser(userId), receivedAtMs);
+  unified(@Body() body: ChatRequestDto, @CallerId() userId: string | undefined, @Arrival() arrival: RequestArrival): Promise<UnifiedReply> {
+    return this.chat.complete(body, requireUser(userId), arrival);
   }
 }

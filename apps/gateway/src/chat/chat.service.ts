@@ -15,6 +15,7 @@ import { ReplyCache, type CachedReply } from '@app/reply-cache';
 import { replyCacheLookups } from '../metrics/stream-metrics.js';
 import { ReplyCachePolicy, type CacheCandidate } from '../reply-cache/reply-cache-policy.service.js';
 import { CachedReplyPlayer } from '../reply-cache/cached-reply-player.service.js';
+import type { RequestArrival } from '../requests/request-arrival.js';
 
 export interface StartedStream {
   meta: MetaEventData;
@@ -49,11 +50,12 @@ export class ChatService {
   ) {}
 
   /** `completion`: what a turn of the OpenAI-compatible API adds (docs/api.md §13), carried in the job. */
-  async start(request: ChatRequest, userId: string, receivedAtMs: number, completion?: CompletionOptions): Promise<StartedStream> {
+  async start(request: ChatRequest, userId: string, arrival: RequestArrival, completion?: CompletionOptions): Promise<StartedStream> {
+    const { receivedAtMs } = arrival;
     // The turn's trace starts here (a no-op span while tracing is off): admission and enqueue are its children.
     const span = tracer().startSpan('chat turn', { kind: SpanKind.SERVER, startTime: receivedAtMs, attributes: { api: completion ? 'openai' : 'unified' } });
     try {
-      const started = await this.startTurn(request, userId, receivedAtMs, completion, span);
+      const started = await this.startTurn(request, userId, arrival, completion, span);
       endSpan(span);
       return started;
     } catch (err) {
@@ -62,7 +64,8 @@ export class ChatService {
     }
   }
 
-  private async startTurn(request: ChatRequest, userId: string, receivedAtMs: number, completion: CompletionOptions | undefined, span: Span): Promise<StartedStream> {
+  private async startTurn(request: ChatRequest, userId: string, arrival: RequestArrival, completion: CompletionOptions | undefined, span: Span): Promise<StartedStream> {
+    const { receivedAtMs, requestId } = arrival;
     const turnContext: Context = contextWith(span);
     const input = this.guard.check(request); // refuses before anything is stored or counted
     const guardedCompletion = completion && this.guard.checkCompletion(completion);
@@ -100,7 +103,7 @@ export class ChatService {
             receivedAtMs,
             firstChunkTo: (raw) => tap.deliver(raw),
           });
-          this.logger.log({ stream_id: streamId, session_id: sessionId, cached: true, ...traceFields(span) }, 'stream started');
+          this.logger.log({ reqId: requestId, stream_id: streamId, session_id: sessionId, cached: true, ...traceFields(span) }, 'stream started');
           return { meta, events };
         }
         const cache = candidate && found ? { cache: { key: candidate.hash, kb_version: found.kbVersion, provider: candidate.provider } } : {};
@@ -128,7 +131,7 @@ export class ChatService {
         // The admission has just set the presence key: count the client without setting it again.
         // After the enqueue, so a failed start leaves no client counted (its events never run).
         const events = await this.relay.attach(tap, streamId, meta, 0, { receivedAtMs, presenceSet: true, newStream: true });
-        this.logger.log({ stream_id: streamId, session_id: sessionId, ...traceFields(span) }, 'stream started');
+        this.logger.log({ reqId: requestId, stream_id: streamId, session_id: sessionId, ...traceFields(span) }, 'stream started');
         return { meta, events };
       } catch (err) {
         tap.close();
@@ -153,8 +156,8 @@ export class ChatService {
   }
 
   /** docs/api.md §4: the same pipeline, answered once the reply is complete. */
-  async complete(request: ChatRequest, userId: string, receivedAtMs: number): Promise<UnifiedReply> {
-    const { meta, events } = await this.start(request, userId, receivedAtMs);
+  async complete(request: ChatRequest, userId: string, arrival: RequestArrival): Promise<UnifiedReply> {
+    const { meta, events } = await this.start(request, userId, arrival);
     const collected = await lastValueFrom(
       events.pipe(
         reduce(

@@ -1,6 +1,6 @@
 import { BadRequestException, Body, Controller, Get, Headers, Inject, NotFoundException, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { SESSION_ID_PATTERN, USER_ID_PATTERN } from '@app/contracts';
-import { APP_CONFIG, arrivalOf, type AppConfig } from '@app/platform';
+import { APP_CONFIG, type AppConfig } from '@app/platform';
 import type { Request, Response } from 'express';
 import type { RequestWithCaller } from '../auth/caller.js';
 import { ChatService } from '../chat/chat.service.js';
@@ -14,6 +14,7 @@ import { completion, type CompletionContext } from './completion-objects.js';
 import { completionTurn } from './completion-turn.js';
 import { configuredModels, type ModelObject } from './models.js';
 import { OpenAiErrorFilter } from './openai-error.filter.js';
+import { requestArrival } from '../requests/request-arrival.js';
 
 /**
  * OpenAI's chat completions protocol in front of the native pipeline (docs/api.md §13): the same
@@ -50,17 +51,17 @@ export class OpenAiCompatController {
     @Req() req: Request & RequestWithCaller,
     @Res() res: Response,
   ): Promise<void> {
-    const receivedAtMs = arrivalOf(req);
+    const arrival = requestArrival(req);
     const userId = this.callerOf(req, body);
     const model = this.requireModel(body.model, 'model');
     if (sessionHeader !== undefined && !SESSION_ID_PATTERN.test(sessionHeader)) {
       throw new BadRequestException({ message: 'X-Session-Id must be 1-128 characters of [A-Za-z0-9_.:-], other than . and ..', param: 'X-Session-Id' });
     }
     const turn = completionTurn(body, userId, sessionHeader);
-    const { meta, events } = await this.chat.start(turn.request, userId, receivedAtMs, turn.options);
+    const { meta, events } = await this.chat.start(turn.request, userId, arrival, turn.options);
     const context: CompletionContext = {
       id: `chatcmpl-${meta.stream_id}`,
-      created: Math.floor(receivedAtMs / 1000),
+      created: Math.floor(arrival.receivedAtMs / 1000),
       model: model.id,
       promptTokens: turn.promptTokens,
       maxChunks: turn.options.max_chunks,

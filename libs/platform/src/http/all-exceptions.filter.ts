@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } fro
 import type { Request, Response } from 'express';
 import { DependencyUnavailableError, isRedisOutage } from './dependency-unavailable.error.js';
 import { errorBody, RETRY_AFTER_S } from './error-body.js';
+import { requestIdOf } from './request-id.middleware.js';
 import { TooManyRequestsException } from './too-many-requests.exception.js';
 
 /** How one API shapes its error bodies; the statuses and headers are the same for every shape. */
@@ -42,13 +43,18 @@ export function respondWithError(exception: unknown, host: ArgumentsHost, logger
   }
   if (exception instanceof DependencyUnavailableError || isRedisOutage(exception)) {
     const dependency = exception instanceof DependencyUnavailableError ? exception.dependency : 'redis';
-    logger.warn(`${req.method} ${req.path}: ${dependency} unavailable`);
+    logger.warn(requestTag(req), `${req.method} ${req.path}: ${dependency} unavailable`);
     res.setHeader('Retry-After', String(RETRY_AFTER_S));
     res.status(503).json(shapes.unavailable(`${dependency} is unavailable, retry shortly`));
     return;
   }
-  logger.error(`${req.method} ${req.path} failed`, exception instanceof Error ? exception.stack : String(exception));
+  logger.error({ ...requestTag(req), err: exception instanceof Error ? exception.stack : String(exception) }, `${req.method} ${req.path} failed`);
   res.status(500).json(shapes.internal());
+}
+
+/** The request id for a line, unless the request has a logger of its own (pino-http's `req.log`) that adds it. */
+function requestTag(req: Request): { reqId?: string } {
+  return 'log' in req ? {} : { reqId: requestIdOf(req) };
 }
 
 /** docs/api.md §6's body: `{statusCode, error, message}` plus what the exception carries. */

@@ -7,8 +7,14 @@ import { TracingShutdown } from '../tracing/tracing-shutdown.js';
 /**
  * Structured JSON logs (pino) with the request id on every request-scoped line. Every service
  * imports it, so it also carries the flush of buffered spans at shutdown (TracingShutdown).
+ *
+ * `requestScoped: false` leaves out the request-scoped logger altogether: its store is an
+ * AsyncLocalStorage, which on Node 20 turns on promise hooks for the whole process from the first
+ * request on, and then every promise pays for them (0.07 → 0.25 µs an await, measured). The
+ * gateway, whose every chunk and stream start is a chain of promises, names the request id on its
+ * request-scoped lines itself (`reqId`, as the scoped logger would).
  */
-export function loggerModule(config: AppConfig, service: string) {
+export function loggerModule(config: AppConfig, service: string, requestScoped = true) {
   const logging = LoggerModule.forRoot({
     pinoHttp: {
       level: config.LOG_LEVEL,
@@ -25,6 +31,8 @@ export function loggerModule(config: AppConfig, service: string) {
       { path: 'health/*probe', method: RequestMethod.ALL },
       { path: 'metrics', method: RequestMethod.ALL },
     ],
+    // No routes: the middleware is mounted nowhere, and logs go to the root logger.
+    ...(requestScoped ? {} : { forRoutes: [] }),
   });
   return { ...logging, providers: [...(logging.providers ?? []), TracingShutdown] };
 }
