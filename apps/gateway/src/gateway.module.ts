@@ -43,7 +43,7 @@ export class GatewayModule {
         {
           provide: StreamSubscriptions,
           inject: [StreamStore],
-          useFactory: (store: StreamStore) => StreamSubscriptions.connect(config, 'gateway:subscriber', store.keys),
+          useFactory: (store: StreamStore) => StreamSubscriptions.connect(config, 'gateway:subscriber', store),
         },
         PresenceService,
         StreamRelay,

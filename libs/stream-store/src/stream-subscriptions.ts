@@ -1,14 +1,21 @@
 import { isClusterTarget, subscriberConnection, type RedisClient, type RedisTarget } from '@app/platform';
+import type { Redis } from 'ioredis';
 import type { StreamKeys } from './stream-keys.js';
+import type { StreamStore } from './stream-store.js';
 
 type Listener = (entry: string) => void;
 
 /**
- * The live channels of streams, on one subscriber connection shared by every attached client
- * (exact channels: PSUBSCRIBE costs grow with every pattern). A stream's channel is subscribed
- * while it has a listener. On a Redis Cluster the channels are sharded (SSUBSCRIBE): each is read
- * from the node that owns its stream's slot, where the chunk script publishes it, and ioredis moves
- * the subscription when the slot moves.
+ * The live channels of streams, on one connection shared by every attached client (exact channels:
+ * PSUBSCRIBE costs grow with every pattern). A stream's channel is subscribed while it has a
+ * listener.
+ *
+ * On one Redis that connection is the stream store's command connection, speaking RESP3, where a
+ * subscription does not stop the connection's other commands: a stream start's SUBSCRIBE leaves
+ * in the same write as its admission (one socket write and one wake-up of Redis, not two), and
+ * their answers come back together. On a Redis Cluster the channels are sharded (SSUBSCRIBE) on a
+ * subscriber connection of their own: each is read from the node that owns its stream's slot,
+ * where the chunk script publishes it, and ioredis moves the subscription when the slot moves.
  */
 export class StreamSubscriptions {
   private readonly listeners = new Map<string, Set<Listener>>();
@@ -20,6 +27,8 @@ export class StreamSubscriptions {
     private readonly keys: StreamKeys,
     private readonly sharded: boolean,
     private readonly onUnsubscribeError: (channel: string, err: Error) => void = () => undefined,
+    /** False for a connection someone else owns (and closes). */
+    private readonly owned = true,
   ) {
     redis.on('error', () => undefined);
     redis.on(sharded ? 'smessage' : 'message', (channel: string, message: string) => {
@@ -37,13 +46,19 @@ export class StreamSubscriptions {
     });
   }
 
-  static connect(target: RedisTarget, connectionName: string, keys: StreamKeys, onUnsubscribeError?: (channel: string, err: Error) => void): StreamSubscriptions {
-    const sharded = isClusterTarget(target);
-    return new StreamSubscriptions(subscriberConnection(target, connectionName, { sharded }), keys, sharded, onUnsubscribeError);
+  /**
+   * The subscriptions beside `store`: on one Redis, on its command connection, in RESP3 (ioredis's
+   * default; the product needs Redis 6.2 or later anyway), which `store` owns and closes; on a
+   * cluster, on a sharded subscriber connection of their own, named `connectionName`.
+   */
+  static connect(target: RedisTarget, connectionName: string, store: StreamStore, onUnsubscribeError?: (channel: string, err: Error) => void): StreamSubscriptions {
+    if (!isClusterTarget(target)) return new StreamSubscriptions(store.connection, store.keys, false, onUnsubscribeError, false);
+    return new StreamSubscriptions(subscriberConnection(target, connectionName, { sharded: true }), store.keys, true, onUnsubscribeError);
   }
 
   /** Resolves once Redis confirms the subscription, so no entry published afterwards is missed. */
   async subscribe(streamId: string, listener: Listener): Promise<void> {
+    this.refuseResp2();
     const channel = this.keys.channel(streamId);
     let set = this.listeners.get(channel);
     const first = !set;
@@ -87,8 +102,18 @@ export class StreamSubscriptions {
     return this.listeners.size;
   }
 
+  /**
+   * On RESP2 (a server older than Redis 6) a SUBSCRIBE would turn a shared command connection into
+   * a subscriber-only one and fail every stream command after it: refused instead, by name.
+   */
+  private refuseResp2(): void {
+    if (!this.owned && (this.redis as Redis).condition?.protocol === 2) {
+      throw new Error('stream subscriptions share the command connection and need RESP3: Redis 6.2 or later');
+    }
+  }
+
   /** Nest calls it at shutdown when this is a provider. */
   onApplicationShutdown(): void {
-    this.redis.disconnect();
+    if (this.owned) this.redis.disconnect();
   }
 }

@@ -65,7 +65,7 @@ export class ChatService {
   }
 
   private async startTurn(request: ChatRequest, userId: string, arrival: RequestArrival, completion: CompletionOptions | undefined, span: Span): Promise<StartedStream> {
-    const { receivedAtMs, requestId } = arrival;
+    const { receivedAtMs, receivedAtMonoMs, requestId } = arrival;
     const turnContext: Context = contextWith(span);
     const input = this.guard.check(request); // refuses before anything is stored or counted
     const guardedCompletion = completion && this.guard.checkCompletion(completion);
@@ -96,7 +96,7 @@ export class ChatService {
         const found = lookup && (await lookup);
         if (found?.reply) {
           // A hit plays without a job: the same stream, written by this gateway instead of a generator.
-          const events = await this.relay.attach(tap, streamId, meta, 0, { receivedAtMs, presenceSet: true, newStream: true });
+          const events = await this.relay.attach(tap, streamId, meta, 0, { receivedAtMonoMs, presenceSet: true, newStream: true });
           this.player.play({
             turn: { stream_id: streamId, session_id: sessionId, user_id: userId, message: input.message, created_at: createdAt, metadata: input.metadata },
             reply: found.reply,
@@ -130,7 +130,7 @@ export class ChatService {
         );
         // The admission has just set the presence key: count the client without setting it again.
         // After the enqueue, so a failed start leaves no client counted (its events never run).
-        const events = await this.relay.attach(tap, streamId, meta, 0, { receivedAtMs, presenceSet: true, newStream: true });
+        const events = await this.relay.attach(tap, streamId, meta, 0, { receivedAtMonoMs, presenceSet: true, newStream: true });
         this.logger.log({ reqId: requestId, stream_id: streamId, session_id: sessionId, ...traceFields(span) }, 'stream started');
         return { meta, events };
       } catch (err) {

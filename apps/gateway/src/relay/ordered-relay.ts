@@ -16,6 +16,7 @@ export class OrderedRelay {
   private queue: string[] = [];
   private busy = true;
   private ended = false;
+  /** performance.now() of the first chunk written to this client. */
   private firstChunkAt?: number;
   /** performance.now() of the last chunk written to this client. */
   private lastChunkAt?: number;
@@ -130,8 +131,8 @@ export class OrderedRelay {
     if (this.lastChunkAt !== undefined) streamMetrics.chunkGap.observe((now - this.lastChunkAt) / 1000);
     this.lastChunkAt = now;
     if (this.firstChunkAt === undefined) {
-      this.firstChunkAt = Date.now();
-      if (this.options.receivedAtMs !== undefined) streamMetrics.ttft.observe((this.firstChunkAt - this.options.receivedAtMs) / 1000);
+      this.firstChunkAt = now;
+      if (this.options.receivedAtMonoMs !== undefined) streamMetrics.ttft.observe((now - this.options.receivedAtMonoMs) / 1000);
     }
   }
 
@@ -145,11 +146,12 @@ export class OrderedRelay {
 
   /** docs/api.md §1: ttft is measured at the gateway, from receiving the request to writing the first chunk. */
   private measured(entry: StreamEntry): string {
-    if (entry.kind !== EntryKind.Done || this.options.receivedAtMs === undefined || this.firstChunkAt === undefined) {
+    if (entry.kind !== EntryKind.Done || this.options.receivedAtMonoMs === undefined || this.firstChunkAt === undefined) {
       return entry.data;
     }
     const done = JSON.parse(entry.data) as DoneEventData;
-    done.stats.ttft_ms = this.firstChunkAt - this.options.receivedAtMs;
+    // Both ends on the monotonic clock, rounded once: exact to the nearest millisecond.
+    done.stats.ttft_ms = Math.round(this.firstChunkAt - this.options.receivedAtMonoMs);
     return JSON.stringify(done);
   }
 

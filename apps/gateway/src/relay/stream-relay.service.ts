@@ -39,11 +39,11 @@ export class StreamRelay {
     streamId: string,
     meta: MetaEventData,
     afterSeq: number,
-    options: { receivedAtMs?: number; presenceSet?: boolean; newStream?: boolean } = {},
+    options: { receivedAtMonoMs?: number; presenceSet?: boolean; newStream?: boolean } = {},
   ): Promise<Observable<MessageEvent>> {
-    const { receivedAtMs, presenceSet = false, newStream = false } = options;
+    const { receivedAtMonoMs, presenceSet = false, newStream = false } = options;
     await redisStep(this.presence.attach(streamId, { alreadySet: presenceSet }));
-    return tap.events({ meta, afterSeq, receivedAtMs, newStream, onClose: () => this.presence.detach(streamId) });
+    return tap.events({ meta, afterSeq, receivedAtMonoMs, newStream, onClose: () => this.presence.detach(streamId) });
   }
 
   async meta(streamId: string): Promise<StreamMeta | null> {

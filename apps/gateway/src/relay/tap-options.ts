@@ -5,8 +5,11 @@ export interface TapOptions {
   meta: MetaEventData;
   /** Chunks up to this seq were already received by the client. */
   afterSeq: number;
-  /** For the connection that started the stream: request time, to report ttft as measured here. */
-  receivedAtMs?: number;
+  /**
+   * For the connection that started the stream: when its request arrived, on the monotonic clock
+   * (`performance.now()`), to report ttft as measured here.
+   */
+  receivedAtMonoMs?: number;
   /** Subscribed before the stream's job was enqueued: its log holds nothing that does not come live. */
   newStream?: boolean;
   onClose?: () => void;

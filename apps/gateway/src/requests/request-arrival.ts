@@ -4,8 +4,10 @@ import type { Request } from 'express';
 
 /** What a turn keeps of the request that started it. */
 export interface RequestArrival {
-  /** When the request reached the gateway (epoch ms): the start of the turn's `ttft_ms` and `duration_ms`. */
+  /** When the request reached the gateway (epoch ms): the turn's `created_at`, the start of its `duration_ms`. */
   receivedAtMs: number;
+  /** The same moment on the monotonic clock (`performance.now()`): the start of `ttft_ms` on this connection. */
+  receivedAtMonoMs: number;
   /**
    * Its X-Request-Id, for the turn's log lines: the gateway has no request-scoped logger to add it
    * (libs/platform logging).
@@ -14,7 +16,8 @@ export interface RequestArrival {
 }
 
 export function requestArrival(req: Request): RequestArrival {
-  return { receivedAtMs: arrivalOf(req), requestId: requestIdOf(req) };
+  const { atMs, monoMs } = arrivalOf(req);
+  return { receivedAtMs: atMs, receivedAtMonoMs: monoMs, requestId: requestIdOf(req) };
 }
 
 /** The handler's `RequestArrival`. */

@@ -34,8 +34,10 @@ export function hardenHttp(app: INestApplication, config: AppConfig): void {
     }),
   );
   const origins = config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  // With no origin allowed, the cors middleware answers nothing and sets nothing: not installed.
+  if (origins.length === 0) return;
   app.enableCors({
-    origin: origins.length > 0 ? origins : false,
+    origin: origins,
     allowedHeaders: ['Content-Type', 'Authorization', 'Last-Event-ID', 'X-Request-Id', 'X-API-Key', 'X-Session-Id'],
     exposedHeaders: ['X-Stream-Id', 'X-Session-Id', 'X-Request-Id', 'Retry-After'],
     maxAge: 600,

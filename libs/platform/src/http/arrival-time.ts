@@ -1,19 +1,32 @@
+import { performance } from 'node:perf_hooks';
 import type { NextFunction, Request, Response } from 'express';
 
-const ARRIVED_AT_MS = Symbol('arrivedAtMs');
-type StampedRequest = Request & { [ARRIVED_AT_MS]?: number };
+/** When a request reached this process, on two clocks. */
+export interface ArrivalTime {
+  /** Epoch ms (`Date.now()`): the turn's `created_at`, and durations another process measures. */
+  atMs: number;
+  /**
+   * `performance.now()`: durations this process measures itself (a turn's `ttft_ms` on the starting
+   * connection). A difference of two `Date.now()` readings is off by up to a millisecond either way
+   * (each is floored) and jumps with the wall clock; this one is exact and monotonic.
+   */
+  monoMs: number;
+}
+
+const ARRIVAL = Symbol('arrival');
+type StampedRequest = Request & { [ARRIVAL]?: ArrivalTime };
 
 /**
- * The first middleware: stamps when the request reached this process (epoch ms), before its body
- * is read, the caller authenticated and the body validated, so a turn's `ttft_ms`, measured from
- * here, counts all of that (docs/api.md: "from receiving the request").
+ * The first middleware: stamps when the request reached this process, before its body is read,
+ * the caller authenticated and the body validated, so a turn's `ttft_ms`, measured from here,
+ * counts all of that (docs/api.md: "from receiving the request").
  */
 export function stampArrival(req: Request, _res: Response, next: NextFunction): void {
-  (req as StampedRequest)[ARRIVED_AT_MS] = Date.now();
+  (req as StampedRequest)[ARRIVAL] = { atMs: Date.now(), monoMs: performance.now() };
   next();
 }
 
 /** When `req` arrived (now for a request the stamp did not see, e.g. in a test module without it). */
-export function arrivalOf(req: Request): number {
-  return (req as StampedRequest)[ARRIVED_AT_MS] ?? Date.now();
+export function arrivalOf(req: Request): ArrivalTime {
+  return (req as StampedRequest)[ARRIVAL] ?? { atMs: Date.now(), monoMs: performance.now() };
 }
