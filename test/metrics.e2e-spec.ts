@@ -84,8 +84,11 @@ describe('application metrics (docs/api.md §7)', () => {
     await stack.redis.launch();
     await until(async () => (await fetch(`${stack.gateway.url}/health/ready`)).ok, 20_000, 'the gateway ready again');
     const after = await MetricsScrape.of(stack.gateway.url);
-    const labels = '{service="gateway",connection="subscriber"}';
-    expect(after.value('chat_redis_reconnects_total', labels)).toBeGreaterThan(before.value('chat_redis_reconnects_total', labels));
+    // Its command connection (which also holds its stream subscriptions) and history's confirmations.
+    for (const connection of ['commands', 'confirmations']) {
+      const labels = `{service="gateway",connection="${connection}"}`;
+      expect(after.value('chat_redis_reconnects_total', labels)).toBeGreaterThan(before.value('chat_redis_reconnects_total', labels));
+    }
   }, 60_000);
 });
 
