@@ -1,7 +1,6 @@
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { commandConnection, waitReady } from '@app/platform';
 import type { Redis } from 'ioredis';
-import { freePort } from '../support/free-port.js';
+import { CountingRelay } from '../support/counting-relay.js';
 import { TestRedis } from '../support/redis-server.js';
 import { until } from '../support/until.js';
 
@@ -12,47 +11,24 @@ import { until } from '../support/until.js';
  */
 describe('command connection writes', () => {
   let server: TestRedis;
-  let relay: Server;
+  let relay: CountingRelay;
   let redis: Redis;
-  const clientSockets: Socket[] = [];
-  let reads = 0;
 
   beforeAll(async () => {
     server = await TestRedis.start();
-    const port = await freePort();
-    relay = createServer((client) => {
-      clientSockets.push(client);
-      const upstream = createConnection(server.port, '127.0.0.1');
-      client.on('data', (bytes) => {
-        reads += 1;
-        upstream.write(bytes);
-      });
-      upstream.pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-      client.on('error', () => undefined);
-      upstream.on('error', () => undefined);
-    });
-    await new Promise<void>((resolve) => relay.listen(port, '127.0.0.1', resolve));
-    redis = commandConnection(`redis://127.0.0.1:${port}`, 'test:coalesced');
+    relay = await CountingRelay.to(server.port);
+    redis = commandConnection(relay.url, 'test:coalesced');
     redis.on('error', () => undefined);
     await waitReady(redis, 10_000);
   });
 
   afterAll(async () => {
     await redis.quit();
-    for (const socket of clientSockets) socket.destroy();
-    await new Promise<void>((resolve) => relay.close(() => resolve()));
+    await relay.close();
     await server.stop();
   });
 
-  /** Reads the relay got from the client while `work` ran (its answers awaited). */
-  async function readsDuring(work: () => Promise<unknown>): Promise<number> {
-    await new Promise((resolve) => setTimeout(resolve, 20)); // nothing of earlier commands still in flight
-    const before = reads;
-    await work();
-    return reads - before;
-  }
+  const readsDuring = (work: () => Promise<unknown>) => relay.readsDuring(work);
 
   it('sends 50 commands issued in one tick in one write, and each gets its own answer', async () => {
     let answers: unknown[] = [];
@@ -74,7 +50,7 @@ describe('command connection writes', () => {
   });
 
   it('coalesces again on the new socket after the connection was lost', async () => {
-    for (const socket of clientSockets) socket.destroy();
+    for (const socket of relay.clientSockets) socket.destroy();
     await until(async () => redis.status === 'ready' && (await redis.ping()) === 'PONG', 10_000, 'reconnected');
     const count = await readsDuring(() => Promise.all(Array.from({ length: 20 }, (_, i) => redis.set(`after:${i}`, 'x'))));
     expect(count).toBe(1);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { commandConnection, waitReady } from '@app/platform';
 import { StreamKeys, StreamStore, type Admission } from '@app/stream-store';
 import type { Redis } from 'ioredis';
+import { newAdmission } from '../support/admissions.js';
 import { TestRedis } from '../support/redis-server.js';
 
 /**
@@ -34,24 +35,6 @@ describe.each([
     await server.stop();
   });
 
-  function admission(overrides: Partial<Admission> = {}): Admission {
-    return {
-      streamId: randomUUID(),
-      sessionId: randomUUID(),
-      userId: `user-${randomUUID()}`,
-      createdAt: new Date().toISOString(),
-      newSession: true,
-      ownerIfUncached: '',
-      gatewayFull: false,
-      userLimit: 0,
-      slotMaxAgeMs: 60_000,
-      countRequest: false,
-      requestLimit: 0,
-      requestWindowMs: 60_000,
-      ...overrides,
-    };
-  }
-
   /** Every key the script may write for this admission that exists now. */
   async function written(a: Admission): Promise<string[]> {
     const candidates = [keys.sessionActive(a.sessionId), keys.meta(a.streamId), keys.presence(a.streamId), keys.userStreams(a.userId)];
@@ -60,7 +43,7 @@ describe.each([
   }
 
   it('opens a new session: owner claimed, slot, meta, presence and user slot written', async () => {
-    const a = admission({ userLimit: 3 });
+    const a = newAdmission({ userLimit: 3 });
     expect(await store.admit(a)).toEqual(['opened']);
     expect(await redis.get(keys.sessionOwner(a.sessionId))).toBe(a.userId);
     expect(await redis.get(keys.sessionActive(a.sessionId))).toBe(a.streamId);
@@ -70,7 +53,7 @@ describe.each([
   });
 
   it('asks for the owner of an uncached session, then caches what it is given', async () => {
-    const a = admission({ newSession: false });
+    const a = newAdmission({ newSession: false });
     expect(await store.admit(a)).toEqual(['owner_unknown']);
     expect(await written(a)).toEqual([]);
     expect(await store.admit({ ...a, ownerIfUncached: a.userId })).toEqual(['opened']);
@@ -78,16 +61,16 @@ describe.each([
   });
 
   it("refuses another user's session and writes nothing", async () => {
-    const a = admission({ newSession: false });
+    const a = newAdmission({ newSession: false });
     await redis.set(keys.sessionOwner(a.sessionId), 'someone-else');
     expect(await store.admit(a)).toEqual(['not_owner']);
     expect(await written(a)).toEqual([]);
   });
 
   it('names the running stream of a busy session, and takes over a stale claim once released', async () => {
-    const first = admission();
+    const first = newAdmission();
     await store.admit(first);
-    const second = admission({ sessionId: first.sessionId, userId: first.userId, newSession: false });
+    const second = newAdmission({ sessionId: first.sessionId, userId: first.userId, newSession: false });
     expect(await store.admit(second)).toEqual(['busy', first.streamId]);
     expect(await redis.exists(keys.meta(second.streamId))).toBe(0);
     await store.releaseStaleClaim(first.sessionId, 'not-the-running-one');
@@ -97,13 +80,13 @@ describe.each([
   });
 
   it("refuses at the gateway's cap and at the user's cap, writing no slot", async () => {
-    const full = admission({ gatewayFull: true });
+    const full = newAdmission({ gatewayFull: true });
     expect(await store.admit(full)).toEqual(['gateway_full']);
     expect(await written(full)).toEqual([]);
 
     const userId = `user-${randomUUID()}`;
-    expect(await store.admit(admission({ userId, userLimit: 1 }))).toEqual(['opened']);
-    const over = admission({ userId, userLimit: 1 });
+    expect(await store.admit(newAdmission({ userId, userLimit: 1 }))).toEqual(['opened']);
+    const over = newAdmission({ userId, userLimit: 1 });
     expect(await store.admit(over)).toEqual(['user_full']);
     expect(await redis.zcard(keys.userStreams(userId))).toBe(1);
     expect(await redis.exists(keys.meta(over.streamId))).toBe(0);
@@ -112,13 +95,13 @@ describe.each([
   it('frees a user slot older than a stream can live (a crashed stream)', async () => {
     const userId = `user-${randomUUID()}`;
     await redis.zadd(keys.userStreams(userId), Date.now() - 120_000, 'crashed-stream');
-    expect(await store.admit(admission({ userId, userLimit: 1 }))).toEqual(['opened']);
+    expect(await store.admit(newAdmission({ userId, userLimit: 1 }))).toEqual(['opened']);
     expect(await redis.zscore(keys.userStreams(userId), 'crashed-stream')).toBeNull();
   });
 
   it('counts requests per window, first of all checks, and answers the time left when over', async () => {
     const userId = `user-${randomUUID()}`;
-    const limited = (overrides: Partial<Admission> = {}) => admission({ userId, countRequest: true, requestLimit: 2, requestWindowMs: 5_000, ...overrides });
+    const limited = (overrides: Partial<Admission> = {}) => newAdmission({ userId, countRequest: true, requestLimit: 2, requestWindowMs: 5_000, ...overrides });
     expect(await store.admit(limited())).toEqual(['opened']);
     expect(await store.admit(limited({ newSession: false, ownerIfUncached: '' }))).toEqual(['owner_unknown']);
     // A call again for the same request is not counted.
@@ -133,7 +116,7 @@ describe.each([
   });
 
   it('undoes an admission whose stream never started', async () => {
-    const a = admission({ userLimit: 2 });
+    const a = newAdmission({ userLimit: 2 });
     await store.admit(a);
     await store.abandon(a);
     expect(await written(a)).toEqual([]);

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { commandConnection, waitReady } from '@app/platform';
-import { StreamStore, StreamSubscriptions, type Admission } from '@app/stream-store';
+import { StreamStore, StreamSubscriptions } from '@app/stream-store';
 import type { Redis } from 'ioredis';
-import { freePort } from '../support/free-port.js';
+import { newAdmission } from '../support/admissions.js';
+import { CountingRelay } from '../support/counting-relay.js';
 import { TestRedis } from '../support/redis-server.js';
 import { until } from '../support/until.js';
 
@@ -16,36 +16,19 @@ import { until } from '../support/until.js';
  */
 describe('stream subscriptions on the command connection', () => {
   let server: TestRedis;
-  let relay: Server;
+  let relay: CountingRelay;
   let observer: Redis;
   let store: StreamStore;
   let subscriptions: StreamSubscriptions;
-  const clientSockets: Socket[] = [];
-  let reads = 0;
 
   beforeAll(async () => {
     server = await TestRedis.start();
     observer = server.client();
-    const port = await freePort();
-    relay = createServer((client) => {
-      clientSockets.push(client);
-      const upstream = createConnection(server.port, '127.0.0.1');
-      client.on('data', (bytes) => {
-        reads += 1;
-        upstream.write(bytes);
-      });
-      upstream.pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-      client.on('error', () => undefined);
-      upstream.on('error', () => undefined);
-    });
-    await new Promise<void>((resolve) => relay.listen(port, '127.0.0.1', resolve));
-    const url = `redis://127.0.0.1:${port}`;
-    const connection = commandConnection(url, 'test:shared');
+    relay = await CountingRelay.to(server.port);
+    const connection = commandConnection(relay.url, 'test:shared');
     connection.on('error', () => undefined);
     store = new StreamStore(connection, { prefix: 'shared-test', replayTtlS: 600, presenceTtlMs: 10_000, pacingMs: 30, bySlot: false });
-    subscriptions = StreamSubscriptions.connect({ REDIS_URL: url, REDIS_CLUSTER_NODES: undefined }, 'test:subscriber', store);
+    subscriptions = StreamSubscriptions.connect({ REDIS_URL: relay.url, REDIS_CLUSTER_NODES: undefined }, 'test:subscriber', store);
     await waitReady(connection, 10_000);
   });
 
@@ -53,35 +36,20 @@ describe('stream subscriptions on the command connection', () => {
     subscriptions.onApplicationShutdown();
     store.onApplicationShutdown();
     observer.disconnect();
-    for (const socket of clientSockets) socket.destroy();
-    await new Promise<void>((resolve) => relay.close(() => resolve()));
+    await relay.close();
     await server.stop();
-  });
-
-  const admission = (streamId: string): Admission => ({
-    streamId,
-    sessionId: randomUUID(),
-    userId: `user-${randomUUID()}`,
-    createdAt: new Date().toISOString(),
-    newSession: true,
-    ownerIfUncached: '',
-    gatewayFull: false,
-    userLimit: 0,
-    slotMaxAgeMs: 60_000,
-    countRequest: false,
-    requestLimit: 0,
-    requestWindowMs: 60_000,
   });
 
   it('a start subscribes and admits in one write, on the one connection, and the chunks reach the listener', async () => {
     const streamId = randomUUID();
     const received: string[] = [];
-    await new Promise((resolve) => setTimeout(resolve, 20)); // nothing earlier still in flight
-    const before = reads;
-    const [, outcome] = await Promise.all([subscriptions.subscribe(streamId, (entry) => received.push(entry)), store.admit(admission(streamId))]);
+    let outcome: unknown;
+    const writes = await relay.readsDuring(async () => {
+      [, outcome] = await Promise.all([subscriptions.subscribe(streamId, (entry) => received.push(entry)), store.admit(newAdmission({ streamId }))]);
+    });
     expect(outcome).toEqual(['opened']);
-    expect(reads - before).toBe(1);
-    expect(clientSockets).toHaveLength(1); // no subscriber connection of its own
+    expect(writes).toBe(1);
+    expect(relay.clientSockets).toHaveLength(1); // no subscriber connection of its own
 
     // Subscribed, the connection still runs the stream's commands, and its own publish comes back.
     await store.publishElp(streamId, { seq: 1, ethos: 0.1, logos: 0.2, pathos: 0.3 });
