@@ -4,13 +4,13 @@ import type { NextFunction, Request, Response } from 'express';
 /** When a request reached this process, on two clocks. */
 export interface ArrivalTime {
   /** Epoch ms (`Date.now()`): the turn's `created_at`, and durations another process measures. */
-  atMs: number;
+  receivedAtMs: number;
   /**
    * `performance.now()`: durations this process measures itself (a turn's `ttft_ms` on the starting
    * connection). A difference of two `Date.now()` readings is off by up to a millisecond either way
    * (each is floored) and jumps with the wall clock; this one is exact and monotonic.
    */
-  monoMs: number;
+  receivedAtMonoMs: number;
 }
 
 const ARRIVAL = Symbol('arrival');
@@ -22,11 +22,11 @@ type StampedRequest = Request & { [ARRIVAL]?: ArrivalTime };
  * counts all of that (docs/api.md: "from receiving the request").
  */
 export function stampArrival(req: Request, _res: Response, next: NextFunction): void {
-  (req as StampedRequest)[ARRIVAL] = { atMs: Date.now(), monoMs: performance.now() };
+  (req as StampedRequest)[ARRIVAL] = { receivedAtMs: Date.now(), receivedAtMonoMs: performance.now() };
   next();
 }
 
 /** When `req` arrived (now for a request the stamp did not see, e.g. in a test module without it). */
 export function arrivalOf(req: Request): ArrivalTime {
-  return (req as StampedRequest)[ARRIVAL] ?? { atMs: Date.now(), monoMs: performance.now() };
+  return (req as StampedRequest)[ARRIVAL] ?? { receivedAtMs: Date.now(), receivedAtMonoMs: performance.now() };
 }
