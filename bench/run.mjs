@@ -37,8 +37,11 @@
 //                       request, a stream start), alone on the machine, COUNT (2000) per round
 //   --cache[=COUNT]     instead of the sweep: the response cache's first chunk, COUNT (300) cached
 //                       streams after one that fills the cache and 30 warm-up hits (shown apart), arriving as a Poisson process with
-//                       about --in-flight=N (20) open (1: one after another); server-side ttft
-//                       p50/p99 (docs/benchmarks.md "Response cache"; results printed only)
+//                       about --in-flight=N (20) open (1: one after another), --cache-pacing=MS between chunks;
+//                       server-side ttft p50/p99, first against the cache-hit yardstick
+//                       (bench/relay/cache-hit-server.mjs: node:http + one Redis round trip, the
+//                       same hits), then the stack, and the stack ÷ yardstick ratios
+//                       (docs/benchmarks.md "Response cache"; results printed only)
 //   --rewrite-docs      run nothing: rewrite docs/ from bench/results/latest.json (the documented
 //                       run) with the current report code
 // BENCH_GATEWAY_NODE_ARGS, BENCH_GENERATOR_NODE_ARGS, BENCH_HISTORY_NODE_ARGS: extra node/V8 flags
@@ -178,12 +181,21 @@ async function cache(backEnd, count) {
   const pacing = flag('cache-pacing');
   const r = await cachePass(backEnd, MESSAGE, count, Number(flag('in-flight') ?? 20), pacing === undefined ? undefined : Number(pacing));
   const arrivals = r.inFlight <= 1 ? 'one after another' : `Poisson arrivals, about ${r.inFlight} open`;
-  say(`response cache: ${r.hits} of ${r.count} streams cached (${arrivals}, ${r.chunks} chunks each at ${r.pacingMs} ms)`);
-  say(`  server-side first chunk (done.stats.ttft_ms): p50 ${r.serverTtftMs.p50} ms, p99 ${r.serverTtftMs.p99} ms, max ${r.serverTtftMs.max} ms`);
-  say(`  client-side first chunk: p50 ${r.clientTtftMs.p50.toFixed(1)} ms, p99 ${r.clientTtftMs.p99.toFixed(1)} ms`);
-  say(`  the generated stream that filled the cache: ttft ${r.generatedTtftMs} ms`);
-  const w = r.warmUp.serverTtftMs;
-  say(`  the ${r.warmUp.count} warm-up hits before them (not counted): server-side p50 ${w.p50} ms, max ${w.max} ms`);
+  say(`response cache: ${count} cached streams each (${arrivals}, the same schedule for both; ${r.chunks} chunks each at ${r.pacingMs} ms)`);
+  const figures = (x) => {
+    const s = x.serverTtftMs;
+    const c = x.clientTtftMs;
+    const w = x.warmUp.serverTtftMs;
+    return `${x.hits} of ${count} cached; server-side p50 ${s.p50}, p99 ${s.p99}, max ${s.max} ms; client-side p50 ${c.p50.toFixed(1)}, p99 ${c.p99.toFixed(1)}, max ${c.max.toFixed(1)} ms (the ${x.warmUp.count} warm-up hits before them, not counted: server-side p50 ${w.p50}, max ${w.max} ms)`;
+  };
+  say(`  cache-hit yardstick (node:http + one Redis round trip): ${figures(r.yardstick)}`);
+  say(`  stack (done.stats.ttft_ms): ${figures(r.stack)}`);
+  const ratio = (key, p) => {
+    const base = r.yardstick[key][p];
+    return base > 0 ? `×${(r.stack[key][p] / base).toFixed(2)}` : 'n/a (yardstick 0 ms)';
+  };
+  say(`  stack ÷ yardstick: server-side p50 ${ratio('serverTtftMs', 'p50')}, p99 ${ratio('serverTtftMs', 'p99')}; client-side p50 ${ratio('clientTtftMs', 'p50')}, p99 ${ratio('clientTtftMs', 'p99')}`);
+  say(`  the generated stream that filled the stack's cache: ttft ${r.generatedTtftMs} ms`);
 }
 
 async function measure(backEnd, startedAt, levels, code) {

@@ -13,9 +13,19 @@
 // Server-side time to first chunk is what the gateway reports in `done.stats.ttft_ms` (request
 // received → first chunk written to the socket, whole milliseconds); the client's own (request
 // sent → first chunk read) is shown beside it.
+// The baseline, measured first in the same pass: the cache-hit yardstick (bench/relay/
+// cache-hit-server.mjs: node:http and a hit's one Redis round trip, then the paced appends over
+// pub/sub, on the bench's Redis) gets the same hits: the same count, warm-up, arrival schedule and
+// pacing, and the stack's own reply (asked once beforehand with the cache off). It is what this
+// machine imposes on a hit without the product's code; the stack is reported as a ratio to it.
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { poissonArrivals } from './explore.mjs';
+import { probeReply } from './reply-probe.mjs';
 import { startService } from './stack.mjs';
 import { percentileSorted } from './stats.mjs';
-import { poissonArrivals } from './explore.mjs';
+import { cacheHitTarget } from './targets.mjs';
 
 const IN_FLIGHT = 20;
 const WARM_UP = 30;
@@ -23,46 +33,70 @@ const WARM_UP = 30;
 export async function cachePass(backEnd, message, count, inFlight = IN_FLIGHT, pacingMs = undefined) {
   const env = { ...backEnd.env, CACHE_SCOPE: 'global', RATE_LIMIT_REQUESTS: '0', MAX_STREAMS_PER_USER: '0' };
   if (pacingMs !== undefined) env.CACHE_PACING_MS = String(pacingMs);
-  const services = await Promise.all([startService('gateway', env), startService('generator', env)]);
-  const [gateway] = services;
+  const pacing = Number(env.CACHE_PACING_MS ?? env.PACING_MS);
+  const total = WARM_UP + count;
+  // The yardstick replays the stack's own reply (asked once, the cache off), so both send the same chunks.
+  const reply = await probeReply(backEnd, message);
+  const replyFile = join(tmpdir(), `bench-cache-reply-${process.pid}.json`);
+  writeFileSync(replyFile, JSON.stringify(reply.words));
+  process.once('exit', () => rmSync(replyFile, { force: true }));
+  // One arrival schedule for both (undefined: one after another).
+  const arrivals = inFlight > 1 ? poissonSchedule(total, inFlight / ((reply.words.length * pacing) / 1000)) : undefined;
+
+  const server = await cacheHitTarget(replyFile, pacing, backEnd).start();
+  let yardstick;
   try {
-    const first = await stream(gateway.url, message, 'bench-cache-fill');
+    yardstick = summary(await play(server.url, message, total, arrivals));
+  } finally {
+    await server.stop();
+  }
+  const services = await Promise.all([startService('gateway', env), startService('generator', env)]);
+  try {
+    const first = await stream(services[0].url, message, 'bench-cache-fill');
     if (first.cached) throw new Error('the first stream was already cached');
-    const results = [];
-    const total = WARM_UP + count;
-    if (inFlight <= 1) {
-      for (let i = 0; i < total; i++) results.push(await stream(gateway.url, message, `bench-cache-${i}`));
-    } else {
-      const replyMs = first.chunks * Number(env.CACHE_PACING_MS ?? env.PACING_MS);
-      const ratePerS = inFlight / (replyMs / 1000);
-      let arrivals = [];
-      while (arrivals.length < total) arrivals = poissonArrivals(ratePerS, (total * 1.5 * 1000) / ratePerS);
-      const start = performance.now();
-      await Promise.all(
-        arrivals.slice(0, total).map(async (at, i) => {
-          await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + at - performance.now())));
-          results[i] = await stream(gateway.url, message, `bench-cache-${i}`);
-        }),
-      );
-    }
-    const counted = results.slice(WARM_UP);
-    const hits = counted.filter((r) => r.cached);
-    const sorted = (key, of = hits) => of.map((r) => r[key]).sort((a, b) => a - b);
-    const stats = (values) => ({ p50: percentileSorted(values, 50), p99: percentileSorted(values, 99), max: values[values.length - 1] });
-    return {
-      count,
-      inFlight,
-      hits: hits.length,
-      warmUp: { count: WARM_UP, serverTtftMs: stats(sorted('serverTtftMs', results.slice(0, WARM_UP))) },
-      chunks: first.chunks,
-      pacingMs: Number(env.CACHE_PACING_MS ?? env.PACING_MS),
-      generatedTtftMs: first.serverTtftMs,
-      serverTtftMs: stats(sorted('serverTtftMs')),
-      clientTtftMs: stats(sorted('clientTtftMs')),
-    };
+    if (first.chunks !== reply.words.length) throw new Error(`the stack cached ${first.chunks} chunks, the yardstick replays ${reply.words.length}`);
+    const stack = summary(await play(services[0].url, message, total, arrivals));
+    return { count, inFlight, chunks: first.chunks, pacingMs: pacing, generatedTtftMs: first.serverTtftMs, yardstick, stack };
   } finally {
     await Promise.all(services.map((s) => s.stop()));
   }
+}
+
+/** `total` arrival times (ms from the start) of a Poisson process at `ratePerS`. */
+function poissonSchedule(total, ratePerS) {
+  let arrivals = [];
+  while (arrivals.length < total) arrivals = poissonArrivals(ratePerS, (total * 1.5 * 1000) / ratePerS);
+  return arrivals.slice(0, total);
+}
+
+/** `total` hits of `url`, at the `arrivals` (ms from now) or one after another. */
+async function play(url, message, total, arrivals) {
+  const results = [];
+  if (!arrivals) {
+    for (let i = 0; i < total; i++) results.push(await stream(url, message, `bench-cache-${i}`));
+    return results;
+  }
+  const start = performance.now();
+  await Promise.all(
+    arrivals.map(async (at, i) => {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + at - performance.now())));
+      results[i] = await stream(url, message, `bench-cache-${i}`);
+    }),
+  );
+  return results;
+}
+
+/** The counted hits' first-chunk times, the warm-up's apart. */
+function summary(results) {
+  const hits = results.slice(WARM_UP).filter((r) => r.cached);
+  const sorted = (key, of = hits) => of.map((r) => r[key]).sort((a, b) => a - b);
+  const stats = (values) => ({ p50: percentileSorted(values, 50), p99: percentileSorted(values, 99), max: values[values.length - 1] });
+  return {
+    hits: hits.length,
+    warmUp: { count: WARM_UP, serverTtftMs: stats(sorted('serverTtftMs', results.slice(0, WARM_UP))) },
+    serverTtftMs: stats(sorted('serverTtftMs')),
+    clientTtftMs: stats(sorted('clientTtftMs')),
+  };
 }
 
 /** One stream read to its end: whether it was cached, and its first chunk's times. */

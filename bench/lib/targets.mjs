@@ -1,6 +1,7 @@
 // The servers under test, behind one shape: start() → { port, url, pids, loopUrls, stop }.
 // The stack's gateway and generators are fresh per level (Redis and history persist); the
 // reference is one fresh process per level, the relay two (server and worker, on the bench's Redis).
+// The cache-hit yardstick is the --cache pass's (cache-pass.mjs), one process on the bench's Redis.
 // `front`: the process that holds the client connections (its RSS is the memory per stream).
 import { spawn } from 'node:child_process';
 import { stopChild, track } from './children.mjs';
@@ -80,6 +81,30 @@ export function relayTarget(replyFile, pacingMs, backEnd) {
       const { 'idle redis': _busy, ...idlePids } = backEnd.pids('idle ');
       const pids = { relay: children[0].pid, 'relay-worker': children[1].pid, redis: backEnd.redis.pid };
       return { port, url, pids, idlePids, loopUrls: { relay: url }, redis: backEnd.redis.client, stop };
+    },
+  };
+}
+
+/**
+ * The --cache pass's baseline (bench/relay/cache-hit-server.mjs): a cache hit as the gateway
+ * serves it (one Redis round trip, then the paced appends over pub/sub), on plain node:http, on
+ * the bench's Redis. The reply in `replyFile` is what it stores and replays.
+ */
+export function cacheHitTarget(replyFile, pacingMs, backEnd) {
+  return {
+    name: 'cache-hit',
+    label: 'cache-hit yardstick (node:http + one Redis round trip)',
+    async start() {
+      const port = await freePort();
+      const env = { PORT: String(port), PACING_MS: String(pacingMs), REPLY_FILE: replyFile, REDIS_URL: backEnd.redis.url };
+      const child = spawnScript('bench/relay/cache-hit-server.mjs', env, 'cache-hit');
+      const stop = () => stopChild(child, 2_000);
+      const url = `http://127.0.0.1:${port}`;
+      await untilReady(url, [child], 'cache-hit server').catch(async (err) => {
+        await stop();
+        throw err;
+      });
+      return { port, url, pids: { 'cache-hit': child.pid }, stop };
     },
   };
 }
