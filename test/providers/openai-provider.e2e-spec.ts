@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DoneEventData, ErrorEventData, SessionHistory } from '@app/contracts';
 import { readStream } from '../support/sse-reader.js';
@@ -82,6 +82,24 @@ describe('GENERATOR_PROVIDER=openai against an OpenAI-compatible server', () => 
     expect(history.messages[1].content).toBe(REPLY);
   }, 60_000);
 
+  // The gateway writes each event as one HTTP chunk straight to the socket: every chunk's size line
+  // must be its UTF-8 byte length (the reply has multi-byte characters), each chunk one whole event.
+  it('frames every event as one HTTP/1.1 chunk of its byte length, and streams plain to an HTTP/1.0 client', async () => {
+    const chunked = await rawStream(stack.gateway.url, '1.1');
+    expect(chunked.head).toMatch(/^HTTP\/1\.1 200 .*\r\ntransfer-encoding: chunked\r\n/is);
+    const events = decodeChunks(chunked.body);
+    expect(events.at(-1)).toBe(''); // the terminating zero-size chunk
+    const sent = events.slice(0, -1);
+    sent.forEach((event) => expect(event).toMatch(/\n\n$/));
+    expect(sent.join('')).toContain('event: done');
+    expect(wordsOf(sent.join(''))).toBe(REPLY);
+
+    const plain = await rawStream(stack.gateway.url, '1.0');
+    expect(plain.head).not.toMatch(/transfer-encoding/i);
+    expect(plain.body.toString('utf8')).toContain('event: done');
+    expect(wordsOf(plain.body.toString('utf8'))).toBe(REPLY);
+  }, 60_000);
+
   it('ends the stream with an error event when the model server keeps failing', async () => {
     const res = await readStream(`${stack.gateway.url}/api/v1/chat/unified/stream`, { body: { message: 'fail please', user_id: 'llm-user' } });
     const error = res.json<ErrorEventData>('error');
@@ -90,3 +108,46 @@ describe('GENERATOR_PROVIDER=openai against an OpenAI-compatible server', () => 
     expect(res.chunks).toEqual([]);
   }, 60_000);
 });
+
+/** One stream start over a bare socket, read until the gateway closes it: status line and headers, and the body's bytes as sent. */
+function rawStream(baseUrl: string, version: '1.0' | '1.1'): Promise<{ head: string; body: Buffer }> {
+  const { hostname, port } = new URL(baseUrl);
+  const body = JSON.stringify({ message: 'Say hello', user_id: `raw-${version}` });
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    // Written, not ended: a client that half-closes its side has left, and its stream is dropped.
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(
+        `POST /api/v1/chat/unified/stream HTTP/${version}\r\nHost: ${hostname}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    });
+    socket.on('data', (part: Buffer) => parts.push(part));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const all = Buffer.concat(parts);
+      const end = all.indexOf('\r\n\r\n');
+      resolve({ head: all.subarray(0, end + 2).toString('latin1'), body: all.subarray(end + 4) });
+    });
+  });
+}
+
+/** The chunks of a chunked body, each checked against its size line. */
+function decodeChunks(body: Buffer): string[] {
+  const chunks: string[] = [];
+  let at = 0;
+  while (at < body.length) {
+    const lineEnd = body.indexOf('\r\n', at);
+    const size = Number.parseInt(body.subarray(at, lineEnd).toString('latin1'), 16);
+    const start = lineEnd + 2;
+    expect(body.subarray(start + size, start + size + 2).toString('latin1')).toBe('\r\n');
+    chunks.push(body.subarray(start, start + size).toString('utf8'));
+    at = start + size + 2;
+  }
+  return chunks;
+}
+
+/** The reply text carried by a stream's chunk events. */
+function wordsOf(sse: string): string {
+  return [...sse.matchAll(/^id: \d+\ndata: (\{"text".*\})$/gm)].map((m) => (JSON.parse(m[1]) as { text: string }).text).join('');
+}
