@@ -43,6 +43,25 @@ describe('Pacer on the shared PacingClock', () => {
     pacer.dispose();
   });
 
+  it('calls back on the same schedule without promises: the first tick before whenDue returns', async () => {
+    const pacer = new Pacer(20, clock);
+    const start = performance.now();
+    const at: number[] = [];
+    const tick = () => {
+      at.push(performance.now() - start);
+      // 5 ms of work before asking for the next tick must not add up as drift.
+      if (at.length <= 10) setTimeout(() => pacer.whenDue(tick), 5);
+    };
+    pacer.whenDue(tick);
+    expect(at).toEqual([0]);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(at).toHaveLength(11);
+    at.forEach((t, k) => {
+      expect(t).toBeGreaterThanOrEqual(k * 20);
+      expect(t).toBeLessThanOrEqual(k * 20 + 5);
+    });
+  });
+
   it('stops waiting when aborted, and refuses further ticks', async () => {
     const controller = new AbortController();
     const pacer = new Pacer(10_000, clock, controller.signal);

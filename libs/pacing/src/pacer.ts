@@ -22,13 +22,30 @@ export class Pacer {
 
   next(): Promise<void> {
     if (this.signal?.aborted) return Promise.reject(this.signal.reason);
-    const due = this.start + this.index * this.intervalMs;
-    this.index += 1;
-    if (due - performance.now() <= 0.5) return Promise.resolve();
+    const due = this.nextDue();
+    if (due === undefined) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
       this.clock.at(due, this.wake);
     });
+  }
+
+  /**
+   * `next()` for a loop driven by callbacks: calls `wake` when the next chunk is due, at once
+   * (before returning) when it already is. No promise per chunk; a pacer used this way ignores
+   * its abort signal.
+   */
+  whenDue(wake: () => void): void {
+    const due = this.nextDue();
+    if (due === undefined) wake();
+    else this.clock.at(due, wake);
+  }
+
+  /** When the next chunk is due (performance.now() time), or undefined when it is due now. */
+  private nextDue(): number | undefined {
+    const due = this.start + this.index * this.intervalMs;
+    this.index += 1;
+    return due - performance.now() <= 0.5 ? undefined : due;
   }
 
   /** Call when the stream is done with its pacer. */

@@ -1,6 +1,6 @@
 import type { ChunkEventData, ElpSnapshotData } from '@app/contracts';
 import { commandConnection, isClusterTarget, redisAnswers, type AppConfig, type RedisClient } from '@app/platform';
-import DataLoader from 'dataloader';
+import { ChunkAppends, type AppendListener, type ChunkAppend } from './chunk-appends.js';
 import { presenceCheckEvery } from './scripts/append-chunks.js';
 import type { OpenStreamOutcome } from './scripts/open-stream.js';
 import { withStreamScripts, type PublishCommand, type StreamScripts } from './scripts/register-scripts.js';
@@ -77,12 +77,6 @@ export const MAX_APPEND_BATCH = 256;
 /** How long a session's owner stays cached (it never changes; the cache saves history a call per turn). */
 const OWNER_CACHE_S = 7 * 86_400;
 
-interface ChunkAppend {
-  streamId: string;
-  seq: number;
-  entry: string;
-}
-
 /**
  * Every Redis operation on a stream, by name: admission and release, presence, cancel, chunk
  * appends, finish, and the reads of meta and replay log (docs/architecture.md "Redis"). Keys,
@@ -99,10 +93,7 @@ export class StreamStore {
    * The appends issued in the same tick (the streams one pacing-clock slot wakes) leave as one
    * script call: one command for Redis to parse and dispatch, and one for ioredis to build.
    */
-  private readonly appends = new DataLoader<ChunkAppend, AppendResult>((batch) => this.appendBatch(batch), {
-    cache: false,
-    maxBatchSize: MAX_APPEND_BATCH,
-  });
+  private readonly appends = new ChunkAppends<AppendResult>((batch) => this.appendBatch(batch), MAX_APPEND_BATCH);
   private readonly redis: RedisClient & StreamScripts;
   private readonly publish: PublishCommand;
 
@@ -306,6 +297,11 @@ export class StreamStore {
   /** Appends chunk `seq` to the log and publishes it, unless the stream says otherwise. */
   append(streamId: string, seq: number, text: string): Promise<AppendResult> {
     return this.appends.load({ streamId, seq, entry: chunkEntry(seq, text) });
+  }
+
+  /** `append` for a loop driven by callbacks: `listener` hears the answer, and no promise is made. */
+  appendThen(streamId: string, seq: number, text: string, listener: AppendListener<AppendResult>): void {
+    this.appends.add({ streamId, seq, entry: chunkEntry(seq, text) }, listener);
   }
 
   private async appendBatch(batch: readonly ChunkAppend[]): Promise<AppendResult[]> {

@@ -1,16 +1,14 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
-import pRetry from 'p-retry';
 import type { DoneEventData, DoneStatus, ErrorEventData, TurnFinishedData, TurnStartedData, TurnStatus } from '@app/contracts';
 import { analyzeElp, ElpAccumulator } from '@app/elp';
 import { detectPii, piiDecision, type PiiPolicy } from '@app/guardrails';
-import { Pacer, PacingClock } from '@app/pacing';
+import { PacingClock } from '@app/pacing';
 import { APP_CONFIG, type AppConfig } from '@app/platform';
 import { ReplayRegistry, type CachedReply } from '@app/reply-cache';
-import { AppendResult, chunkEntry, EntryKind, StreamStore } from '@app/stream-store';
+import { chunkEntry, EntryKind, StreamStore } from '@app/stream-store';
 import { TurnRecorder, turnStats, withOutputDecision } from '@app/turn-events';
-
-/** A running ELP snapshot goes to attached clients every this many chunks, as from a generator. */
-const ELP_SNAPSHOT_EVERY = 20;
+import { ChunkReplay } from './chunk-replay.js';
+import { untilRedisAnswers } from './until-redis-answers.js';
 
 /** A cache hit, admitted like any turn (session claimed, meta and presence written, tap open). */
 export interface CachedTurn {
@@ -31,24 +29,6 @@ export interface CachedTurn {
  */
 export const REPLAY_LEASE_MS = 5_000;
 const LEASE_REFRESH_MS = 1_000;
-
-/**
- * How long a replay's Redis step is retried before the replay fails: longer than a Redis Cluster
- * failover (a replica is promoted in ~3 s) or a Redis restart, so neither ends a cached reply, as
- * neither ends a generated one (whose job is retried). Every step may be repeated safely: a chunk
- * already in the log is refused by its seq, a second finish by the stream's status, and history
- * stores a turn event delivered twice once.
- */
-const REDIS_OUTAGE_BOUND_MS = 10_000;
-async function untilRedisAnswers<T>(step: (attempt: number) => Promise<T>): Promise<T> {
-  // The first try outside p-retry: this runs for every chunk, and p-retry's bookkeeping (about a
-  // kilobyte a call) was most of what a replay allocated.
-  try {
-    return await step(1);
-  } catch {
-    return pRetry((retry) => step(retry + 1), { retries: 20, minTimeout: 100, maxTimeout: 1_000, maxRetryTime: REDIS_OUTAGE_BOUND_MS });
-  }
-}
 
 /** The gateway's own pacing clock for cached replies (`CACHE_PACING_MS`). */
 export const CACHE_PACING_CLOCK = Symbol('CACHE_PACING_CLOCK');
@@ -138,50 +118,26 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicati
       started.catch(() => undefined); // awaited before the finish
       return started;
     };
-    // No abort signal: a cancel reaches a replay through the chunk script's answer.
-    const pacer = new Pacer(this.pacingMs, this.clock);
-    const elp = new ElpAccumulator();
-    let text = '';
-    let sent = 0;
-    let firstChunkAt: number | undefined;
-    let outcome: DoneStatus = 'completed';
+    // The first chunk goes to the starting connection as its append leaves, not a round trip
+    // later: nothing can refuse seq 1 of a stream this gateway has just opened (running, its
+    // presence set, its id not yet known to anyone who could cancel it). Only a Redis failure
+    // can, and it ends the stream with an error once the retries give up.
+    let handedOverAt: number | undefined;
+    if (firstChunkTo) {
+      handedOverAt = Date.now();
+      firstChunkTo(chunkEntry(1, reply.chunks[0]));
+    }
+    const pacing = { intervalMs: this.pacingMs, clock: this.clock };
+    const replay = new ChunkReplay(this.store, turn.stream_id, reply.chunks, pacing, () => void recordStart(), handedOverAt);
     try {
-      // The first chunk goes to the starting connection as its append leaves, not a round trip
-      // later: nothing can refuse seq 1 of a stream this gateway has just opened (running, its
-      // presence set, its id not yet known to anyone who could cancel it). Only a Redis failure
-      // can, and it ends the stream with an error once the retries give up.
-      if (firstChunkTo) {
-        firstChunkAt = Date.now();
-        firstChunkTo(chunkEntry(1, reply.chunks[0]));
-      }
-      for (const word of reply.chunks) {
-        await pacer.next();
-        const result = await untilRedisAnswers(() => this.store.append(turn.stream_id, sent + 1, word));
-        if (result === AppendResult.Finished) return; // ended by someone else: nothing more to do
-        // AlreadyThere: an append whose answer was lost in an outage had landed.
-        if (result !== AppendResult.Appended && result !== AppendResult.AlreadyThere) {
-          outcome = 'cancelled'; // cancelling, or abandoned (no client on any gateway)
-          break;
-        }
-        if (sent === 0) {
-          firstChunkAt ??= Date.now();
-          void recordStart();
-        }
-        sent += 1;
-        text += word;
-        elp.push(word);
-        if (sent % ELP_SNAPSHOT_EVERY === 0) {
-          const snapshot = { seq: sent, ...elp.snapshot() };
-          await untilRedisAnswers(() => this.store.publishElp(turn.stream_id, snapshot));
-        }
-      }
+      const played = await replay.play();
+      if (played.outcome === 'ended elsewhere') return; // nothing more to do
       await recordStart();
-      await this.finish(turn, reply, { outcome, text, sent, firstChunkAt, receivedAtMs, elp });
+      await this.finish(turn, reply, { ...played, outcome: played.outcome, receivedAtMs });
     } catch (err) {
       await recordStart().catch(() => undefined);
-      await this.fail(turn, text, sent, err as Error);
+      await this.fail(turn, replay.played.text, replay.played.sent, err as Error);
     } finally {
-      pacer.dispose();
       await this.store.release(ids).catch(() => undefined);
     }
   }
