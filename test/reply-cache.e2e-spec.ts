@@ -61,6 +61,9 @@ describe('response cache, CACHE_SCOPE=global', () => {
     expectGapless(second.chunks.map((c) => c.seq));
     second.chunks.forEach((c) => expect(c.id).toBe(String(c.seq)));
     expect(second.named('elp').map((e) => JSON.parse(e.data).seq)).toEqual(second.chunks.filter((c) => c.seq % 20 === 0).map((c) => c.seq));
+    // The snapshots are the generator's own, kept with the entry.
+    const snapshotsOf = (res: StreamResult) => res.named('elp').map((e) => JSON.parse(e.data) as unknown);
+    expect(snapshotsOf(second)).toEqual(snapshotsOf(first));
     expect(done.elp).toEqual(firstDone.elp);
     expect(done.sources).toEqual(firstDone.sources);
     expect(done.stats.tokens).toBe(done.chunks);
@@ -75,6 +78,33 @@ describe('response cache, CACHE_SCOPE=global', () => {
       ['assistant', meta.stream_id],
     ]);
     expect(history.messages[0].content).toBe(message);
+  }, 60_000);
+
+  it('plays an entry written without ELP snapshots with the same snapshots, worked out as it goes', async () => {
+    const message = question('What does the knowledge base hold about pacing?');
+    const first = await stream({ message, user_id: 'older-entry-1' });
+    const redis = new Redis(stack.redis.url);
+    try {
+      // The entry as a generator from before snapshots were kept would have written it
+      // (entries are `<prefix>:reply:{<hash>}`).
+      let stripped = 0;
+      for (const candidate of await redis.keys(`${stack.env.REDIS_PREFIX}:reply:{*}`)) {
+        const entry = JSON.parse((await redis.get(candidate)) ?? '{}') as { chunks?: string[]; elp_snapshots?: unknown };
+        if (entry.chunks?.join('') !== textOf(first)) continue;
+        expect(entry.elp_snapshots).toHaveLength(Math.floor(entry.chunks.length / 20));
+        delete entry.elp_snapshots;
+        await redis.set(candidate, JSON.stringify(entry), 'KEEPTTL');
+        stripped += 1;
+      }
+      expect(stripped).toBe(1);
+    } finally {
+      redis.disconnect();
+    }
+    const second = await stream({ message, user_id: 'older-entry-2' });
+    expect(second.json<DoneEventData>('done')).toMatchObject({ status: 'completed', cached: true });
+    const snapshotsOf = (res: StreamResult) => res.named('elp').map((e) => JSON.parse(e.data) as unknown);
+    expect(snapshotsOf(second).length).toBeGreaterThan(0);
+    expect(snapshotsOf(second)).toEqual(snapshotsOf(first));
   }, 60_000);
 
   it('resumes a cached stream mid-replay on another gateway without duplicating or losing chunks', async () => {

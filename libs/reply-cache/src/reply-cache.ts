@@ -1,4 +1,4 @@
-import { kbVersionKey, type CacheTicketData, type ElpResult, type Source } from '@app/contracts';
+import { kbVersionKey, type CacheTicketData, type ElpResult, type ElpSnapshotData, type Source } from '@app/contracts';
 import type { RedisClient } from '@app/platform';
 
 /** One cached reply: what a hit plays and stores in history. */
@@ -12,6 +12,12 @@ export interface CachedReply {
   sources: Source[];
   /** The ELP of the whole reply (a cancelled replay recomputes it on what was sent). */
   elp: ElpResult;
+  /**
+   * The running ELP snapshots the generator published (one every 20 chunks), played again with
+   * the chunks, so a replay need not analyse every word; missing in entries written before they
+   * were kept, and then recomputed.
+   */
+  elp_snapshots?: ElpSnapshotData[];
 }
 
 export interface ReplyCacheSettings {

@@ -128,7 +128,7 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicati
       firstChunkTo(chunkEntry(1, reply.chunks[0]));
     }
     const pacing = { intervalMs: this.pacingMs, clock: this.clock };
-    const replay = new ChunkReplay(this.store, turn.stream_id, reply.chunks, pacing, () => void recordStart(), handedOverAt);
+    const replay = new ChunkReplay(this.store, turn.stream_id, reply.chunks, reply.elp_snapshots, pacing, () => void recordStart(), handedOverAt);
     try {
       const played = await replay.play();
       if (played.outcome === 'ended elsewhere') return; // nothing more to do
@@ -145,12 +145,12 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicati
   private async finish(
     turn: TurnStartedData,
     reply: CachedReply,
-    played: { outcome: DoneStatus; text: string; sent: number; firstChunkAt?: number; receivedAtMs: number; elp: ElpAccumulator },
+    played: { outcome: DoneStatus; text: string; sent: number; firstChunkAt?: number; receivedAtMs: number; elp?: ElpAccumulator },
   ): Promise<void> {
     const { outcome, text, sent, firstChunkAt, receivedAtMs } = played;
     const finishedAt = Date.now();
     // The whole reply's ELP was stored with it; a cancelled replay's is the part that was sent.
-    const elp = sent === reply.chunks.length ? reply.elp : sent > 0 ? played.elp.result() : analyzeElp(text);
+    const elp = sent === reply.chunks.length ? reply.elp : sent > 0 && played.elp ? played.elp.result() : analyzeElp(text);
     const stats = turnStats({ receivedAtMs, firstChunkAt, finishedAt }, sent);
     const output = piiDecision('output', this.pii.output, this.pii.output === 'flag' ? detectPii(text) : []);
     // A repeat after a lost answer looks for history's "stored" marker, as a retried job does.

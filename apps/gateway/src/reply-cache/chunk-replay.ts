@@ -1,4 +1,4 @@
-import type { DoneStatus } from '@app/contracts';
+import type { DoneStatus, ElpSnapshotData } from '@app/contracts';
 import { ElpAccumulator } from '@app/elp';
 import { Pacer, type PacingClock } from '@app/pacing';
 import { AppendResult, type AppendListener, type StreamStore } from '@app/stream-store';
@@ -16,8 +16,8 @@ export interface PlayedChunks {
   outcome: DoneStatus | 'ended elsewhere';
   text: string;
   sent: number;
-  /** The ELP of what was sent. */
-  elp: ElpAccumulator;
+  /** The ELP of what was sent, when it was worked out along the way (the entry had no snapshots). */
+  elp?: ElpAccumulator;
   /** Epoch ms the first chunk went out. */
   firstChunkAt?: number;
 }
@@ -25,14 +25,17 @@ export interface PlayedChunks {
 /**
  * Plays a cached reply's words into its stream as a generator would: each through the chunk script
  * (the first at once, then one per pacing interval), a running ELP snapshot every
- * `ELP_SNAPSHOT_EVERY` chunks. Driven by callbacks (the pacing clock's, and the append's answer
+ * `ELP_SNAPSHOT_EVERY` chunks (the generator's own, kept with the entry; worked out here for an
+ * entry written without them). Driven by callbacks (the pacing clock's, and the append's answer
  * through `appended`) rather than by an `await` chain: every chunk of every cached reply passes
  * here, and the two awaits and the promises of a chunk were a kilobyte and a half of garbage each.
  * A Redis failure is retried (`untilRedisAnswers`); `play` rejects when it outlasts the retries.
  */
 export class ChunkReplay implements AppendListener<AppendResult> {
-  readonly played: PlayedChunks = { outcome: 'completed', text: '', sent: 0, elp: new ElpAccumulator() };
+  readonly played: PlayedChunks = { outcome: 'completed', text: '', sent: 0 };
   private readonly pacer: Pacer;
+  /** The generator's snapshots, when the entry has them all; else they are worked out here. */
+  private readonly snapshots?: readonly ElpSnapshotData[];
   private settle?: { resolve: (played: PlayedChunks) => void; reject: (err: Error) => void };
 
   /** `onFirstChunk`: called once the first chunk is in the stream. */
@@ -40,6 +43,7 @@ export class ChunkReplay implements AppendListener<AppendResult> {
     private readonly store: StreamStore,
     private readonly streamId: string,
     private readonly words: readonly string[],
+    snapshots: readonly ElpSnapshotData[] | undefined,
     pacing: { intervalMs: number; clock: PacingClock },
     private readonly onFirstChunk: () => void,
     firstChunkAt?: number,
@@ -47,6 +51,8 @@ export class ChunkReplay implements AppendListener<AppendResult> {
     // No abort signal: a cancel reaches a replay through the chunk script's answer.
     this.pacer = new Pacer(pacing.intervalMs, pacing.clock);
     this.played.firstChunkAt = firstChunkAt;
+    if (hasEverySnapshot(snapshots, words.length)) this.snapshots = snapshots;
+    else this.played.elp = new ElpAccumulator();
   }
 
   /** Plays every word; one promise for the whole reply. */
@@ -70,10 +76,10 @@ export class ChunkReplay implements AppendListener<AppendResult> {
     }
     played.sent += 1;
     played.text += word;
-    played.elp.push(word);
+    played.elp?.push(word);
     const then = played.sent === this.words.length ? this.end : this.next;
     if (played.sent % ELP_SNAPSHOT_EVERY !== 0) return then();
-    const snapshot = { seq: played.sent, ...played.elp.snapshot() };
+    const snapshot = this.snapshots?.[played.sent / ELP_SNAPSHOT_EVERY - 1] ?? { seq: played.sent, ...played.elp!.snapshot() };
     untilRedisAnswers(() => this.store.publishElp(this.streamId, snapshot)).then(() => then(), this.fail);
   }
 
@@ -101,4 +107,10 @@ export class ChunkReplay implements AppendListener<AppendResult> {
     this.pacer.dispose();
     this.settle?.reject(err);
   };
+}
+
+/** Whether `snapshots` holds the one of every `ELP_SNAPSHOT_EVERY`-th chunk of a reply of `chunks`, in order. */
+function hasEverySnapshot(snapshots: readonly ElpSnapshotData[] | undefined, chunks: number): snapshots is readonly ElpSnapshotData[] {
+  if (!Array.isArray(snapshots) || snapshots.length !== Math.floor(chunks / ELP_SNAPSHOT_EVERY)) return false;
+  return snapshots.every((snapshot, i) => snapshot?.seq === (i + 1) * ELP_SNAPSHOT_EVERY);
 }

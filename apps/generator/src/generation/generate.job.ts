@@ -3,6 +3,7 @@ import { analyzeElp, ElpAccumulator } from '@app/elp';
 import {
   type DoneEventData,
   type DoneStatus,
+  type ElpSnapshotData,
   type ErrorEventData,
   type GenerateJobData,
   type ProviderInputData,
@@ -31,6 +32,8 @@ interface StreamedReply {
   text: string;
   words: string[];
   elp: ElpAccumulator;
+  /** The running ELP every `ELP_SNAPSHOT_EVERY` words, as published (and kept with a cached reply). */
+  snapshots: ElpSnapshotData[];
 }
 
 /** The chunks of a stream's log as one text; `complete` when it is known without reading the log. */
@@ -107,7 +110,7 @@ export class GenerateJob {
     const pacer = new Pacer(this.config.PACING_MS, this.clock, signal);
     // Every word this attempt produced, analysed as it goes: when that is what the log holds, the
     // final ELP needs no second pass over the reply.
-    const streamed: StreamedReply = { text: '', words: [], elp: new ElpAccumulator() };
+    const streamed: StreamedReply = { text: '', words: [], elp: new ElpAccumulator(), snapshots: [] };
     // What the log holds, while every chunk in it is one this attempt appended (a first attempt
     // that met no other writer): then the end of the turn needs no read of the whole log.
     const logged: SentReply = { text: '', chunks: 0, complete: published === 0 };
@@ -128,6 +131,7 @@ export class GenerateJob {
         streamed.text += word;
         streamed.words.push(word);
         streamed.elp.push(word);
+        if (seq % ELP_SNAPSHOT_EVERY === 0) streamed.snapshots.push({ seq, ...streamed.elp.snapshot() });
         if (seq <= published) return; // an earlier attempt sent it
         await pacer.next();
         const result = await this.store.append(data.stream_id, seq, word);
@@ -140,7 +144,7 @@ export class GenerateJob {
           logged.chunks = seq;
         } else if (result === AppendResult.AlreadyThere) logged.complete = false; // another attempt wrote it
         else throw new StreamStopped(result);
-        if (seq % ELP_SNAPSHOT_EVERY === 0) await this.store.publishElp(data.stream_id, { seq, ...streamed.elp.snapshot() });
+        if (seq % ELP_SNAPSHOT_EVERY === 0) await this.store.publishElp(data.stream_id, streamed.snapshots.at(-1)!);
       };
       // Output redaction happens before chunking, so what is streamed is what is stored.
       const redactor = this.pii.output === 'redact' ? new PiiStreamRedactor() : undefined;
@@ -224,7 +228,7 @@ export class GenerateJob {
     const finishedAt = Date.now();
     const elp = text === streamed.text ? streamed.elp.result() : analyzeElp(text);
     const stats = turnStats({ receivedAtMs: data.received_at_ms, firstChunkAt, finishedAt }, chunks);
-    const cached = cacheable && text === streamed.text ? this.storeInCache(data, streamed.words, sources, elp) : undefined;
+    const cached = cacheable && text === streamed.text ? this.storeInCache(data, streamed, sources, elp) : undefined;
     const persisted = await this.turns.finished(
       {
         ...turn,
@@ -263,11 +267,11 @@ export class GenerateJob {
   }
 
   /** Keeps a completed reply for the turns that would get the same one (the gateway plays them). */
-  private async storeInCache(data: GenerateJobData, chunks: string[], sources: Source[], elp: DoneEventData['elp']): Promise<void> {
+  private async storeInCache(data: GenerateJobData, streamed: StreamedReply, sources: Source[], elp: DoneEventData['elp']): Promise<void> {
     const ticket = data.cache;
-    if (!ticket || ticket.provider !== this.fingerprint || chunks.length === 0) return;
+    if (!ticket || ticket.provider !== this.fingerprint || streamed.words.length === 0) return;
     try {
-      await this.cache.store(ticket, { chunks, sources, elp });
+      await this.cache.store(ticket, { chunks: streamed.words, sources, elp, elp_snapshots: streamed.snapshots });
     } catch (err) {
       // A reply that is not cached is only a later miss.
       this.logger.warn({ stream_id: data.stream_id, err: (err as Error).message }, 'reply not cached');
