@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { readTurnRequest } from './lib/turn-request.mjs';
 
 const port = Number(process.env.PORT ?? 7100);
 const pacingMs = Number(process.env.PACING_MS ?? 30);
@@ -18,29 +19,10 @@ function sseEvent(type, id, data) {
   return `${type ? `event: ${type}\n` : ''}id: ${id}\ndata: ${data}\n\n`;
 }
 
-function readJson(req) {
-  return new Promise((resolve) => {
-    let raw = '';
-    req.setEncoding('utf8');
-    req.on('data', (part) => (raw += part));
-    req.on('end', () => {
-      try {
-        resolve(JSON.parse(raw));
-      } catch {
-        resolve(undefined);
-      }
-    });
-  });
-}
-
 async function stream(req, res) {
   const receivedAt = Date.now();
-  const body = await readJson(req);
-  if (typeof body?.message !== 'string' || typeof body?.user_id !== 'string') {
-    res.writeHead(400, { 'Content-Type': 'application/json' }).end('{"statusCode":400,"error":"Bad Request"}');
-    return;
-  }
-  req.socket.setNoDelay(true); // as Nest's SseStream does: each event leaves at once
+  const body = await readTurnRequest(req, res);
+  if (!body) return;
   const streamId = randomUUID();
   const sessionId = randomUUID();
   const createdAt = new Date(receivedAt).toISOString();

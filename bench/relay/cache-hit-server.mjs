@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
+import { readTurnRequest } from '../lib/turn-request.mjs';
 
 const pacingMs = Number(process.env.PACING_MS ?? 30);
 const TTL_S = 300;
@@ -113,29 +114,10 @@ function appendNext(s) {
   if (s.appended < s.words.length) s.timer = setTimeout(appendNext, Math.max(0, s.start + s.appended * pacingMs - performance.now()), s);
 }
 
-function readJson(req) {
-  return new Promise((resolve) => {
-    let raw = '';
-    req.setEncoding('utf8');
-    req.on('data', (part) => (raw += part));
-    req.on('end', () => {
-      try {
-        resolve(JSON.parse(raw));
-      } catch {
-        resolve(undefined);
-      }
-    });
-  });
-}
-
 async function stream(req, res) {
   const arrivedAt = performance.now();
-  const body = await readJson(req);
-  if (typeof body?.message !== 'string' || typeof body?.user_id !== 'string') {
-    res.writeHead(400, { 'Content-Type': 'application/json' }).end('{"statusCode":400,"error":"Bad Request"}');
-    return;
-  }
-  req.socket.setNoDelay(true);
+  const body = await readTurnRequest(req, res);
+  if (!body) return;
   const streamId = randomUUID();
   const sessionId = randomUUID();
   const createdAt = new Date().toISOString();

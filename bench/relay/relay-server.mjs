@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
+import { readTurnRequest } from '../lib/turn-request.mjs';
 
 const JOBS = 'relay:jobs';
 const channelOf = (streamId) => `relay:stream:${streamId}`;
@@ -31,29 +32,10 @@ function finish(channel, res) {
   res.end();
 }
 
-function readJson(req) {
-  return new Promise((resolve) => {
-    let raw = '';
-    req.setEncoding('utf8');
-    req.on('data', (part) => (raw += part));
-    req.on('end', () => {
-      try {
-        resolve(JSON.parse(raw));
-      } catch {
-        resolve(undefined);
-      }
-    });
-  });
-}
-
 async function stream(req, res) {
   const receivedAt = Date.now();
-  const body = await readJson(req);
-  if (typeof body?.message !== 'string' || typeof body?.user_id !== 'string') {
-    res.writeHead(400, { 'Content-Type': 'application/json' }).end('{"statusCode":400,"error":"Bad Request"}');
-    return;
-  }
-  req.socket.setNoDelay(true);
+  const body = await readTurnRequest(req, res);
+  if (!body) return;
   const streamId = randomUUID();
   const sessionId = randomUUID();
   const channel = channelOf(streamId);
