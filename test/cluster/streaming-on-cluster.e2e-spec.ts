@@ -17,7 +17,7 @@ if (!enabled) process.stdout.write('streaming-on-cluster.e2e-spec: skipped, set 
 const describeCluster = enabled ? describe : describe.skip;
 
 // The stack caches replies (CACHE_SCOPE's default): each test of the generated path asks its own
-// question, and checks it was generated; the last test plays the first test's reply from the cache.
+// question, and checks it was generated; a failover test plays the first test's reply from the cache.
 const user = 'cluster-user';
 const question = 'How do I configure the Redis connection?';
 const chunksOf = (events: ReceivedEvent[]) => events.filter((e) => e.event === undefined).length;
@@ -148,13 +148,16 @@ describeCluster('the product on a Redis Cluster', () => {
     return done;
   };
 
-  it("fails over the master that owns a running stream's slot: the stream goes on, nothing lost, doubled or reordered", async () => {
-    const done = await streamThroughFailover('How does the product survive a Redis failover?');
-    expect(done.cached).toBe(false);
-  }, 120_000);
-
+  // Before the other failover: its lookup must find the entry, and a lookup made while the
+  // gateway's cluster client is still catching up after an earlier failover is a miss (the turn
+  // is then generated, which is right for the product but not what this test is about).
   it('fails over under a reply played from the cache: the replay goes on the same way', async () => {
     const done = await streamThroughFailover(question);
     expect(done.cached).toBe(true);
+  }, 120_000);
+
+  it("fails over the master that owns a running stream's slot: the stream goes on, nothing lost, doubled or reordered", async () => {
+    const done = await streamThroughFailover('How does the product survive a Redis failover?');
+    expect(done.cached).toBe(false);
   }, 120_000);
 });
