@@ -4,16 +4,12 @@
 //   env: PORT, PACING_MS (30), REPLY_FILE (JSON array of the chunk texts to send).
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { readTurnRequest } from './lib/turn-request.mjs';
+import { serveYardstick } from './lib/yardstick-server.mjs';
 
 const port = Number(process.env.PORT ?? 7100);
 const pacingMs = Number(process.env.PACING_MS ?? 30);
 const words = JSON.parse(readFileSync(process.env.REPLY_FILE, 'utf8'));
-// Same resolution as prom-client's default metrics in the services, so the figures compare.
-const loop = monitorEventLoopDelay({ resolution: 10 });
-loop.enable();
 
 function sseEvent(type, id, data) {
   return `${type ? `event: ${type}\n` : ''}id: ${id}\ndata: ${data}\n\n`;
@@ -69,29 +65,4 @@ async function stream(req, res) {
   tick(); // the first chunk is not delayed
 }
 
-/** Prometheus-style lines with the names the services' prom-client uses; the histogram resets per read. */
-function metrics(res) {
-  const s = (ns) => ns / 1e9;
-  const lines = [
-    `process_resident_memory_bytes ${process.memoryUsage.rss()}`,
-    `nodejs_eventloop_lag_mean_seconds ${s(loop.mean)}`,
-    `nodejs_eventloop_lag_p50_seconds ${s(loop.percentile(50))}`,
-    `nodejs_eventloop_lag_p99_seconds ${s(loop.percentile(99))}`,
-    `nodejs_eventloop_lag_max_seconds ${s(loop.max)}`,
-  ];
-  loop.reset();
-  res.writeHead(200, { 'Content-Type': 'text/plain' }).end(`${lines.join('\n')}\n`);
-}
-
-const server = http.createServer({ noDelay: true }, (req, res) => {
-  if (req.method === 'POST' && req.url === '/api/v1/chat/unified/stream') return void stream(req, res);
-  if (req.method === 'GET' && req.url === '/metrics') return metrics(res);
-  if (req.method === 'GET' && req.url?.startsWith('/health/')) return void res.writeHead(200).end('{"status":"ok"}');
-  res.writeHead(404).end();
-});
-server.listen(port, '127.0.0.1');
-process.on('SIGTERM', () => {
-  server.close();
-  server.closeAllConnections();
-  process.exit(0);
-});
+serveYardstick({ port, stream });

@@ -14,10 +14,9 @@
 //   env: PORT, REDIS_URL, PACING_MS (30), REPLY_FILE (JSON array of the chunk texts)
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { readTurnRequest } from '../lib/turn-request.mjs';
+import { serveYardstick } from '../lib/yardstick-server.mjs';
 
 const pacingMs = Number(process.env.PACING_MS ?? 30);
 const TTL_S = 300;
@@ -64,8 +63,6 @@ redis.on('error', () => undefined);
 redis.defineCommand('openHit', { numberOfKeys: 3, lua: OPEN_HIT });
 redis.defineCommand('append', { numberOfKeys: 2, lua: APPEND });
 const open = new Map(); // channel → stream
-const loop = monitorEventLoopDelay({ resolution: 10 }); // as the reference and prom-client do
-loop.enable();
 
 // Entries as the product's log carries them, `c:<seq>:<json>`: routed on seq without parsing JSON.
 redis.on('message', (channel, entry) => {
@@ -141,29 +138,7 @@ async function stream(req, res) {
   appendNext(s); // seq 1 at once, as the product's first append leaves with the first chunk
 }
 
-function metrics(res) {
-  const s = (ns) => ns / 1e9;
-  const lines = [`process_resident_memory_bytes ${process.memoryUsage.rss()}`, `nodejs_eventloop_lag_p50_seconds ${s(loop.percentile(50))}`, `nodejs_eventloop_lag_p99_seconds ${s(loop.percentile(99))}`, `nodejs_eventloop_lag_max_seconds ${s(loop.max)}`];
-  loop.reset();
-  res.writeHead(200, { 'Content-Type': 'text/plain' }).end(`${lines.join('\n')}\n`);
-}
-
-const server = http.createServer({ noDelay: true }, (req, res) => {
-  if (req.method === 'POST' && req.url === '/api/v1/chat/unified/stream') {
-    return void stream(req, res).catch(() => {
-      if (res.headersSent) res.destroy();
-      else res.writeHead(503).end();
-    });
-  }
-  if (req.method === 'GET' && req.url === '/metrics') return metrics(res);
-  if (req.method === 'GET' && req.url?.startsWith('/health/')) return void res.writeHead(redis.status === 'ready' ? 200 : 503).end();
-  res.writeHead(404).end();
-});
 // The cached reply is in Redis before the first request can come.
 await new Promise((resolve) => redis.once('ready', resolve));
 await redis.set(REPLY_KEY, readFileSync(process.env.REPLY_FILE, 'utf8'));
-server.listen(Number(process.env.PORT ?? 7300), '127.0.0.1');
-process.on('SIGTERM', () => {
-  server.closeAllConnections();
-  process.exit(0);
-});
+serveYardstick({ port: Number(process.env.PORT ?? 7300), stream, ready: () => redis.status === 'ready' });

@@ -5,18 +5,15 @@
 // architecture with nothing else (no auth, limits, history, retries).
 //   env: PORT, REDIS_URL
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { readTurnRequest } from '../lib/turn-request.mjs';
+import { serveYardstick } from '../lib/yardstick-server.mjs';
 
 const JOBS = 'relay:jobs';
 const channelOf = (streamId) => `relay:stream:${streamId}`;
 const redis = new Redis(process.env.REDIS_URL);
 const subscriber = new Redis(process.env.REDIS_URL);
 const open = new Map(); // channel → response
-const loop = monitorEventLoopDelay({ resolution: 10 }); // as the reference and prom-client do
-loop.enable();
 
 subscriber.on('message', (channel, event) => {
   const res = open.get(channel);
@@ -48,21 +45,4 @@ async function stream(req, res) {
   await redis.lpush(JOBS, JSON.stringify({ streamId, sessionId, receivedAt }));
 }
 
-function metrics(res) {
-  const s = (ns) => ns / 1e9;
-  const lines = [`process_resident_memory_bytes ${process.memoryUsage.rss()}`, `nodejs_eventloop_lag_p50_seconds ${s(loop.percentile(50))}`, `nodejs_eventloop_lag_p99_seconds ${s(loop.percentile(99))}`, `nodejs_eventloop_lag_max_seconds ${s(loop.max)}`];
-  loop.reset();
-  res.writeHead(200, { 'Content-Type': 'text/plain' }).end(`${lines.join('\n')}\n`);
-}
-
-const server = http.createServer({ noDelay: true }, (req, res) => {
-  if (req.method === 'POST' && req.url === '/api/v1/chat/unified/stream') return void stream(req, res).catch(() => res.destroy());
-  if (req.method === 'GET' && req.url === '/metrics') return metrics(res);
-  if (req.method === 'GET' && req.url?.startsWith('/health/')) return void res.writeHead(redis.status === 'ready' && subscriber.status === 'ready' ? 200 : 503).end();
-  res.writeHead(404).end();
-});
-server.listen(Number(process.env.PORT ?? 7200), '127.0.0.1');
-process.on('SIGTERM', () => {
-  server.closeAllConnections();
-  process.exit(0);
-});
+serveYardstick({ port: Number(process.env.PORT ?? 7200), stream, ready: () => redis.status === 'ready' && subscriber.status === 'ready' });

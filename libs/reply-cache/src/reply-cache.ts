@@ -13,7 +13,7 @@ export interface CachedReply {
   /** The ELP of the whole reply (a cancelled replay recomputes it on what was sent). */
   elp: ElpResult;
   /**
-   * The running ELP snapshots the generator published (one every 20 chunks), played again with
+   * The running ELP snapshots the generator published (one every `ELP_SNAPSHOT_EVERY` chunks), played again with
    * the chunks, so a replay need not analyse every word; missing in entries written before they
    * were kept, and then recomputed.
    */

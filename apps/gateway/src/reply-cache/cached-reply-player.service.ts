@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import type { DoneEventData, DoneStatus, ErrorEventData, TurnFinishedData, TurnStartedData, TurnStatus } from '@app/contracts';
-import { analyzeElp, ElpAccumulator } from '@app/elp';
+import { analyzeElp } from '@app/elp';
 import { detectPii, piiDecision, type PiiPolicy } from '@app/guardrails';
 import { PacingClock } from '@app/pacing';
 import { APP_CONFIG, type AppConfig } from '@app/platform';
 import { ReplayRegistry, type CachedReply } from '@app/reply-cache';
 import { chunkEntry, EntryKind, StreamStore } from '@app/stream-store';
 import { TurnRecorder, turnStats, withOutputDecision } from '@app/turn-events';
-import { ChunkReplay } from './chunk-replay.js';
+import { ChunkReplay, type PlayedChunks } from './chunk-replay.js';
 import { untilRedisAnswers } from './until-redis-answers.js';
 
 /** A cache hit, admitted like any turn (session claimed, meta and presence written, tap open). */
@@ -145,7 +145,7 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicati
   private async finish(
     turn: TurnStartedData,
     reply: CachedReply,
-    played: { outcome: DoneStatus; text: string; sent: number; firstChunkAt?: number; receivedAtMs: number; elp?: ElpAccumulator },
+    played: PlayedChunks & { outcome: DoneStatus; receivedAtMs: number },
   ): Promise<void> {
     const { outcome, text, sent, firstChunkAt, receivedAtMs } = played;
     const finishedAt = Date.now();

@@ -1,11 +1,8 @@
-import type { DoneStatus, ElpSnapshotData } from '@app/contracts';
+import { ELP_SNAPSHOT_EVERY, type DoneStatus, type ElpSnapshotData } from '@app/contracts';
 import { ElpAccumulator } from '@app/elp';
 import { Pacer, type PacingClock } from '@app/pacing';
 import { AppendResult, type AppendListener, type StreamStore } from '@app/stream-store';
 import { untilRedisAnswers } from './until-redis-answers.js';
-
-/** A running ELP snapshot goes to attached clients every this many chunks, as from a generator. */
-const ELP_SNAPSHOT_EVERY = 20;
 
 /** What a replay's chunks did. */
 export interface PlayedChunks {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { analyzeElp, ElpAccumulator } from '@app/elp';
 import {
+  ELP_SNAPSHOT_EVERY,
   type DoneEventData,
   type DoneStatus,
   type ElpSnapshotData,
@@ -23,9 +24,6 @@ import { AppendResult, EntryKind, StreamStore, type StreamIds } from '@app/strea
 import { TurnRecorder, turnStats, withOutputDecision } from '@app/turn-events';
 import { providerFingerprint, ReplyCache } from '@app/reply-cache';
 import { WordChunker } from './word-chunker.js';
-
-/** A running ELP snapshot goes to attached clients every this many chunks. */
-const ELP_SNAPSHOT_EVERY = 20;
 
 /** Every word this attempt produced, as text, as chunks, and analysed as it went. */
 interface StreamedReply {

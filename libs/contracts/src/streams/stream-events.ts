@@ -62,6 +62,11 @@ export interface ErrorEventData {
   retryable: boolean;
 }
 
+/**
+ * A running `elp` snapshot follows every this-many chunks (docs/api.md §1): the generator publishes
+ * them, a cache entry keeps them, a cached replay plays them again.
+ */
+export const ELP_SNAPSHOT_EVERY = 20;
 /** Keep-alive comment interval (docs/api.md §1). */
 export const KEEP_ALIVE_MS = 15_000;
 /** Reconnection delay suggested to EventSource clients. */
