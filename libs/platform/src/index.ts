@@ -26,3 +26,4 @@ export * from './platform.module.js';
 export * from './embeddings/embeddings.client.js';
 export * from './validation/is-text.validator.js';
 export * from './validation/kb-document.dto.js';
+export { deepFreeze } from './immutable/deep-freeze.js';

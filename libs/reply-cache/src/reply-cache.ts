@@ -1,5 +1,6 @@
 import { kbVersionKey, type CacheTicketData, type ElpResult, type ElpSnapshotData, type Source } from '@app/contracts';
-import type { RedisClient } from '@app/platform';
+import { deepFreeze, type RedisClient } from '@app/platform';
+import { LRUCache } from 'lru-cache';
 
 /** One cached reply: what a hit plays and stores in history. */
 export interface CachedReply {
@@ -57,6 +58,12 @@ export class ReplyCacheKeys {
  */
 export class ReplyCache {
   readonly keys: ReplyCacheKeys;
+  /**
+   * The entries read lately, decoded, by hash: while an entry's text is unchanged its hits share
+   * one frozen decoding instead of parsing the whole reply again each (a hit is a question asked
+   * before, often by many at once), and the replays that hold it keep one copy alive, not one each.
+   */
+  private readonly decoded = new LRUCache<string, { raw: string; reply: CachedReply | null }>({ max: 100 });
 
   constructor(
     private readonly redis: RedisClient,
@@ -79,8 +86,16 @@ export class ReplyCache {
     const [raw, version] = await Promise.all([this.redis.get(this.keys.entry(hash)), this.redis.get(this.keys.kbVersion())]);
     const kbVersion = parseVersion(version);
     if (raw === null) return { reply: null, kbVersion };
-    const reply = parseEntry(raw);
+    const reply = this.decode(hash, raw);
     return { reply: reply && reply.kb_version === kbVersion ? reply : null, kbVersion };
+  }
+
+  private decode(hash: string, raw: string): CachedReply | null {
+    const known = this.decoded.get(hash);
+    if (known?.raw === raw) return known.reply;
+    const reply = parseEntry(raw);
+    this.decoded.set(hash, { raw, reply });
+    return reply;
   }
 
   /** Writes the reply a generator completed for `ticket`, for `CACHE_TTL_S`. */
@@ -131,7 +146,7 @@ function parseVersion(raw: string | null): number {
 function parseEntry(raw: string): CachedReply | null {
   try {
     const entry = JSON.parse(raw) as CachedReply;
-    return Array.isArray(entry.chunks) && entry.chunks.length === entry.chunk_count && entry.chunk_count > 0 ? entry : null;
+    return Array.isArray(entry.chunks) && entry.chunks.length === entry.chunk_count && entry.chunk_count > 0 ? deepFreeze(entry) : null;
   } catch {
     return null;
   }

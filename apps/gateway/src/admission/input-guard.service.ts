@@ -2,6 +2,7 @@ import { BadRequestException, Inject, Injectable } from '@nestjs/common';
 import type { ChatRequest, CompletionOptions, TurnMetadata } from '@app/contracts';
 import { applyPiiPolicy, decideInjection, type PiiPolicy } from '@app/guardrails';
 import { APP_CONFIG, type AppConfig } from '@app/platform';
+import { RecentResults } from './recent-results.js';
 
 export interface GuardedInput {
   message: string;
@@ -17,21 +18,28 @@ export interface GuardedInput {
 @Injectable()
 export class InputGuard {
   private readonly pii: PiiPolicy;
+  /** Verdicts by input: the same message and passages always get the same one (a refusal is not kept). */
+  private readonly verdicts = new RecentResults<GuardedInput>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.pii = config.PII_POLICY;
   }
 
+  /** The guarded input (shared with other requests of the same input: frozen), or a 400 for a blocked injection. */
   check(request: ChatRequest): GuardedInput {
     const context = request.context ?? [];
+    return this.verdicts.get(JSON.stringify([request.message, context]), () => this.guard(request.message, context));
+  }
+
+  private guard(message: string, context: string[]): GuardedInput {
     const injection =
       this.config.INJECTION_POLICY === 'off'
         ? { flagged: false, score: 0, reasons: [], blocked: false }
-        : decideInjection([request.message, ...context], this.config.INJECTION_POLICY === 'block');
+        : decideInjection([message, ...context], this.config.INJECTION_POLICY === 'block');
     if (injection.blocked) throw blocked(injection.reasons);
-    const message = applyPiiPolicy(request.message, 'input', this.pii.input);
+    const guarded = applyPiiPolicy(message, 'input', this.pii.input);
     const passages = context.map((passage) => applyPiiPolicy(passage, 'input', this.pii.input).text);
-    return { message: message.text, context: passages, metadata: { guardrails: { pii: [message.decision], injection } } };
+    return { message: guarded.text, context: passages, metadata: { guardrails: { pii: [guarded.decision], injection } } };
   }
 
   /**

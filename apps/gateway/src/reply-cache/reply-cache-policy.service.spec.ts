@@ -41,4 +41,28 @@ describe('which turns the response cache may answer', () => {
     expect(policy('global').candidate(request(), input({}, 'none', true), undefined, 'alice')).toBeUndefined();
     expect(policy('off').candidate(request(), input(), undefined, 'alice')).toBeUndefined();
   });
+
+  it('a remembered key is the one a fresh gateway computes, and every part that varies changes it', () => {
+    const seen = policy('user');
+    const ask = (p: ReplyCachePolicy, over: Partial<ChatRequest> = {}, completion?: CompletionOptions, user = 'alice') =>
+      p.candidate(request(over), input(), completion, user)?.hash;
+    const first = ask(seen);
+    expect(ask(seen)).toBe(first);
+    expect(ask(policy('user'))).toBe(first);
+    const variants = [
+      ask(seen, { language: 'fr' }),
+      ask(seen, {}, { temperature: 0.5 }),
+      ask(seen, {}, { max_chunks: 3 }),
+      ask(seen, {}, { instructions: 'be brief' }),
+      ask(seen, {}, undefined, 'bob'),
+      seen.candidate(request(), input({ message: 'What is pacing for?' }), undefined, 'alice')?.hash,
+      seen.candidate(request(), input({ context: ['a passage'] }), undefined, 'alice')?.hash,
+    ];
+    expect(new Set([first, ...variants]).size).toBe(variants.length + 1);
+    // A message that normalises alike is remembered apart and still gets the same key.
+    expect(seen.candidate(request(), input({ message: '  What is pacing?' }), undefined, 'alice')?.hash).toBe(first);
+    // Each again, on a gateway that has seen none of them: the same keys.
+    expect(ask(policy('user'), { language: 'fr' })).toBe(variants[0]);
+    expect(ask(policy('user'), {}, { temperature: 0.5 })).toBe(variants[1]);
+  });
 });

@@ -3,6 +3,7 @@ import type { ChatRequest, CompletionOptions } from '@app/contracts';
 import { APP_CONFIG, type AppConfig } from '@app/platform';
 import { providerFingerprint, replyKeyHash } from '@app/reply-cache';
 import type { GuardedInput } from '../admission/input-guard.service.js';
+import { RecentResults } from '../admission/recent-results.js';
 
 /** A turn the cache may answer or keep: its entry's hash. */
 export interface CacheCandidate {
@@ -18,6 +19,8 @@ export interface CacheCandidate {
 @Injectable()
 export class ReplyCachePolicy {
   private readonly provider: string;
+  /** Keys by the parts that vary between requests (the rest is this gateway's configuration). */
+  private readonly hashes = new RecentResults<{ hash: string }>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.provider = providerFingerprint(config);
@@ -34,8 +37,7 @@ export class ReplyCachePolicy {
     // Scope global shares replies between users: only turns whose only input is the message.
     const privateInput = !newSession || conversation.length > 0 || input.context.length > 0 || completion?.instructions !== undefined;
     if (scope === 'global' && privateInput) return undefined;
-    const hash = replyKeyHash({
-      provider: this.provider,
+    const varying = {
       user: scope === 'user' ? userId : '',
       message: input.message,
       language: request.language ?? '',
@@ -44,9 +46,15 @@ export class ReplyCachePolicy {
       instructions: completion?.instructions ?? '',
       temperature: completion?.temperature ?? -1,
       maxChunks: completion?.max_chunks ?? -1,
-      piiPolicy: `input:${this.config.PII_POLICY.input},output:${this.config.PII_POLICY.output}`,
-      injectionPolicy: this.config.INJECTION_POLICY,
-    });
+    };
+    const { hash } = this.hashes.get(JSON.stringify(varying), () => ({
+      hash: replyKeyHash({
+        ...varying,
+        provider: this.provider,
+        piiPolicy: `input:${this.config.PII_POLICY.input},output:${this.config.PII_POLICY.output}`,
+        injectionPolicy: this.config.INJECTION_POLICY,
+      }),
+    }));
     return { hash, provider: this.provider };
   }
 }
