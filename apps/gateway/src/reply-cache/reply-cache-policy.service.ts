@@ -19,11 +19,18 @@ export interface CacheCandidate {
 @Injectable()
 export class ReplyCachePolicy {
   private readonly provider: string;
-  /** Keys by the parts that vary between requests (the rest is this gateway's configuration). */
+  /** The key's parts that come from this gateway's configuration: the same for every request. */
+  private readonly configured: { provider: string; piiPolicy: string; injectionPolicy: string };
+  /** Keys by the parts that vary between requests. */
   private readonly hashes = new RecentResults<{ hash: string }>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.provider = providerFingerprint(config);
+    this.configured = {
+      provider: this.provider,
+      piiPolicy: `input:${config.PII_POLICY.input},output:${config.PII_POLICY.output}`,
+      injectionPolicy: config.INJECTION_POLICY,
+    };
   }
 
   candidate(request: ChatRequest, input: GuardedInput, completion: CompletionOptions | undefined, userId: string): CacheCandidate | undefined {
@@ -47,14 +54,7 @@ export class ReplyCachePolicy {
       temperature: completion?.temperature ?? -1,
       maxChunks: completion?.max_chunks ?? -1,
     };
-    const { hash } = this.hashes.get(JSON.stringify(varying), () => ({
-      hash: replyKeyHash({
-        ...varying,
-        provider: this.provider,
-        piiPolicy: `input:${this.config.PII_POLICY.input},output:${this.config.PII_POLICY.output}`,
-        injectionPolicy: this.config.INJECTION_POLICY,
-      }),
-    }));
+    const { hash } = this.hashes.get(JSON.stringify(varying), () => ({ hash: replyKeyHash({ ...varying, ...this.configured }) }));
     return { hash, provider: this.provider };
   }
 }
