@@ -338,11 +338,34 @@ export class StreamStore {
     else await this.redis.publish(this.keys.channel(streamId), entry);
   }
 
-  /** Ends the stream once with its terminal entry; false when it had ended already. */
-  async finish(streamId: string, kind: EntryKind.Done | EntryKind.Error, seq: number, data: object, status: string): Promise<boolean> {
+  /**
+   * Ends the stream once with its terminal entry, and frees its session's and user's slots (either
+   * way: an ended stream holds none). On one Redis both are one script call, so the slots are free
+   * by the time a client reads `done`; on a cluster the slots live elsewhere and are freed just
+   * after. False when the stream had ended already.
+   */
+  async finish(ids: StreamIds, kind: EntryKind.Done | EntryKind.Error, seq: number, data: object, status: string): Promise<boolean> {
     const k = this.keys;
+    const { streamId } = ids;
     const entry = encodeEntry(kind, seq, JSON.stringify(data));
-    return (await this.redis.finishStream(k.log(streamId), k.channel(streamId), k.meta(streamId), entry, status, this.settings.replayTtlS, this.publish)) === 1;
+    if (!this.settings.bySlot) {
+      const ended = await this.redis.finishAndRelease(
+        k.log(streamId),
+        k.channel(streamId),
+        k.meta(streamId),
+        k.sessionActive(ids.sessionId),
+        k.userStreams(ids.userId),
+        entry,
+        status,
+        this.settings.replayTtlS,
+        this.publish,
+        streamId,
+      );
+      return ended === 1;
+    }
+    const ended = (await this.redis.finishStream(k.log(streamId), k.channel(streamId), k.meta(streamId), entry, status, this.settings.replayTtlS, this.publish)) === 1;
+    await this.release(ids);
+    return ended;
   }
 
   // Lifecycle -----------------------------------------------------------------------------------

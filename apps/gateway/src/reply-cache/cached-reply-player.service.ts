@@ -5,7 +5,7 @@ import { detectPii, piiDecision, type PiiPolicy } from '@app/guardrails';
 import { PacingClock } from '@app/pacing';
 import { APP_CONFIG, type AppConfig } from '@app/platform';
 import { ReplayRegistry, type CachedReply } from '@app/reply-cache';
-import { chunkEntry, EntryKind, StreamStore } from '@app/stream-store';
+import { chunkEntry, EntryKind, StreamStore, type StreamIds } from '@app/stream-store';
 import { TurnRecorder, turnStats, withOutputDecision } from '@app/turn-events';
 import { ChunkReplay, type PlayedChunks } from './chunk-replay.js';
 import { untilRedisAnswers } from './until-redis-answers.js';
@@ -99,13 +99,13 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicati
   private async endOrphan(turn: TurnStartedData): Promise<void> {
     const { text, chunks } = await this.store.sentText(turn.stream_id);
     const error: ErrorEventData = { code: 'stream_interrupted', message: 'The gateway playing this reply stopped; send the message again', retryable: true };
-    if (!(await this.store.finish(turn.stream_id, EntryKind.Error, chunks, error, 'failed'))) return;
+    const ids = { streamId: turn.stream_id, sessionId: turn.session_id, userId: turn.user_id };
+    if (!(await this.store.finish(ids, EntryKind.Error, chunks, error, 'failed'))) return;
     this.logger.warn({ stream_id: turn.stream_id, session_id: turn.session_id, chunks }, 'cached replay lost its gateway: stream ended');
     // Not waited for: its confirmation may take PERSIST_WAIT_MS, and the sweep has others to end.
     void this.turns
       .finished({ ...turn, content: text, status: 'failed', elp: null, stats: null, sources: [], finished_at: new Date().toISOString() }, { retry: true })
       .catch(() => undefined);
-    await this.store.release({ streamId: turn.stream_id, sessionId: turn.session_id, userId: turn.user_id });
   }
 
   private async run({ turn, reply, receivedAtMs, firstChunkTo }: CachedTurn): Promise<void> {
@@ -129,20 +129,25 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicati
     }
     const pacing = { intervalMs: this.pacingMs, clock: this.clock };
     const replay = new ChunkReplay(this.store, turn.stream_id, reply.chunks, reply.elp_snapshots, pacing, () => void recordStart(), handedOverAt);
+    // The stream's end frees the session's and user's slots with it; otherwise (ended elsewhere, or
+    // Redis failed throughout) they are freed here.
+    let released = false;
     try {
       const played = await replay.play();
       if (played.outcome === 'ended elsewhere') return; // nothing more to do
       await recordStart();
-      await this.finish(turn, reply, { ...played, outcome: played.outcome, receivedAtMs });
+      await this.finish(ids, turn, reply, { ...played, outcome: played.outcome, receivedAtMs });
+      released = true;
     } catch (err) {
       await recordStart().catch(() => undefined);
-      await this.fail(turn, replay.played.text, replay.played.sent, err as Error);
+      released = await this.fail(ids, turn, replay.played.text, replay.played.sent, err as Error);
     } finally {
-      await this.store.release(ids).catch(() => undefined);
+      if (!released) await this.store.release(ids).catch(() => undefined);
     }
   }
 
   private async finish(
+    ids: StreamIds,
     turn: TurnStartedData,
     reply: CachedReply,
     played: PlayedChunks & { outcome: DoneStatus; receivedAtMs: number },
@@ -177,19 +182,25 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicati
       persisted,
       sources: reply.sources,
     };
-    await untilRedisAnswers(() => this.store.finish(turn.stream_id, EntryKind.Done, sent, done, outcome));
+    await untilRedisAnswers(() => this.store.finish(ids, EntryKind.Done, sent, done, outcome));
     this.logger.log({ stream_id: turn.stream_id, session_id: turn.session_id, status: outcome, chunks: sent, duration_ms: stats.duration_ms, persisted, cached: true }, 'turn finished');
   }
 
-  /** Redis failed under the replay: the stream ends with an error, the partial reply stored as failed (best effort). */
-  private async fail(turn: TurnStartedData, text: string, sent: number, err: Error): Promise<void> {
+  /**
+   * Redis failed under the replay: the stream ends with an error, the partial reply stored as
+   * failed (best effort). True when the end (and with it the slots' release) reached Redis.
+   */
+  private async fail(ids: StreamIds, turn: TurnStartedData, text: string, sent: number, err: Error): Promise<boolean> {
     this.logger.error({ stream_id: turn.stream_id, session_id: turn.session_id, err: err.message }, 'cached reply could not be played');
     const status: TurnStatus = 'failed';
     const error: ErrorEventData = { code: 'generation_failed', message: 'The reply could not be played', retryable: true };
     await this.turns
       .finished({ ...turn, content: text, status, elp: null, stats: null, sources: [], finished_at: new Date().toISOString() }, { retry: false })
       .catch(() => undefined);
-    await this.store.finish(turn.stream_id, EntryKind.Error, sent, error, status).catch(() => undefined);
+    return this.store.finish(ids, EntryKind.Error, sent, error, status).then(
+      () => true,
+      () => false,
+    );
   }
 
   /** SIGTERM: the replays in progress finish (they are seconds long), like a generator's active jobs. */

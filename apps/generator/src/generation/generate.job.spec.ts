@@ -30,12 +30,11 @@ function memoryWriter(options: { status?: string | null; logged?: string[]; refu
     },
     publishElp: async () => undefined,
     sentText: async () => ({ text: log.join(''), chunks: log.length }),
-    finish: async (_streamId: string, kind: EntryKind.Done | EntryKind.Error, seq: number, data: object, status: string) => {
+    // The end frees the session's and user's slots with it (StreamStore.finish).
+    finish: async ({ streamId }: StreamIds, kind: EntryKind.Done | EntryKind.Error, seq: number, data: object, status: string) => {
       ends.push({ kind, seq, data, status });
-      return true;
-    },
-    release: async ({ streamId }: StreamIds) => {
       released.push(streamId);
+      return true;
     },
   };
   return { writer: writer as unknown as StreamStore, log, ends, released };

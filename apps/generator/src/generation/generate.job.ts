@@ -253,8 +253,8 @@ export class GenerateJob {
       persisted,
       sources,
     };
-    await this.store.finish(data.stream_id, EntryKind.Done, chunks, done, outcome);
-    await this.store.release(idsOf(data));
+    // `done`, and the session's and user's slots freed with it.
+    await this.store.finish(idsOf(data), EntryKind.Done, chunks, done, outcome);
     generationMetrics.streams.inc({ outcome });
     if (outcome === 'completed') generationMetrics.tokensPerSecond.observe(stats.tokens_per_sec);
     this.logger.log(
@@ -302,8 +302,7 @@ export class GenerateJob {
         { retry: true }, // the failed attempt may have enqueued it already
       )
       .catch(() => false);
-    await this.store.finish(data.stream_id, EntryKind.Error, chunks, error, status);
-    await this.store.release(idsOf(data));
+    await this.store.finish(idsOf(data), EntryKind.Error, chunks, error, status);
     generationMetrics.streams.inc({ outcome: 'error' });
     this.logger.error({ stream_id: data.stream_id, session_id: data.session_id, ...traceIdFields(traceparent), err: err.message }, 'generation failed for good');
   }

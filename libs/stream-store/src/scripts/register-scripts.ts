@@ -13,6 +13,19 @@ export interface StreamScripts {
   /** The same script for one chunk, its key declared (what a cluster sends, see below). */
   appendChunk(log: string, ttlS: number, presenceEvery: number, publish: PublishCommand, seq: number, entry: string): Promise<number[]>;
   finishStream(log: string, channel: string, meta: string, entry: string, status: string, ttlS: number, publish: PublishCommand): Promise<number>;
+  /** The same script, also freeing the session's and the user's slots (one Redis only: the keys are in other slots). */
+  finishAndRelease(
+    log: string,
+    channel: string,
+    meta: string,
+    sessionActive: string,
+    userStreams: string,
+    entry: string,
+    status: string,
+    ttlS: number,
+    publish: PublishCommand,
+    streamId: string,
+  ): Promise<number>;
   requestCancel(meta: string): Promise<number | string | null>;
   releaseIfEqual(key: string, value: string): Promise<number>;
   openStream(
@@ -75,6 +88,7 @@ export function withStreamScripts<R extends RedisClient>(redis: R): R & StreamSc
   // ioredis refuses that pipeline once it holds streams of two masters. Declared keys route right.
   redis.defineCommand('appendChunk', { numberOfKeys: 1, lua: APPEND_CHUNKS });
   redis.defineCommand('finishStream', { numberOfKeys: 3, lua: FINISH_STREAM });
+  redis.defineCommand('finishAndRelease', { numberOfKeys: 5, lua: FINISH_STREAM });
   redis.defineCommand('requestCancel', { numberOfKeys: 1, lua: REQUEST_CANCEL });
   redis.defineCommand('releaseIfEqual', { numberOfKeys: 1, lua: RELEASE_IF_EQUAL });
   redis.defineCommand('openStream', { numberOfKeys: 6, lua: OPEN_STREAM });
