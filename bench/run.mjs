@@ -12,7 +12,8 @@
 //   --series=a,b        only these of reference, relay, stack, stack-2gen (exploration)
 //   --burst[=N]         instead of the sweep: N streams (500) started at once against each series;
 //                       time to response headers and TTFT p50/p99 overall and per tenth of launch
-//                       order, CPU per process and per turn (exploration, results to $TMPDIR)
+//                       order, CPU per process and per turn (exploration, results to $TMPDIR);
+//                       with --slowlog also the stack's Redis commands and script calls per turn
 //   --steady[=N]        instead of the sweep: streams arriving as a Poisson process at N / (reply
 //                       duration) per second, so about N (500) open at once, for --duration=S (60)
 //                       seconds per series; TTFT p50/p99, gap p99, completion, CPU per turn per
@@ -240,7 +241,7 @@ async function measure(backEnd, startedAt, levels, code) {
   const steadyArg = args.find((a) => a === '--steady' || a.startsWith('--steady='));
   if (burstArg || steadyArg) {
     const records = burstArg
-      ? await burstPass(chosen, Number(burstArg.split('=')[1] ?? GOAL_N), workload)
+      ? await burstPass(chosen, Number(burstArg.split('=')[1] ?? GOAL_N), workload, { slowlog: args.includes('--slowlog') })
       : await steadyPass(chosen, Number(steadyArg.split('=')[1] ?? GOAL_N), workload, Number(flag('duration') ?? 60));
     const out = join(tmpdir(), `bench-${burstArg ? 'burst' : 'steady'}.json`);
     writeFileSync(out, `${JSON.stringify({ startedAt: startedAt.toISOString(), database: backEnd.database, redis: redisSetup(), code, workload, records }, null, 1)}\n`);

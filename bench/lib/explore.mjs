@@ -27,14 +27,23 @@ function cpuLines(rec) {
   if (rec.redisCluster) say(redisClusterText(rec));
 }
 
-export async function burstPass(seriesTargets, n, workload) {
+/** What SLOWLOG counted (`--slowlog`): a turn's Redis commands and its own script calls. */
+function redisLines(rec) {
+  const s = rec.slowlog;
+  if (!s) return;
+  say(`  Redis per turn: ${fmt(s.issuedPerStream)} client-issued commands; script calls ${fmt(s.scriptCallsPerStream)} (chunk batches excluded) and ${fmt(s.chunkBatchesPerStream)} chunk batches`);
+}
+
+/** `slowlog`: also count every client-issued Redis command of the stack's series (SLOWLOG at threshold 0, which costs Redis CPU). */
+export async function burstPass(seriesTargets, n, workload, { slowlog = false } = {}) {
   const records = [];
   for (const target of seriesTargets) {
-    const rec = await runLevel(target, n, { ...workload, rampMs: 0 }, { tenths: true });
+    const rec = await runLevel(target, n, { ...workload, rampMs: 0 }, { tenths: true, slowlog: slowlog && target.name.startsWith('stack') });
     say(`\n[${target.name} burst N=${n}] ${verdict(rec)}, done ${rec.lg.completed}/${n}, machine peak ${rec.machine.peakBusyPct}% (others ${rec.machine.othersPct}% of a core)`);
     say(`  all:       headers p50/p99 ${pair(rec.lg.toHeaders)} ms, TTFT p50/p99 ${pair(rec.lg.ttft)} ms, gap p99 ${fmt(rec.lg.gap.p99)} ms`);
     rec.lg.tenths.forEach((t, i) => say(`  tenth ${String(i + 1).padStart(2)}:  headers p50/p99 ${pair(t.toHeaders)} ms, TTFT p50/p99 ${pair(t.ttft)} ms`));
     cpuLines(rec);
+    redisLines(rec);
     records.push({ series: target.name, mode: 'burst', ...rec });
   }
   return records;

@@ -28,6 +28,8 @@ export function goalsTable(results) {
   } else {
     lines.push([`figures at N=${GOAL_N}`, '–', 'not measured']);
   }
+  const scriptCalls = results.accounting?.slowlog?.scriptCallsPerStream;
+  lines.push([`Redis script calls per turn ≤ 6, chunk batches excluded (accounting pass, N=${results.accounting?.n ?? '–'})`, scriptCalls === undefined ? '–' : fmt(scriptCalls, 2), check(scriptCalls === undefined ? undefined : scriptCalls <= 6)]);
   lines.push(scalingGoal(results, one, two, check));
   return table(['goal', 'measured', 'verdict'], lines);
 }

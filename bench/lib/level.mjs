@@ -78,7 +78,7 @@ export async function runLevel(target, n, workload, options = {}) {
     const procs = sampler.stop();
     const split = splitCpu(sampler, sentAt, lgResult, workload, procs);
     const loop = await scrapeAll(server.loopUrls);
-    const slowlog = options.slowlog ? mergeSlowlogs(await Promise.all(slowlogClients.map(stopSlowlogCapture))) : undefined;
+    const slowlog = options.slowlog ? mergeSlowlogs(await Promise.all(slowlogClients.map((client) => stopSlowlogCapture(client, root)))) : undefined;
     const chunks = Math.max(1, lgResult.chunks);
     const redisAfter = await redisStats(server);
     const redis = server.redisMasters ? perChunkOfMasters(redisBefore, redisAfter, chunks) : server.redis ? perChunk(commandDelta(redisBefore, redisAfter), chunks) : undefined;
@@ -202,6 +202,10 @@ function accountPerChunk(slowlog, lg) {
     issuedPerChunk: round(slowlog.issued / chunks, 2),
     insideScriptsPerChunk: round(slowlog.insideScripts / chunks, 2),
     issuedPerStream: round(slowlog.issued / lg.n, 1),
+    // A turn's own script calls (admission, enqueue, job moves, the end); the chunk script's calls
+    // carry a pacing slot's chunks of many streams and are counted apart.
+    scriptCallsPerStream: round((slowlog.scriptCalls - slowlog.chunkBatches) / lg.n, 2),
+    chunkBatchesPerStream: round(slowlog.chunkBatches / lg.n, 2),
     rows,
   };
 }

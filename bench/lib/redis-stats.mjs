@@ -3,6 +3,8 @@
 // reported apart. An optional SLOWLOG pass (threshold 0) separates client-issued commands
 // (logged with the client's address and name) from script-internal ones (logged with "?:0").
 // On a Redis Cluster (--cluster) both are read from each master and summed.
+import { createHash } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
 
 /** Our own probes, not the product's work (replconf: a cluster replica's acknowledgements). */
 const OWN = new Set(['info', 'config|set', 'config|get', 'slowlog|reset', 'slowlog|get', 'slowlog|len', 'ping', 'client|setname', 'replconf']);
@@ -57,7 +59,20 @@ export function mergeSlowlogs(captures) {
   const byClient = {};
   for (const c of captures) for (const [key, calls] of Object.entries(c.byClient)) byClient[key] = (byClient[key] ?? 0) + calls;
   const sum = (field) => captures.reduce((a, c) => a + c[field], 0);
-  return { issued: sum('issued'), insideScripts: sum('insideScripts'), byClient };
+  return { issued: sum('issued'), insideScripts: sum('insideScripts'), scriptCalls: sum('scriptCalls'), chunkBatches: sum('chunkBatches'), byClient };
+}
+
+/**
+ * The SHA1 of the chunk script (what EVALSHA names it by), from the built stream store: its calls
+ * carry a pacing slot's chunks, so they are counted apart from a turn's own script calls.
+ */
+async function chunkScriptSha(root) {
+  try {
+    const { APPEND_CHUNKS } = await import(pathToFileURL(`${root}dist/apps/generator/libs/stream-store/src/scripts/append-chunks.js`).href);
+    return createHash('sha1').update(APPEND_CHUNKS).digest('hex');
+  } catch {
+    return undefined;
+  }
 }
 
 export async function startSlowlogCapture(client) {
@@ -70,7 +85,8 @@ export async function startSlowlogCapture(client) {
  * Client-issued commands since startSlowlogCapture, grouped by connection name and command;
  * entries with address "?:0" ran inside a script and are counted apart.
  */
-export async function stopSlowlogCapture(client) {
+export async function stopSlowlogCapture(client, root) {
+  const chunkSha = await chunkScriptSha(root);
   await client.config('SET', 'slowlog-log-slower-than', '10000');
   const entries = await client.slowlog('GET', '-1');
   await client.slowlog('RESET');
@@ -78,6 +94,8 @@ export async function stopSlowlogCapture(client) {
   const byClient = {};
   let issued = 0;
   let insideScripts = 0;
+  let scriptCalls = 0;
+  let chunkBatches = 0;
   for (const [, , , args, addr, name] of entries) {
     const cmd = String(args[0]).toLowerCase();
     if (addr === '?:0') {
@@ -88,6 +106,10 @@ export async function stopSlowlogCapture(client) {
     issued += 1;
     const key = `${name || 'unnamed'} ${cmd}`;
     byClient[key] = (byClient[key] ?? 0) + 1;
+    if (cmd === 'evalsha' || cmd === 'eval' || cmd === 'fcall') {
+      scriptCalls += 1;
+      if (cmd === 'evalsha' && chunkSha !== undefined && String(args[1]) === chunkSha) chunkBatches += 1;
+    }
   }
-  return { issued, insideScripts, byClient };
+  return { issued, insideScripts, scriptCalls, chunkBatches, byClient };
 }

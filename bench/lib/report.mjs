@@ -150,7 +150,8 @@ function accountingTable(results) {
       .replace(/^\{[^}]+\}:([A-Za-z0-9+/=]+)(:qe|:w:[^ ]+)? /, (_, queue, kind) => `BullMQ "${Buffer.from(queue, 'base64').toString()}" ${kind === ':qe' ? 'queue events' : kind ? 'worker' : 'queue'} `);
   return [
     `Accounting pass (separate from the sweep; SLOWLOG at threshold 0 logs every command a client sends, and logs commands run inside scripts with the address \`?:0\`), stack with 1 generator, N=${a.n}:`,
-    `client-issued commands **${a.slowlog.issuedPerChunk} per chunk** (${a.slowlog.issuedPerStream} per stream), plus ${a.slowlog.insideScriptsPerChunk} per chunk run inside Lua scripts; raw commandstats total ${fmt(a.redis.perChunk, 2)} per chunk.`,
+    `client-issued commands **${a.slowlog.issuedPerChunk} per chunk** (${a.slowlog.issuedPerStream} per stream), plus ${a.slowlog.insideScriptsPerChunk} per chunk run inside Lua scripts; raw commandstats total ${fmt(a.redis.perChunk, 2)} per chunk.` +
+      (a.slowlog.scriptCallsPerStream === undefined ? '' : ` Script calls per stream: **${a.slowlog.scriptCallsPerStream}** of its own (admission, enqueue, the job's moves, the end), and ${a.slowlog.chunkBatchesPerStream} chunk-script calls (each a pacing slot's chunks of every stream due in it).`),
     '',
     table(
       ['connection, command', 'per chunk', 'per stream'],
