@@ -103,7 +103,7 @@ export class ChatService {
             receivedAtMs,
             firstChunkTo: (raw) => tap.deliver(raw),
           });
-          this.logger.log({ reqId: requestId, stream_id: streamId, session_id: sessionId, cached: true, ...traceFields(span) }, 'stream started');
+          this.logStarted({ reqId: requestId, stream_id: streamId, session_id: sessionId, cached: true, ...traceFields(span) });
           return { meta, events };
         }
         const cache = candidate && found ? { cache: { key: candidate.hash, kb_version: found.kbVersion, provider: candidate.provider } } : {};
@@ -131,7 +131,7 @@ export class ChatService {
         // The admission has just set the presence key: count the client without setting it again.
         // After the enqueue, so a failed start leaves no client counted (its events never run).
         const events = await this.relay.attach(tap, streamId, meta, 0, { receivedAtMonoMs, presenceSet: true, newStream: true });
-        this.logger.log({ reqId: requestId, stream_id: streamId, session_id: sessionId, ...traceFields(span) }, 'stream started');
+        this.logStarted({ reqId: requestId, stream_id: streamId, session_id: sessionId, ...traceFields(span) });
         return { meta, events };
       } catch (err) {
         tap.close();
@@ -142,6 +142,14 @@ export class ChatService {
       await this.store.abandon({ streamId, sessionId, userId }).catch(() => undefined);
       throw err;
     }
+  }
+
+  /**
+   * "stream started", once the response's first write has gone (`setImmediate` runs after the
+   * request's promise chain, which writes it): a log line is not on the path to `meta`.
+   */
+  private logStarted(fields: Record<string, unknown>): void {
+    setImmediate(() => this.logger.log(fields, 'stream started'));
   }
 
   /** A failed lookup is a miss that caches nothing (undefined): the turn is generated as usual. */

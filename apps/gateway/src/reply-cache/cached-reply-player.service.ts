@@ -71,17 +71,42 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicati
     this.pii = config.PII_POLICY;
   }
 
-  /** Starts the replay; it runs on its own until the stream ends. */
+  /**
+   * Starts the replay; it runs on its own until the stream ends. The first chunk is handed to the
+   * starting connection now, so that it leaves in the response's first write with the headers and
+   * `meta`. Everything else (the registry entry, the first append, the pacing) starts once that
+   * write has gone: `setImmediate` runs after the request's promise chain, which writes the response.
+   */
   play(cached: CachedTurn): void {
+    const handedOverAt = this.handOverFirstChunk(cached);
+    const run = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.playHeld(cached, handedOverAt));
+    this.playing.add(run);
+    void run.finally(() => this.playing.delete(run));
+  }
+
+  /**
+   * The first chunk goes to the starting connection as its append leaves, not a round trip
+   * later: nothing can refuse seq 1 of a stream this gateway has just opened (running, its
+   * presence set, its id not yet known to anyone who could cancel it). Only a Redis failure
+   * can, and it ends the stream with an error once the retries give up.
+   */
+  private handOverFirstChunk({ reply, firstChunkTo }: CachedTurn): number | undefined {
+    if (!firstChunkTo) return undefined;
+    firstChunkTo(chunkEntry(1, reply.chunks[0]));
+    return Date.now();
+  }
+
+  /** The replay, vouched for in the registry while it runs. */
+  private async playHeld(cached: CachedTurn, handedOverAt: number | undefined): Promise<void> {
     const member = JSON.stringify(cached.turn);
     this.held.add(member);
     this.registry.hold([member], Date.now() + REPLAY_LEASE_MS).catch(() => undefined);
-    const run = this.run(cached).finally(() => {
-      this.playing.delete(run);
+    try {
+      await this.run(cached, handedOverAt);
+    } finally {
       this.held.delete(member);
-      return this.registry.drop(member).catch(() => undefined);
-    });
-    this.playing.add(run);
+      await this.registry.drop(member).catch(() => undefined);
+    }
   }
 
   /** Vouches for this gateway's replays, and ends the streams of replays no gateway vouches for. */
@@ -108,7 +133,7 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicati
       .catch(() => undefined);
   }
 
-  private async run({ turn, reply, receivedAtMs, firstChunkTo }: CachedTurn): Promise<void> {
+  private async run({ turn, reply, receivedAtMs }: CachedTurn, handedOverAt: number | undefined): Promise<void> {
     const ids = { streamId: turn.stream_id, sessionId: turn.session_id, userId: turn.user_id };
     // "Turn started" goes to history once the first chunk is out: history's write of it would
     // otherwise share the machine with this gateway just while the first chunk is on its way.
@@ -118,15 +143,6 @@ export class CachedReplyPlayer implements BeforeApplicationShutdown, OnApplicati
       started.catch(() => undefined); // awaited before the finish
       return started;
     };
-    // The first chunk goes to the starting connection as its append leaves, not a round trip
-    // later: nothing can refuse seq 1 of a stream this gateway has just opened (running, its
-    // presence set, its id not yet known to anyone who could cancel it). Only a Redis failure
-    // can, and it ends the stream with an error once the retries give up.
-    let handedOverAt: number | undefined;
-    if (firstChunkTo) {
-      handedOverAt = Date.now();
-      firstChunkTo(chunkEntry(1, reply.chunks[0]));
-    }
     const pacing = { intervalMs: this.pacingMs, clock: this.clock };
     const replay = new ChunkReplay(this.store, turn.stream_id, reply.chunks, reply.elp_snapshots, pacing, () => void recordStart(), handedOverAt);
     // The stream's end frees the session's and user's slots with it; otherwise (ended elsewhere, or
