@@ -41,6 +41,8 @@ export async function burstPass(seriesTargets, n, workload, { slowlog = false } 
     const rec = await runLevel(target, n, { ...workload, rampMs: 0 }, { tenths: true, slowlog: slowlog && target.name.startsWith('stack') });
     say(`\n[${target.name} burst N=${n}] ${verdict(rec)}, done ${rec.lg.completed}/${n}, machine peak ${rec.machine.peakBusyPct}% (others ${rec.machine.othersPct}% of a core)`);
     say(`  all:       headers p50/p99 ${pair(rec.lg.toHeaders)} ms, TTFT p50/p99 ${pair(rec.lg.ttft)} ms, gap p99 ${fmt(rec.lg.gap.p99)} ms`);
+    // The queue and the generator's share of TTFT (the yardsticks send meta at once too).
+    say(`  meta → first chunk p50/p99 ${pair(rec.lg.metaToFirst)} ms`);
     rec.lg.tenths.forEach((t, i) => say(`  tenth ${String(i + 1).padStart(2)}:  headers p50/p99 ${pair(t.toHeaders)} ms, TTFT p50/p99 ${pair(t.ttft)} ms`));
     cpuLines(rec);
     redisLines(rec);
