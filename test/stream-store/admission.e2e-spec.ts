@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { commandConnection, waitReady } from '@app/platform';
 import { StreamKeys, StreamStore, type Admission } from '@app/stream-store';
 import type { Redis } from 'ioredis';
 import { newAdmission } from '../support/admissions.js';
-import { TestRedis } from '../support/redis-server.js';
+import { storeOnTestRedis, type StoreOnTestRedis } from '../support/store-on-test-redis.js';
 
 /**
  * The admission's outcomes against a real Redis: what it answers, and what it leaves written. Run
@@ -15,25 +14,17 @@ describe.each([
   ['one script', false],
   ['split by slot', true],
 ])('StreamStore.admit (%s)', (_mode, bySlot) => {
-  let server: TestRedis;
+  let fixture: StoreOnTestRedis;
   let redis: Redis;
   let store: StreamStore;
   const keys = new StreamKeys('admit-test');
 
   beforeAll(async () => {
-    server = await TestRedis.start();
-    redis = server.client();
-    const connection = commandConnection(server.url, 'test:admit');
-    connection.on('error', () => undefined);
-    store = new StreamStore(connection, { prefix: 'admit-test', replayTtlS: 600, presenceTtlMs: 10_000, pacingMs: 30, bySlot });
-    await waitReady(connection, 10_000);
+    fixture = await storeOnTestRedis('admit-test', bySlot);
+    ({ redis, store } = fixture);
   });
 
-  afterAll(async () => {
-    store.onApplicationShutdown();
-    redis.disconnect();
-    await server.stop();
-  });
+  afterAll(() => fixture.stop());
 
   /** Every key the script may write for this admission that exists now. */
   async function written(a: Admission): Promise<string[]> {

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { commandConnection, waitReady } from '@app/platform';
 import { decodeEntry, EntryKind, StreamKeys, StreamStore } from '@app/stream-store';
 import type { Redis } from 'ioredis';
 import { newAdmission } from '../support/admissions.js';
-import { TestRedis } from '../support/redis-server.js';
+import { storeOnTestRedis, type StoreOnTestRedis } from '../support/store-on-test-redis.js';
 
 /**
  * The end of a stream against a real Redis: the terminal entry once, and the session's and user's
@@ -15,25 +14,17 @@ describe.each([
   ['one script', false],
   ['split by slot', true],
 ])('StreamStore.finish (%s)', (_mode, bySlot) => {
-  let server: TestRedis;
+  let fixture: StoreOnTestRedis;
   let redis: Redis;
   let store: StreamStore;
   const keys = new StreamKeys('finish-test');
 
   beforeAll(async () => {
-    server = await TestRedis.start();
-    redis = server.client();
-    const connection = commandConnection(server.url, 'test:finish');
-    connection.on('error', () => undefined);
-    store = new StreamStore(connection, { prefix: 'finish-test', replayTtlS: 600, presenceTtlMs: 10_000, pacingMs: 30, bySlot });
-    await waitReady(connection, 10_000);
+    fixture = await storeOnTestRedis('finish-test', bySlot);
+    ({ redis, store } = fixture);
   });
 
-  afterAll(async () => {
-    store.onApplicationShutdown();
-    redis.disconnect();
-    await server.stop();
-  });
+  afterAll(() => fixture.stop());
 
   it('ends the stream once, with done in its log and status, and frees its slots either time', async () => {
     const a = newAdmission({ userLimit: 3 });
