@@ -1,3 +1,5 @@
+import { RELEASE_IF_EQUAL_LUA } from './release-if-equal.js';
+
 /**
  * Ends a stream once: appends the terminal entry, sets the final status, gives log and meta the
  * replay TTL, publishes. KEYS: log, channel, meta, and on one Redis also the session's active
@@ -10,7 +12,7 @@
  * On a cluster those keys are in other slots, and the stream store frees them in calls of their own.
  * Returns 1, or 0 when the stream had already ended.
  */
-export const FINISH_STREAM = `
+export const FINISH_STREAM = `${RELEASE_IF_EQUAL_LUA}
 local ended = 0
 local status = redis.call('HGET', KEYS[3], 'status')
 if status == 'running' or status == 'cancelling' then
@@ -22,7 +24,7 @@ if status == 'running' or status == 'cancelling' then
   ended = 1
 end
 if #KEYS == 5 then
-  if redis.call('GET', KEYS[4]) == ARGV[5] then redis.call('DEL', KEYS[4]) end
+  releaseIfEqual(KEYS[4], ARGV[5])
   redis.call('ZREM', KEYS[5], ARGV[5])
 end
 return ended
