@@ -174,7 +174,7 @@ async function admission(backEnd, count) {
   const result = await admissionPass(backEnd, count);
   say(`gateway CPU per request (median of ${result.rounds} rounds of ${count}, ${result.inFlight} in flight):`);
   for (const [kind, r] of Object.entries(result.results)) {
-    say(`  ${kind.padEnd(8)} ${r.gatewayMs.toFixed(3)} ms (rounds ${r.rounds.join(', ')}); Redis ${r.redisMs.toFixed(3)} ms`);
+    say(`  ${kind.padEnd(8)} ${r.gatewayMs.toFixed(3)} ms (rounds ${r.rounds.join(', ')}), of it in the kernel ${r.kernelMs.toFixed(3)} ms; Redis ${r.redisMs.toFixed(3)} ms`);
   }
 }
 

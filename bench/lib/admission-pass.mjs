@@ -7,10 +7,11 @@
 //   rate limit, the opening script, the subscribe, the enqueue, the SSE head, and the release
 //   when the client leaves).
 // The gateway's CPU time over COUNT requests (from /proc, 10 ms ticks) ÷ COUNT, three rounds after a
-// warm-up. The sweep's start cost is the same work on a machine the whole stack keeps busy; this
-// one is the gateway's own, uncontended, so an A/B of the admission path sees small differences.
+// warm-up, and the part of it spent in the kernel (system calls: socket reads and writes; the rest
+// is JavaScript). The sweep's start cost is the same work on a machine the whole stack keeps busy;
+// this one is the gateway's own, uncontended, so an A/B of the admission path sees small differences.
 import http from 'node:http';
-import { readProc } from './proc-sampler.mjs';
+import { readKernelMs, readProc } from './proc-sampler.mjs';
 import { sleep } from './ports.mjs';
 import { startService } from './stack.mjs';
 import { percentileSorted, round } from './stats.mjs';
@@ -36,16 +37,19 @@ export async function admissionPass(backEnd, count) {
       const perRequest = [];
       for (let r = 0; r < ROUNDS; r++) {
         const gatewayBefore = readProc(gateway.pid).cpuMs;
+        const kernelBefore = readKernelMs(gateway.pid);
         const redisBefore = redisCpuMs(backEnd);
         await send(gateway.port, spec, count);
         await sleep(1_000); // what a closed connection sets off (unsubscribe, release) lands in the round
         perRequest.push({
           gatewayMs: (readProc(gateway.pid).cpuMs - gatewayBefore) / count,
+          kernelMs: (readKernelMs(gateway.pid) - kernelBefore) / count,
           redisMs: (redisCpuMs(backEnd) - redisBefore) / count,
         });
       }
       results[kind] = {
         gatewayMs: round(median(perRequest.map((p) => p.gatewayMs)), 3),
+        kernelMs: round(median(perRequest.map((p) => p.kernelMs)), 3),
         redisMs: round(median(perRequest.map((p) => p.redisMs)), 3),
         rounds: perRequest.map((p) => round(p.gatewayMs, 3)),
       };

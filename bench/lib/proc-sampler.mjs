@@ -26,6 +26,11 @@ export function readProc(pid) {
   }
 }
 
+/** A live process's CPU ms spent in the kernel (stime): system calls, and the loopback TCP work they do. */
+export function readKernelMs(pid) {
+  return Number(statFields(pid)[12]) * TICK_MS;
+}
+
 /**
  * CPU ms and RSS of a process with the children it forks, for a server that is not the bench's
  * child (PostgreSQL): its own time, the time of its children that have exited (cutime/cstime,
