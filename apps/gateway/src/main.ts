@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { Logger, type INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig, startHttpApp, startTracing } from '@app/platform';
+import { serveStreamStartsDirectly } from './chat/direct-stream-start.js';
 import { GatewayModule } from './gateway.module.js';
 import { forkGatewayWorkers } from './runtime/gateway-workers.js';
 import { limitHeapGrowth } from './runtime/heap-growth.js';
@@ -22,9 +23,13 @@ async function startGateway(): Promise<void> {
   applyServerTimeouts(app.getHttpServer() as Server);
 }
 
-/** Hardening first, then the web UI's static build at `/` (same origin as the API: no CORS needed). */
+/**
+ * Hardening first, then the web UI's static build at `/` (same origin as the API: no CORS needed);
+ * stream starts are served ahead of both, with the same steps (chat/direct-stream-start.ts).
+ */
 function configure(app: INestApplication): void {
   hardenHttp(app, config);
+  serveStreamStartsDirectly(app, config);
   const webDir = resolve(config.WEB_DIR);
   if (existsSync(webDir)) (app as NestExpressApplication).useStaticAssets(webDir, { index: 'index.html' });
   else new Logger('gateway').warn(`web UI not built (${webDir} missing): run "npm run build:web"`);

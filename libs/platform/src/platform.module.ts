@@ -8,6 +8,13 @@ import { AllExceptionsFilter } from './http/all-exceptions.filter.js';
 import { loggerModule } from './logging/logger.module.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 
+/**
+ * The validation every route's input goes through (unknown fields are rejected, docs/api.md §1;
+ * `transform` hands handlers DTO instances, query strings converted by `@Type`; text is kept
+ * exactly as sent). One instance: the app's pipe, and the gateway's direct stream-start route.
+ */
+export const requestValidation = new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true });
+
 /** What a service adds to what every service has. */
 export interface ServiceParts extends Pick<ModuleMetadata, 'imports' | 'controllers' | 'providers'> {
   /** The service's root module class (the `forRoot` that calls `forService`). */
@@ -20,9 +27,7 @@ export interface ServiceParts extends Pick<ModuleMetadata, 'imports' | 'controll
 
 /**
  * What every service shares: the validated configuration (`APP_CONFIG`, seen by every module),
- * the exception filter of docs/api.md §6, and the validation pipe (unknown fields are rejected,
- * docs/api.md §1; `transform` hands handlers DTO instances, query strings converted by `@Type`;
- * text is kept exactly as sent).
+ * the exception filter of docs/api.md §6, and the validation pipe (`requestValidation`).
  */
 @Module({})
 export class PlatformModule {
@@ -37,7 +42,7 @@ export class PlatformModule {
       global: true,
       providers: [
         { provide: APP_CONFIG, useValue: config },
-        { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }) },
+        { provide: APP_PIPE, useValue: requestValidation },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
       ],
       exports: [APP_CONFIG],

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import bodyParser from 'body-parser';
 import type { NextFunction, Request, Response } from 'express';
 import { earlyErrorBody } from './error-body.js';
 import { refusePrototypeKeys } from './prototype-keys.js';
@@ -38,11 +39,23 @@ function bodyErrors(err: { status?: number; type?: string; message?: string }, r
   res.status(status).json(earlyErrorBody(req, status, message));
 }
 
+/**
+ * The steps a JSON body goes through, in order, as Express middleware: the media type (415), the
+ * parse (`req.body`; the same types `requireJson` lets through, so a `+json` body is parsed, not read
+ * as empty), the prototype-key check, and the shaping of a parse error. One set per process: the
+ * Express app and the gateway's direct stream-start route run the same functions.
+ */
+export const jsonBodySteps = {
+  requireJson,
+  parse: bodyParser.json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }),
+  refusePrototypeKeys,
+  bodyErrors,
+} as const;
+
 export function installJsonBody(app: INestApplication): void {
   const express = app as NestExpressApplication;
-  express.use(requireJson);
-  // The same types requireJson lets through: a `+json` body must be parsed, not read as empty.
-  express.useBodyParser('json', { limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] });
-  express.use(refusePrototypeKeys);
-  express.use(bodyErrors);
+  express.use(jsonBodySteps.requireJson);
+  express.use(jsonBodySteps.parse);
+  express.use(jsonBodySteps.refusePrototypeKeys);
+  express.use(jsonBodySteps.bodyErrors);
 }
