@@ -67,26 +67,41 @@ class DirectStreamStart {
     const req = incoming as Request & RequestWithCaller;
     const res = outgoing as Response;
     this.asExpressPair(req, res);
-    // libs/platform's middleware (bootstrap), then the gateway's security headers (hardenHttp).
-    stampArrival(req, res, () =>
-      requestIdMiddleware(req, res, () =>
-        jsonBodySteps.requireJson(req, res, () =>
-          jsonBodySteps.parse(req, res, (err?: unknown) => {
-            // What Express does when an error passes the last error handler: nothing left to say.
-            if (err) return jsonBodySteps.bodyErrors(err as object, req, res, () => res.destroy());
-            jsonBodySteps.refusePrototypeKeys(req, res, () => {
-              for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
-              void this.start(req, res);
-            });
-          }),
+    // Express's router catches what a middleware throws, synchronously or in the body's callback:
+    // a 500 from the exception filter, not a crashed process.
+    const failed = (err: unknown) => this.errors.catch(err, this.contextOf(req, res));
+    try {
+      // libs/platform's middleware (bootstrap), then the gateway's security headers (hardenHttp).
+      stampArrival(req, res, () =>
+        requestIdMiddleware(req, res, () =>
+          jsonBodySteps.requireJson(req, res, () =>
+            jsonBodySteps.parse(req, res, (parseError?: unknown) => {
+              try {
+                // What Express does when an error passes the last error handler: nothing left to say.
+                if (parseError) return jsonBodySteps.bodyErrors(parseError as object, req, res, () => res.destroy());
+                jsonBodySteps.refusePrototypeKeys(req, res, () => {
+                  for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
+                  void this.start(req, res);
+                });
+              } catch (err) {
+                failed(err);
+              }
+            }),
+          ),
         ),
-      ),
-    );
+      );
+    } catch (err) {
+      failed(err);
+    }
+  }
+
+  private contextOf(req: Request, res: Response): ExecutionContextHost {
+    return new ExecutionContextHost([req, res], ChatController, this.handler);
   }
 
   /** Guard, pipe, handler; a throw from any of them is answered by the app's exception filter. */
   private async start(req: Request & RequestWithCaller, res: Response): Promise<void> {
-    const context = new ExecutionContextHost([req, res], ChatController, this.handler);
+    const context = this.contextOf(req, res);
     try {
       await this.guard.canActivate(context);
       const body = (await requestValidation.transform(req.body, { type: 'body', metatype: ChatRequestDto })) as ChatRequestDto;
