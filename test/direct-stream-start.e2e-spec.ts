@@ -5,13 +5,12 @@ import { generationJobCount } from './support/queue-inspector.js';
 import { TestStack } from './support/test-stack.js';
 
 /**
- * The gateway serves `POST /api/v1/chat/unified/stream` ahead of Express and Nest
- * (apps/gateway/src/chat/direct-stream-start.ts); the same request with a query string goes the
- * framework's way. Both must answer alike, byte for byte where nothing differs by nature (ids,
+ * The gateway serves `POST /api/v1/chat/unified/stream` and `POST /v1/chat/completions` ahead of
+ * Express and Nest (apps/gateway/src/chat/direct-stream-start.ts); the same request with a query
+ * string goes the framework's way. Both must answer alike, byte for byte where nothing differs by nature (ids,
  * dates): status, headers, body, and what reaches Redis.
  */
 const STREAM = '/api/v1/chat/unified/stream';
-const VIA_FRAMEWORK = `${STREAM}?via=framework`;
 
 /** Differ between any two responses, whichever route answered. */
 const VOLATILE = new Set(['date', 'x-request-id', 'x-stream-id', 'x-session-id']);
@@ -62,14 +61,37 @@ async function send(baseUrl: string, path: string, sent: Sent): Promise<Answer> 
     const reader = res.body!.getReader();
     const { value } = await reader.read();
     await reader.cancel();
-    return { status: res.status, headers, body: new TextDecoder().decode(value).split('\n')[0] };
+    return { status: res.status, headers, body: withoutIds(new TextDecoder().decode(value).split('\n')[0]) };
   }
-  return { status: res.status, headers, body: await res.text() };
+  const body = await res.text();
+  // A body's ETag hashes it, ids included.
+  if (withoutIds(body) !== body && headers.etag) headers.etag = '<hash of a body with ids>';
+  return { status: res.status, headers, body: withoutIds(body) };
 }
 
-async function bothWays(baseUrl: string, sent: Sent): Promise<{ direct: Answer; framework: Answer }> {
-  return { direct: await send(baseUrl, STREAM, sent), framework: await send(baseUrl, VIA_FRAMEWORK, sent) };
+/** Ids and creation times in a body differ between any two turns, whichever route started them. */
+function withoutIds(body: string): string {
+  return body.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<id>').replace(/"created":\d+/g, '"created":<t>');
 }
+
+async function bothWays(baseUrl: string, sent: Sent, path = STREAM): Promise<{ direct: Answer; framework: Answer }> {
+  return { direct: await send(baseUrl, path, sent), framework: await send(baseUrl, `${path}?via=framework`, sent) };
+}
+
+const COMPLETIONS = '/v1/chat/completions';
+const question = { model: 'builtin', messages: [{ role: 'user', content: 'How do I run the tests?' }], user: 'direct-user' };
+
+/** The OpenAI-compatible start (docs/api.md §13), whose refusals have OpenAI's shape. */
+const completionCases: Array<[string, Sent]> = [
+  ['a body that is not JSON', { body: '{"model":' }],
+  ['an unknown model', { body: json({ ...question, model: 'nope' }) }],
+  ['no user (auth off)', { body: json({ model: 'builtin', messages: question.messages }) }],
+  ['no messages', { body: json({ model: 'builtin', user: 'u' }) }],
+  ['a bad X-Session-Id', { body: json(question), headers: { 'X-Session-Id': 'a b' } }],
+  ['a text/plain body', { contentType: 'text/plain', body: 'hi' }],
+  ['a streamed start', { body: json({ ...question, stream: true }) }],
+  ['a whole reply', { body: json(question) }],
+];
 
 describe('the stream-start route served ahead of the framework', () => {
   let stack: TestStack;
@@ -107,6 +129,11 @@ describe('the stream-start route served ahead of the framework', () => {
       expect(direct).toEqual(framework);
     }
   });
+
+  it.each(completionCases)('answers %s on the OpenAI-compatible route as the framework does', async (_name, sent) => {
+    const { direct, framework } = await bothWays(url, sent, COMPLETIONS);
+    expect(direct).toEqual(framework);
+  }, 30_000);
 
   it('echoes a sane X-Request-Id and replaces one that is not', async () => {
     const echoed = await fetch(`${url}${STREAM}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'req-42' }, body: '{' });

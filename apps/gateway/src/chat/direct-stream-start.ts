@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { INestApplication } from '@nestjs/common';
+import type { ExceptionFilter, INestApplication, Type } from '@nestjs/common';
 import { ExecutionContextHost } from '@nestjs/core/internal';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Express, Request, Response } from 'express';
@@ -7,23 +7,68 @@ import { AllExceptionsFilter, jsonBodySteps, requestIdMiddleware, requestValidat
 import { AuthGuard } from '../auth/auth.guard.js';
 import { Authenticator } from '../auth/authenticator.service.js';
 import type { RequestWithCaller } from '../auth/caller.js';
+import { ChatCompletionRequestDto } from '../openai-compat/chat-completion.dto.js';
+import { OpenAiCompatController } from '../openai-compat/openai-compat.controller.js';
+import { OpenAiErrorFilter } from '../openai-compat/openai-error.filter.js';
 import { ChatRequestDto } from '../requests/chat-request.dto.js';
 import { requestArrival } from '../requests/request-arrival.js';
 import { corsOrigins, SECURITY_HEADERS } from '../security/http-hardening.js';
 import { ChatController } from './chat.controller.js';
 
-/** The route served directly: exactly this method and path (anything else, a query string too, goes through Express). */
-const METHOD = 'POST';
-const PATH = '/api/v1/chat/unified/stream';
-
+type ApiRequest = Request & RequestWithCaller;
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
+/** One route served directly: what Nest would resolve for it from the controller's decorators. */
+interface DirectRoute<C, B> {
+  controller: Type<C>;
+  /** The handler's name, for the execution context the guard and the filter are given. */
+  handler: keyof C & string;
+  /** The `@Body()` DTO the validation pipe checks. */
+  body: Type<B>;
+  /** The filter Nest would pick: the controller's `@UseFilters`, else the app's. */
+  filter: ExceptionFilter;
+  /** The handler, called with what its parameter decorators would resolve. */
+  call(controller: C, body: B, req: ApiRequest, res: Response): Promise<void>;
+}
+
 /**
- * Serves the start of a stream (`POST /api/v1/chat/unified/stream`, docs/api.md §1) from the HTTP
- * server's request event, before Express's router and Nest's request pipeline, running the same
- * steps they would run, in their order: the arrival stamp and request id, the JSON body (415, 413,
- * 400 on a parse error or a prototype key), the security headers, the auth guard, the validation
- * pipe, the controller's handler, and the exception filter for whatever it throws.
+ * The routes served directly, by exact path, all `POST` (anything else, a query string or a
+ * trailing slash too, goes through Express): the two ways to start a stream.
+ */
+const ROUTES = new Map<string, DirectRoute<never, never>>([
+  [
+    '/api/v1/chat/unified/stream',
+    route({
+      controller: ChatController,
+      handler: 'stream',
+      body: ChatRequestDto,
+      filter: new AllExceptionsFilter(),
+      call: (chat, body, req, res) => chat.stream(body, req.caller?.userId, requestArrival(req), req, res),
+    }),
+  ],
+  [
+    '/v1/chat/completions',
+    route({
+      controller: OpenAiCompatController,
+      handler: 'completions',
+      body: ChatCompletionRequestDto,
+      filter: new OpenAiErrorFilter(),
+      call: (openAi, body, req, res) => openAi.completions(body, req.headers['x-session-id'] as string | undefined, req, res),
+    }),
+  ],
+]);
+
+function route<C, B>(spec: DirectRoute<C, B>): DirectRoute<never, never> {
+  return spec as unknown as DirectRoute<never, never>;
+}
+
+/**
+ * Serves the starts of a stream (`POST /api/v1/chat/unified/stream`, docs/api.md §1, and
+ * `POST /v1/chat/completions`, §13) from the HTTP server's request event, before Express's router
+ * and Nest's request pipeline, running the same steps they would run, in their order: the arrival
+ * stamp and request id, the JSON body (415, 413, 400 on a parse error or a prototype key), the
+ * security headers, the auth guard, the validation pipe, the controller's handler, and the
+ * route's exception filter for whatever they throw.
  *
  * Why: a start is the gateway's busiest request, and its work is mostly not ours. Measured with
  * `npm run bench -- --admission`, a `GET /health/live` costs the gateway 0.3 ms of CPU where a bare
@@ -33,8 +78,8 @@ type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
  * this one thread (docs/benchmarks.md), and a cached reply's first chunk waits behind it.
  *
  * Not with CORS configured (CORS_ORIGINS): the cors middleware then adds headers to every answer
- * (`Vary: Origin`, the exposed headers), which only Express's chain gives. Every other route, and
- * the OpenAI-compatible one, is unchanged.
+ * (`Vary: Origin`, the exposed headers), which only Express's chain gives. Every other route is
+ * unchanged.
  */
 export function serveStreamStartsDirectly(app: INestApplication, config: AppConfig): void {
   if (corsOrigins(config).length > 0) return;
@@ -43,33 +88,31 @@ export function serveStreamStartsDirectly(app: INestApplication, config: AppConf
   if (listeners.length !== 1) throw new Error(`expected the Express app as the HTTP server's one request listener, found ${listeners.length}`);
   const [viaExpress] = listeners;
   const express = (app as NestExpressApplication).getHttpAdapter().getInstance() as Express;
-  const route = new DirectStreamStart(express, app.get(ChatController), new AuthGuard(app.get(Authenticator)));
+  // The controllers' instances, looked up once (a lookup per request would search every module).
+  const controllers = new Map<Type<unknown>, unknown>([...ROUTES.values()].map((r) => [r.controller, app.get(r.controller)]));
+  const direct = new DirectRoutes(express, new AuthGuard(app.get(Authenticator)), <C>(type: Type<C>) => controllers.get(type) as C);
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method === METHOD && req.url === PATH) route.serve(req, res);
+    const found = req.method === 'POST' ? ROUTES.get(req.url ?? '') : undefined;
+    if (found) direct.serve(found, req, res);
     else viaExpress(req, res);
   });
 }
 
-class DirectStreamStart {
-  private readonly errors = new AllExceptionsFilter();
-  private readonly handler: ChatController['stream'];
-
+class DirectRoutes {
   constructor(
     private readonly express: Express,
-    private readonly controller: ChatController,
     private readonly guard: AuthGuard,
-  ) {
-    this.handler = controller.stream;
-  }
+    private readonly instanceOf: <C>(type: Type<C>) => C,
+  ) {}
 
-  serve(incoming: IncomingMessage, outgoing: ServerResponse): void {
-    const req = incoming as Request & RequestWithCaller;
+  serve(route: DirectRoute<never, never>, incoming: IncomingMessage, outgoing: ServerResponse): void {
+    const req = incoming as ApiRequest;
     const res = outgoing as Response;
     this.asExpressPair(req, res);
     // Express's router catches what a middleware throws, synchronously or in the body's callback:
-    // a 500 from the exception filter, not a crashed process.
-    const failed = (err: unknown) => this.errors.catch(err, this.contextOf(req, res));
+    // an answer from the exception filter, not a crashed process.
+    const failed = (err: unknown) => route.filter.catch(err, this.contextOf(route, req, res));
     try {
       // libs/platform's middleware (bootstrap), then the gateway's security headers (hardenHttp).
       stampArrival(req, res, () =>
@@ -81,7 +124,7 @@ class DirectStreamStart {
                 if (parseError) return jsonBodySteps.bodyErrors(parseError as object, req, res, () => res.destroy());
                 jsonBodySteps.refusePrototypeKeys(req, res, () => {
                   for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
-                  void this.start(req, res);
+                  void this.handle(route, req, res);
                 });
               } catch (err) {
                 failed(err);
@@ -95,20 +138,21 @@ class DirectStreamStart {
     }
   }
 
-  private contextOf(req: Request, res: Response): ExecutionContextHost {
-    return new ExecutionContextHost([req, res], ChatController, this.handler);
-  }
-
-  /** Guard, pipe, handler; a throw from any of them is answered by the app's exception filter. */
-  private async start(req: Request & RequestWithCaller, res: Response): Promise<void> {
-    const context = this.contextOf(req, res);
+  /** Guard, pipe, handler; a throw from any of them is answered by the route's exception filter. */
+  private async handle(route: DirectRoute<never, never>, req: ApiRequest, res: Response): Promise<void> {
+    const context = this.contextOf(route, req, res);
     try {
       await this.guard.canActivate(context);
-      const body = (await requestValidation.transform(req.body, { type: 'body', metatype: ChatRequestDto })) as ChatRequestDto;
-      await this.controller.stream(body, req.caller?.userId, requestArrival(req), req, res);
+      const body = (await requestValidation.transform(req.body, { type: 'body', metatype: route.body })) as never;
+      await route.call(this.instanceOf(route.controller), body, req, res);
     } catch (err) {
-      this.errors.catch(err, context);
+      route.filter.catch(err, context);
     }
+  }
+
+  private contextOf(route: DirectRoute<never, never>, req: Request, res: Response): ExecutionContextHost {
+    const controller = this.instanceOf(route.controller) as Record<string, (...args: unknown[]) => unknown>;
+    return new ExecutionContextHost([req, res], route.controller, controller[route.handler]);
   }
 
   /** What Express's `app.handle` does first: its request/response helpers (`res.json`, `req.path`, …) on the node objects. */
