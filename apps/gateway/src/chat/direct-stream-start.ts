@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { ExceptionFilter, INestApplication, Type } from '@nestjs/common';
+import { ForbiddenException, type ExceptionFilter, type INestApplication, type Type } from '@nestjs/common';
+import { EXCEPTION_FILTERS_METADATA, GUARDS_METADATA, INTERCEPTORS_METADATA, PIPES_METADATA } from '@nestjs/common/constants.js';
 import { ExecutionContextHost } from '@nestjs/core/internal';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Express, Request, Response } from 'express';
@@ -63,6 +64,22 @@ function route<C, B>(spec: DirectRoute<C, B>): DirectRoute<never, never> {
 }
 
 /**
+ * Refuses to start when a route's controller or handler carries a guard, interceptor, pipe or
+ * filter that this file does not run: a decorator added there later must not be skipped silently.
+ */
+export function assertNothingElseDecorated(route: DirectRoute<never, never>): void {
+  const handler = (route.controller.prototype as Record<string, object>)[route.handler];
+  const expected: Record<string, unknown[]> = { [EXCEPTION_FILTERS_METADATA]: route.filter instanceof AllExceptionsFilter ? [] : [route.filter.constructor] };
+  for (const key of [GUARDS_METADATA, INTERCEPTORS_METADATA, PIPES_METADATA, EXCEPTION_FILTERS_METADATA]) {
+    const found = [route.controller, handler].flatMap((target) => (Reflect.getMetadata(key, target) as unknown[] | undefined) ?? []);
+    const allowed = expected[key] ?? [];
+    if (found.length !== allowed.length || found.some((item, i) => item !== allowed[i])) {
+      throw new Error(`${route.controller.name}.${route.handler} carries ${key} that the direct route does not run: add it to chat/direct-stream-start.ts`);
+    }
+  }
+}
+
+/**
  * Serves the starts of a stream (`POST /api/v1/chat/unified/stream`, docs/api.md §1, and
  * `POST /v1/chat/completions`, §13) from the HTTP server's request event, before Express's router
  * and Nest's request pipeline, running the same steps they would run, in their order: the arrival
@@ -83,6 +100,7 @@ function route<C, B>(spec: DirectRoute<C, B>): DirectRoute<never, never> {
  */
 export function serveStreamStartsDirectly(app: INestApplication, config: AppConfig): void {
   if (corsOrigins(config).length > 0) return;
+  for (const route of ROUTES.values()) assertNothingElseDecorated(route);
   const server = app.getHttpServer() as Server;
   const listeners = server.listeners('request') as RequestListener[];
   if (listeners.length !== 1) throw new Error(`expected the Express app as the HTTP server's one request listener, found ${listeners.length}`);
@@ -142,7 +160,8 @@ class DirectRoutes {
   private async handle(route: DirectRoute<never, never>, req: ApiRequest, res: Response): Promise<void> {
     const context = this.contextOf(route, req, res);
     try {
-      await this.guard.canActivate(context);
+      // As Nest's guards consumer: a guard that answers false is a 403.
+      if (!(await this.guard.canActivate(context))) throw new ForbiddenException('Forbidden resource');
       const body = (await requestValidation.transform(req.body, { type: 'body', metatype: route.body })) as never;
       await route.call(this.instanceOf(route.controller), body, req, res);
     } catch (err) {
