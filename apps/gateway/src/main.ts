@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { Logger, type INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig, startHttpApp, startTracing } from '@app/platform';
-import { serveStreamStartsDirectly } from './chat/direct-stream-start.js';
+import { serveStreamStartsDirectly } from './direct-routes/direct-routes.js';
 import { GatewayModule } from './gateway.module.js';
 import { forkGatewayWorkers } from './runtime/gateway-workers.js';
 import { limitHeapGrowth } from './runtime/heap-growth.js';
@@ -25,7 +25,7 @@ async function startGateway(): Promise<void> {
 
 /**
  * Hardening first, then the web UI's static build at `/` (same origin as the API: no CORS needed);
- * stream starts are served ahead of both, with the same steps (chat/direct-stream-start.ts).
+ * stream starts are served ahead of both, with the same steps (direct-routes/).
  */
 function configure(app: INestApplication): void {
   hardenHttp(app, config);

@@ -14,7 +14,7 @@ import { OpenAiErrorFilter } from '../openai-compat/openai-error.filter.js';
 import { ChatRequestDto } from '../requests/chat-request.dto.js';
 import { requestArrival } from '../requests/request-arrival.js';
 import { corsOrigins, SECURITY_HEADERS } from '../security/http-hardening.js';
-import { ChatController } from './chat.controller.js';
+import { ChatController } from '../chat/chat.controller.js';
 
 type ApiRequest = Request & RequestWithCaller;
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -74,7 +74,7 @@ export function assertNothingElseDecorated(route: DirectRoute<never, never>): vo
     const found = [route.controller, handler].flatMap((target) => (Reflect.getMetadata(key, target) as unknown[] | undefined) ?? []);
     const allowed = expected[key] ?? [];
     if (found.length !== allowed.length || found.some((item, i) => item !== allowed[i])) {
-      throw new Error(`${route.controller.name}.${route.handler} carries ${key} that the direct route does not run: add it to chat/direct-stream-start.ts`);
+      throw new Error(`${route.controller.name}.${route.handler} carries ${key} that the direct route does not run: add it to direct-routes/direct-routes.ts`);
     }
   }
 }

@@ -6,7 +6,7 @@ import { TestStack } from './support/test-stack.js';
 
 /**
  * The gateway serves `POST /api/v1/chat/unified/stream` and `POST /v1/chat/completions` ahead of
- * Express and Nest (apps/gateway/src/chat/direct-stream-start.ts); the same request with a query
+ * Express and Nest (apps/gateway/src/direct-routes); the same request with a query
  * string goes the framework's way. Both must answer alike, byte for byte where nothing differs by nature (ids,
  * dates): status, headers, body, and what reaches Redis.
  */

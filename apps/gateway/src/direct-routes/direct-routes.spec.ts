@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { Controller, Post, UseGuards, UseInterceptors, type CallHandler, type CanActivate, type NestInterceptor } from '@nestjs/common';
 import { AllExceptionsFilter } from '@app/platform';
 import { ChatRequestDto } from '../requests/chat-request.dto.js';
-import { assertNothingElseDecorated } from './direct-stream-start.js';
+import { assertNothingElseDecorated } from './direct-routes.js';
 
 class AlwaysYes implements CanActivate {
   canActivate(): boolean {
