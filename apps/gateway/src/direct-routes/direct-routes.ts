@@ -32,11 +32,45 @@ interface DirectRoute<C, B> {
   call(controller: C, body: B, req: ApiRequest, res: Response): Promise<void>;
 }
 
+/** What the start-up check reads of a route: where its decorators would be. */
+type RouteDeclaration = Pick<DirectRoute<unknown, unknown>, 'filter'> & { controller: Type<unknown>; handler: string };
+
+/** A route as a request finds it: its controller's instance and handler resolved once, at start-up. */
+interface ServedRoute {
+  filter: ExceptionFilter;
+  /** What Nest hands the guard and the filter: the request, the controller class and its handler. */
+  contextOf(req: Request, res: Response): ExecutionContextHost;
+  /** The validation pipe on the body, then the handler. */
+  run(req: ApiRequest, res: Response): Promise<void>;
+}
+
+type DeclaredRoute = RouteDeclaration & { resolve(app: INestApplication): ServedRoute };
+
+function route<C, B>(spec: DirectRoute<C, B>): DeclaredRoute {
+  return {
+    controller: spec.controller,
+    handler: spec.handler,
+    filter: spec.filter,
+    resolve(app) {
+      const controller = app.get(spec.controller);
+      const handler = controller[spec.handler] as (...args: unknown[]) => unknown;
+      return {
+        filter: spec.filter,
+        contextOf: (req, res) => new ExecutionContextHost([req, res], spec.controller, handler),
+        async run(req, res) {
+          const body = (await requestValidation.transform(req.body, { type: 'body', metatype: spec.body })) as B;
+          await spec.call(controller, body, req, res);
+        },
+      };
+    },
+  };
+}
+
 /**
  * The routes served directly, by exact path, all `POST` (anything else, a query string or a
  * trailing slash too, goes through Express): the two ways to start a stream.
  */
-const ROUTES = new Map<string, DirectRoute<never, never>>([
+const ROUTES = new Map<string, DeclaredRoute>([
   [
     '/api/v1/chat/unified/stream',
     route({
@@ -59,15 +93,11 @@ const ROUTES = new Map<string, DirectRoute<never, never>>([
   ],
 ]);
 
-function route<C, B>(spec: DirectRoute<C, B>): DirectRoute<never, never> {
-  return spec as unknown as DirectRoute<never, never>;
-}
-
 /**
  * Refuses to start when a route's controller or handler carries a guard, interceptor, pipe or
  * filter that this file does not run: a decorator added there later must not be skipped silently.
  */
-export function assertNothingElseDecorated(route: DirectRoute<never, never>): void {
+export function assertNothingElseDecorated(route: RouteDeclaration): void {
   const handler = (route.controller.prototype as Record<string, object>)[route.handler];
   const expected: Record<string, unknown[]> = { [EXCEPTION_FILTERS_METADATA]: route.filter instanceof AllExceptionsFilter ? [] : [route.filter.constructor] };
   for (const key of [GUARDS_METADATA, INTERCEPTORS_METADATA, PIPES_METADATA, EXCEPTION_FILTERS_METADATA]) {
@@ -106,12 +136,11 @@ export function serveStreamStartsDirectly(app: INestApplication, config: AppConf
   if (listeners.length !== 1) throw new Error(`expected the Express app as the HTTP server's one request listener, found ${listeners.length}`);
   const [viaExpress] = listeners;
   const express = (app as NestExpressApplication).getHttpAdapter().getInstance() as Express;
-  // The controllers' instances, looked up once (a lookup per request would search every module).
-  const controllers = new Map<Type<unknown>, unknown>([...ROUTES.values()].map((r) => [r.controller, app.get(r.controller)]));
-  const direct = new DirectRoutes(express, new AuthGuard(app.get(Authenticator)), <C>(type: Type<C>) => controllers.get(type) as C);
+  const served = new Map([...ROUTES].map(([path, declared]) => [path, declared.resolve(app)]));
+  const direct = new DirectRoutes(express, new AuthGuard(app.get(Authenticator)));
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const found = req.method === 'POST' ? ROUTES.get(req.url ?? '') : undefined;
+    const found = req.method === 'POST' ? served.get(req.url ?? '') : undefined;
     if (found) direct.serve(found, req, res);
     else viaExpress(req, res);
   });
@@ -121,16 +150,15 @@ class DirectRoutes {
   constructor(
     private readonly express: Express,
     private readonly guard: AuthGuard,
-    private readonly instanceOf: <C>(type: Type<C>) => C,
   ) {}
 
-  serve(route: DirectRoute<never, never>, incoming: IncomingMessage, outgoing: ServerResponse): void {
+  serve(route: ServedRoute, incoming: IncomingMessage, outgoing: ServerResponse): void {
     const req = incoming as ApiRequest;
     const res = outgoing as Response;
     this.asExpressPair(req, res);
     // Express's router catches what a middleware throws, synchronously or in the body's callback:
     // an answer from the exception filter, not a crashed process.
-    const failed = (err: unknown) => route.filter.catch(err, this.contextOf(route, req, res));
+    const failed = (err: unknown) => route.filter.catch(err, route.contextOf(req, res));
     try {
       // libs/platform's middleware (bootstrap), then the gateway's security headers (hardenHttp).
       stampArrival(req, res, () =>
@@ -157,21 +185,15 @@ class DirectRoutes {
   }
 
   /** Guard, pipe, handler; a throw from any of them is answered by the route's exception filter. */
-  private async handle(route: DirectRoute<never, never>, req: ApiRequest, res: Response): Promise<void> {
-    const context = this.contextOf(route, req, res);
+  private async handle(route: ServedRoute, req: ApiRequest, res: Response): Promise<void> {
+    const context = route.contextOf(req, res);
     try {
       // As Nest's guards consumer: a guard that answers false is a 403.
       if (!(await this.guard.canActivate(context))) throw new ForbiddenException('Forbidden resource');
-      const body = (await requestValidation.transform(req.body, { type: 'body', metatype: route.body })) as never;
-      await route.call(this.instanceOf(route.controller), body, req, res);
+      await route.run(req, res);
     } catch (err) {
       route.filter.catch(err, context);
     }
-  }
-
-  private contextOf(route: DirectRoute<never, never>, req: Request, res: Response): ExecutionContextHost {
-    const controller = this.instanceOf(route.controller) as Record<string, (...args: unknown[]) => unknown>;
-    return new ExecutionContextHost([req, res], route.controller, controller[route.handler]);
   }
 
   /** What Express's `app.handle` does first: its request/response helpers (`res.json`, `req.path`, …) on the node objects. */
