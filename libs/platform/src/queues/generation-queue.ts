@@ -1,7 +1,8 @@
 import { QueueName, type GenerationJob } from '@app/contracts';
-import { Queue, Worker, type DefaultJobOptions, type Job } from 'bullmq';
+import { Queue, type DefaultJobOptions, type Job, type Worker } from 'bullmq';
 import type { AppConfig } from '../config/app-config.js';
-import { bullConnectionOptions, bullPrefix, releaseBullConnection } from '../redis/redis-connections.js';
+import { bullConnectionOptions, bullPrefix, bullQueueConnection, releaseBullConnection } from '../redis/redis-connections.js';
+import { StartAsFetchedWorker } from './start-as-fetched-worker.js';
 
 /**
  * The `generation` queue, defined once for its producer (the gateway) and its consumer (the
@@ -46,7 +47,7 @@ export type GenerationWorkerHandle = Worker<GenerationJob['data'], string, Gener
 /** The producer's handle on the `generation` queue. Enqueue with `jobId = stream_id`: an enqueue is idempotent. */
 export function generationQueue(config: Pick<AppConfig, 'REDIS_URL' | 'REDIS_CLUSTER_NODES' | 'REDIS_PREFIX' | 'JOB_ATTEMPTS'>): GenerationQueueHandle {
   return new Queue(QueueName.Generation, {
-    connection: bullConnectionOptions(config),
+    connection: bullQueueConnection(config),
     prefix: bullPrefix(config.REDIS_PREFIX),
     defaultJobOptions: generationJobOptions(config),
     // Nothing reads the queue's event stream (no QueueEvents): BullMQ still appends each job's
@@ -63,7 +64,7 @@ export function generationWorker(
   workerName: string,
 ): GenerationWorkerHandle {
   const process = dispatchJobs(handlers);
-  return new Worker(QueueName.Generation, (job, _token, signal) => process(job, signal ?? new AbortController().signal), {
+  return new StartAsFetchedWorker(QueueName.Generation, (job, _token, signal) => process(job, signal ?? new AbortController().signal), {
     connection: bullConnectionOptions(config),
     prefix: bullPrefix(config.REDIS_PREFIX),
     name: workerName,

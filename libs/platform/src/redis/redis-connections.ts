@@ -90,9 +90,21 @@ export function bullConnectionOptions(target: string | RedisTarget): ConnectionO
   return clusterClient(target, { lazyConnect: true }, { maxRetriesPerRequest: null });
 }
 
-/** Closes what `bullConnectionOptions` opened for a cluster; nothing to do for options. */
+/**
+ * A BullMQ queue's (producer's) `connection`. For one Redis, a connection whose commands of the
+ * same tick leave in one write, like the command connection's: the jobs of starts admitted
+ * together are added in one write instead of a system call each. Retries forever, as BullMQ needs.
+ * For a cluster, what `bullConnectionOptions` gives. Its owner calls `releaseBullConnection` after
+ * `queue.close()`: a queue does not close a connection it was given.
+ */
+export function bullQueueConnection(target: RedisTarget): ConnectionOptions {
+  if (isCluster(target)) return bullConnectionOptions(target);
+  return new CoalescingRedis(target.REDIS_URL, { maxRetriesPerRequest: null, retryStrategy: retry });
+}
+
+/** Closes a connection that was handed to BullMQ; nothing to do for options (BullMQ closes what it opened). */
 export async function releaseBullConnection(connection: ConnectionOptions): Promise<void> {
-  if (connection instanceof Cluster) await connection.quit().catch(() => connection.disconnect());
+  if (connection instanceof Cluster || connection instanceof Redis) await connection.quit().catch(() => connection.disconnect());
 }
 
 /** BullMQ keys share one hash tag so a Redis Cluster keeps each queue on one slot. */

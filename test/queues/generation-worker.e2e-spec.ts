@@ -1,0 +1,148 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { GenerationJobName, type GenerationJob } from '@app/contracts';
+import { closeGenerationHandle, generationQueue, generationWorker, type GenerationQueueHandle, type GenerationWorkerHandle } from '@app/platform/queues';
+import { TestRedis } from '../support/redis-server.js';
+import { until } from '../support/until.js';
+
+type Handler = (job: { id?: string; attemptsStarted: number; data: { i: number } }, signal: AbortSignal) => Promise<string>;
+
+/**
+ * The generator's worker of the `generation` queue on a real redis-server: it starts each job as
+ * soon as it has fetched it (a burst's first jobs run while later ones still wait), and keeps what
+ * BullMQ's own loop gives: its concurrency, lock renewal for long jobs, cancellation through the
+ * job's signal, retries, and a close that waits for the jobs in hand.
+ */
+describe('generation worker', () => {
+  let server: TestRedis;
+  let prefixes = 0;
+  let queue: GenerationQueueHandle;
+  let worker: GenerationWorkerHandle | undefined;
+
+  beforeAll(async () => {
+    server = await TestRedis.start();
+  });
+
+  afterEach(async () => {
+    if (worker) await closeGenerationHandle(worker);
+    worker = undefined;
+    await closeGenerationHandle(queue);
+  });
+
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  function start(handler: Handler, settings: { concurrency?: number; attempts?: number; lockMs?: number } = {}) {
+    const config = {
+      REDIS_URL: server.url,
+      REDIS_CLUSTER_NODES: undefined,
+      REDIS_PREFIX: `worker-test-${++prefixes}`,
+      JOB_ATTEMPTS: settings.attempts ?? 1,
+      GENERATOR_CONCURRENCY: settings.concurrency ?? 500,
+      JOB_LOCK_MS: settings.lockMs ?? 30_000,
+      JOB_STALLED_INTERVAL_MS: settings.lockMs ?? 30_000,
+    };
+    queue = generationQueue(config);
+    worker = generationWorker(config, { [GenerationJobName.Generate]: handler as never }, 'worker-test');
+    return worker;
+  }
+
+  const add = (count: number) =>
+    queue.addBulk(Array.from({ length: count }, (_, i) => ({ name: GenerationJobName.Generate, data: { i } as unknown as GenerationJob['data'], opts: { jobId: `job-${i}` } })));
+
+  it('starts the first jobs of a burst while later ones are still waiting', async () => {
+    // How many jobs were still waiting when each of the first ten started.
+    const waitingAtStart: number[] = [];
+    start(async () => {
+      const nth = waitingAtStart.push(-1) - 1;
+      if (nth < 10) waitingAtStart[nth] = await queue.getWaitingCount();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return 'done';
+    });
+    await add(300); // one MULTI: all 300 wait at once
+    await until(async () => (await queue.getCompletedCount()) === 300, 20_000, '300 completed');
+    // BullMQ's own loop moves every waiting job to active before it starts the second one: all but the first would see 0.
+    expect(waitingAtStart.slice(1, 10).some((waiting) => waiting > 0)).toBe(true);
+  });
+
+  it('runs at most its concurrency at once, and every job once', async () => {
+    let running = 0;
+    let most = 0;
+    const ran: number[] = [];
+    start(
+      async (job) => {
+        most = Math.max(most, ++running);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        running -= 1;
+        ran.push(job.data.i);
+        return 'done';
+      },
+      { concurrency: 3 },
+    );
+    await add(20);
+    await until(async () => (await queue.getCompletedCount()) === 20, 10_000, '20 completed');
+    expect(most).toBe(3);
+    expect(ran.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('keeps the lock of a job that outlasts the lock duration: it runs once, not stalled', async () => {
+    let attempts = 0;
+    let stalled = 0;
+    const w = start(
+      async () => {
+        attempts += 1;
+        await new Promise((resolve) => setTimeout(resolve, 2_500));
+        return 'done';
+      },
+      { lockMs: 600 },
+    );
+    w.on('stalled', () => (stalled += 1));
+    await add(1);
+    await until(async () => (await queue.getCompletedCount()) === 1, 10_000, '1 completed');
+    expect({ attempts, stalled }).toEqual({ attempts: 1, stalled: 0 });
+  });
+
+  it('aborts a running job through its signal when cancelled', async () => {
+    let aborted = false;
+    const w = start(async (_job, signal) => {
+      if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      aborted = true;
+      return 'cancelled';
+    });
+    await add(1);
+    await until(async () => (await queue.getActiveCount()) === 1, 5_000, '1 active');
+    expect(w.cancelJob('job-0', 'cancelled')).toBe(true);
+    await until(async () => (await queue.getCompletedCount()) === 1, 5_000, '1 completed');
+    expect(aborted).toBe(true);
+  });
+
+  it('retries a failed attempt', async () => {
+    const attempts: number[] = [];
+    start(
+      async (job) => {
+        attempts.push(job.attemptsStarted);
+        if (job.attemptsStarted === 1) throw new Error('first attempt fails');
+        return 'done';
+      },
+      { attempts: 2 },
+    );
+    await add(1);
+    await until(async () => (await queue.getCompletedCount()) === 1, 5_000, '1 completed');
+    expect(attempts).toEqual([1, 2]);
+  });
+
+  it('closes only once the jobs in hand have finished', async () => {
+    let finished = false;
+    const w = start(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      finished = true;
+      return 'done';
+    });
+    await add(1);
+    await until(async () => (await queue.getActiveCount()) === 1, 5_000, '1 active');
+    await closeGenerationHandle(w);
+    worker = undefined;
+    expect(finished).toBe(true);
+    expect(await queue.getCompletedCount()).toBe(1);
+  });
+});
