@@ -1,5 +1,8 @@
 import { isNotConnectionError, Worker, type Job } from 'bullmq';
 
+/** The most fetches sent together while jobs are waiting. */
+const FETCHES_AT_ONCE = 16;
+
 /**
  * A BullMQ worker that starts each job as soon as it has fetched it.
  *
@@ -8,18 +11,15 @@ import { isNotConnectionError, Worker, type Job } from 'bullmq';
  * 200 stream starts, the first job ran only once the last had been fetched, 100–190 ms later
  * (docs/benchmarks.md, item 29). This loop hands each job to `processJob` as soon as its fetch
  * answers, and while jobs are waiting it sends several fetches (`getNextJob` without blocking, a
- * move-to-active script each) at once, which ioredis writes together: a burst's jobs reach active in
- * a few round trips instead of one each. Once a fetch finds the queue empty, it waits for the next
- * job with one blocking fetch, as BullMQ's loop does.
+ * move-to-active script each) at once, twice as many each round while all of them find a job:
+ * a burst's jobs reach active in a few round trips instead of one each. Once a fetch finds the
+ * queue empty, it waits for the next job with one blocking fetch, as BullMQ's loop does.
  *
  * Everything else stays BullMQ's: the lock manager tracks, renews and cancels each job's lock,
  * the stalled-job timer runs as in `run`, `processJob` completes or fails (and retries) the job and
  * emits `completed` / `failed`, a completing job fetches the next in the same call when there is
  * room for it, and `close()` waits for the loop (`mainLoopRunning`), which ends once its jobs have.
  */
-/** Fetches sent together while jobs are waiting: a burst's jobs reach active in a few round trips. */
-const FETCHES_AT_ONCE = 16;
-
 export class StartAsFetchedWorker<DataType, ResultType, NameType extends string> extends Worker<DataType, ResultType, NameType> {
   // No instance fields: BullMQ's constructor calls `run()` (autorun) before a subclass's fields exist.
 
@@ -54,28 +54,30 @@ export class StartAsFetchedWorker<DataType, ResultType, NameType extends string>
       active.add(running);
     };
     let tokens = 0;
-    let waitingJobsSeen = false;
+    // How many fetches go out together: 0 while the queue looks empty (one blocking fetch), then
+    // 1, 2, 4 … up to FETCHES_AT_ONCE while every fetch finds a job. A lone job costs what it does
+    // in BullMQ's loop (its fetch and one that finds the queue empty); a burst is fetched in a few
+    // round trips.
+    let atOnce = 0;
     while (!this.closing && !this.paused) {
       const room = this.concurrency - active.size;
       if (room <= 0) {
         await Promise.race(active);
         continue;
       }
-      if (!waitingJobsSeen) {
-        // The queue looked empty: one fetch, which waits for a job to arrive.
+      if (atOnce === 0) {
         const job = await this.fetchNext(`${this.id}:${tokens++}`, true);
         if (job) start(job);
-        waitingJobsSeen = job !== undefined;
+        atOnce = job ? 1 : 0;
         continue;
       }
-      // Jobs are waiting: several fetches in one round trip, each job started as its fetch answers.
-      const fetches = Array.from({ length: Math.min(room, FETCHES_AT_ONCE) }, () =>
+      const fetches = Array.from({ length: Math.min(room, atOnce) }, () =>
         this.fetchNext(`${this.id}:${tokens++}`, false).then((job) => {
           if (job) start(job);
           return job !== undefined;
         }),
       );
-      waitingJobsSeen = (await Promise.all(fetches)).every(Boolean);
+      atOnce = (await Promise.all(fetches)).every(Boolean) ? Math.min(atOnce * 2, FETCHES_AT_ONCE) : 0;
     }
     // Closing or paused: the jobs in hand finish (close() waits for this promise).
     while (active.size > 0) await Promise.allSettled([...active]);
