@@ -206,6 +206,7 @@ function accountPerChunk(slowlog, lg) {
     // carry a pacing slot's chunks of many streams and are counted apart.
     scriptCallsPerStream: round((slowlog.scriptCalls - slowlog.chunkBatches) / lg.n, 2),
     chunkBatchesPerStream: round(slowlog.chunkBatches / lg.n, 2),
+    scriptsPerStream: Object.fromEntries(Object.entries(slowlog.byScript).sort((a, b) => b[1] - a[1]).map(([name, calls]) => [name, round(calls / lg.n, 2)])),
     rows,
   };
 }

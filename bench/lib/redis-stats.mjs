@@ -4,6 +4,7 @@
 // (logged with the client's address and name) from script-internal ones (logged with "?:0").
 // On a Redis Cluster (--cluster) both are read from each master and summed.
 import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 /** Our own probes, not the product's work (replconf: a cluster replica's acknowledgements). */
@@ -57,22 +58,43 @@ export function perChunk(delta, chunks) {
 /** Several nodes' slowlog captures (a cluster's masters) as one. */
 export function mergeSlowlogs(captures) {
   const byClient = {};
+  const byScript = {};
   for (const c of captures) for (const [key, calls] of Object.entries(c.byClient)) byClient[key] = (byClient[key] ?? 0) + calls;
+  for (const c of captures) for (const [key, calls] of Object.entries(c.byScript)) byScript[key] = (byScript[key] ?? 0) + calls;
   const sum = (field) => captures.reduce((a, c) => a + c[field], 0);
-  return { issued: sum('issued'), insideScripts: sum('insideScripts'), scriptCalls: sum('scriptCalls'), chunkBatches: sum('chunkBatches'), byClient };
+  return { issued: sum('issued'), insideScripts: sum('insideScripts'), scriptCalls: sum('scriptCalls'), chunkBatches: sum('chunkBatches'), byClient, byScript };
 }
 
 /**
- * The SHA1 of the chunk script (what EVALSHA names it by), from the built stream store: its calls
- * carry a pacing slot's chunks, so they are counted apart from a turn's own script calls.
+ * Script names by the SHA1 EVALSHA calls them by: the stream store's (from the built code) and
+ * BullMQ's, so that a turn's script calls can be told apart (`scriptsByName`). `chunk` is the chunk
+ * script's SHA: its calls carry a pacing slot's chunks, so they are counted apart from a turn's own.
  */
-async function chunkScriptSha(root) {
+async function scriptShas(root) {
+  const names = new Map();
+  const add = (name, lua) => names.set(createHash('sha1').update(lua).digest('hex'), name);
+  let chunk;
   try {
-    const { APPEND_CHUNKS } = await import(pathToFileURL(`${root}dist/apps/generator/libs/stream-store/src/scripts/append-chunks.js`).href);
-    return createHash('sha1').update(APPEND_CHUNKS).digest('hex');
+    const dir = `${root}dist/apps/generator/libs/stream-store/src/scripts/`;
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.js'))) {
+      const mod = await import(pathToFileURL(dir + file).href);
+      for (const [name, value] of Object.entries(mod)) if (typeof value === 'string') add(name, value);
+    }
+    const { APPEND_CHUNKS } = await import(pathToFileURL(`${dir}append-chunks.js`).href);
+    chunk = createHash('sha1').update(APPEND_CHUNKS).digest('hex');
   } catch {
-    return undefined;
+    // no built code: the chunk batches are not told apart
   }
+  try {
+    const dir = `${root}node_modules/bullmq/dist/esm/scripts/`;
+    for (const file of readdirSync(dir).filter((f) => /-\d+\.js$/.test(f))) {
+      const mod = await import(pathToFileURL(dir + file).href);
+      for (const value of Object.values(mod)) if (value?.content) add(`bullmq ${value.name}`, value.content);
+    }
+  } catch {
+    // names are only a help
+  }
+  return { names, chunk };
 }
 
 export async function startSlowlogCapture(client) {
@@ -86,7 +108,7 @@ export async function startSlowlogCapture(client) {
  * entries with address "?:0" ran inside a script and are counted apart.
  */
 export async function stopSlowlogCapture(client, root) {
-  const chunkSha = await chunkScriptSha(root);
+  const { names, chunk: chunkSha } = await scriptShas(root);
   await client.config('SET', 'slowlog-log-slower-than', '10000');
   const entries = await client.slowlog('GET', '-1');
   await client.slowlog('RESET');
@@ -96,6 +118,7 @@ export async function stopSlowlogCapture(client, root) {
   let insideScripts = 0;
   let scriptCalls = 0;
   let chunkBatches = 0;
+  const byScript = {};
   for (const [, , , args, addr, name] of entries) {
     const cmd = String(args[0]).toLowerCase();
     if (addr === '?:0') {
@@ -108,8 +131,10 @@ export async function stopSlowlogCapture(client, root) {
     byClient[key] = (byClient[key] ?? 0) + 1;
     if (cmd === 'evalsha' || cmd === 'eval' || cmd === 'fcall') {
       scriptCalls += 1;
+      const script = names.get(String(args[1])) ?? String(args[1]).slice(0, 8);
+      byScript[script] = (byScript[script] ?? 0) + 1;
       if (cmd === 'evalsha' && chunkSha !== undefined && String(args[1]) === chunkSha) chunkBatches += 1;
     }
   }
-  return { issued, insideScripts, scriptCalls, chunkBatches, byClient };
+  return { issued, insideScripts, scriptCalls, chunkBatches, byClient, byScript };
 }

@@ -47,6 +47,18 @@ describe('generation worker', () => {
     return worker;
   }
 
+  /** Script calls the test's redis-server has answered so far. */
+  async function scriptCalls(): Promise<number> {
+    const client = server.client();
+    try {
+      const stats = await client.info('commandstats');
+      // EVAL too: ioredis sends a script's text the first time Redis does not know it.
+      return [...stats.matchAll(/^cmdstat_eval(?:sha)?:calls=(\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+    } finally {
+      client.disconnect();
+    }
+  }
+
   const add = (count: number) =>
     queue.addBulk(Array.from({ length: count }, (_, i) => ({ name: GenerationJobName.Generate, data: { i } as unknown as GenerationJob['data'], opts: { jobId: `job-${i}` } })));
 
@@ -63,6 +75,66 @@ describe('generation worker', () => {
     await until(async () => (await queue.getCompletedCount()) === 300, 20_000, '300 completed');
     // BullMQ's own loop moves every waiting job to active before it starts the second one: all but the first would see 0.
     expect(waitingAtStart.slice(1, 10).some((waiting) => waiting > 0)).toBe(true);
+  });
+
+  it('fetches a job that comes alone with one move to active, and nothing more until the next', async () => {
+    const startedAfterAdd: number[] = [];
+    let addedAt = 0;
+    const w = start(async () => {
+      startedAfterAdd.push(performance.now() - addedAt);
+      return 'done';
+    });
+    let completed = 0;
+    w.on('completed', () => (completed += 1)); // not the queue's counts: they are script calls too
+    await w.waitUntilReady();
+    await new Promise((resolve) => setTimeout(resolve, 300)); // its first stalled-job check, then a blocking fetch
+    const before = await scriptCalls();
+    for (let i = 0; i < 3; i++) {
+      addedAt = performance.now();
+      await queue.add(GenerationJobName.Generate, { i } as unknown as GenerationJob['data'], { jobId: `lone-${i}` });
+      await until(async () => completed === i + 1, 5_000, `lone job ${i} completed`);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // room for any fetch after it
+    }
+    // Each: its add, its move to active, its move to finished. BullMQ's loop (and this one before it
+    // counted the waiting jobs) also sent moves to active that found the queue empty: 5 each.
+    expect((await scriptCalls()) - before).toBe(9);
+    // The blocked fetch still wakes for each.
+    expect(Math.max(...startedAfterAdd)).toBeLessThan(1_000);
+  });
+
+  it('leaves the jobs it has no room for to another worker of the queue', async () => {
+    const startedBy: string[] = [];
+    const config = {
+      REDIS_URL: server.url,
+      REDIS_CLUSTER_NODES: undefined,
+      REDIS_PREFIX: `worker-test-${prefixes + 1}`,
+      JOB_ATTEMPTS: 1,
+      GENERATOR_CONCURRENCY: 2,
+      JOB_LOCK_MS: 30_000,
+      JOB_STALLED_INTERVAL_MS: 30_000,
+    };
+    start(async () => {
+      startedBy.push('first');
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      return 'done';
+    }, { concurrency: 2 });
+    const second = generationWorker(config, {
+      [GenerationJobName.Generate]: (async () => {
+        startedBy.push('second');
+        await new Promise((resolve) => setTimeout(resolve, 3_000));
+        return 'done';
+      }) as never,
+    }, 'worker-test-second');
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300)); // both blocked, waiting for jobs
+      const startedAt = performance.now();
+      await add(4);
+      await until(async () => startedBy.length === 4, 2_000, 'all four started');
+      expect(performance.now() - startedAt).toBeLessThan(2_000);
+      expect(startedBy.filter((w) => w === 'first')).toHaveLength(2);
+    } finally {
+      await closeGenerationHandle(second);
+    }
   });
 
   it('runs at most its concurrency at once, and every job once', async () => {

@@ -1,7 +1,11 @@
 import { isNotConnectionError, Worker, type Job } from 'bullmq';
+import type { Cluster, Redis } from 'ioredis';
 
 /** The most fetches sent together while jobs are waiting. */
 const FETCHES_AT_ONCE = 16;
+
+/** The member of BullMQ's marker set that says "jobs may wait" (a delayed job's has its due time). */
+const BASE_MARKER = '0';
 
 /**
  * A BullMQ worker that starts each job as soon as it has fetched it.
@@ -14,6 +18,13 @@ const FETCHES_AT_ONCE = 16;
  * move-to-active script each) at once, twice as many each round while all of them find a job:
  * a burst's jobs reach active in a few round trips instead of one each. Once a fetch finds the
  * queue empty, it waits for the next job with one blocking fetch, as BullMQ's loop does.
+ *
+ * Whether more jobs wait is asked of Redis, not found out by a fetch that finds none: BullMQ marks
+ * the queue "maybe not empty" again each time it moves a job to active, so after a job that came
+ * alone its loop spent a move-to-active script (and a wake-up) finding nothing. Here, after a round
+ * that found jobs, one pipeline of plain commands takes that mark and counts the waiting jobs
+ * (`waitingJobs`); when none wait, the next fetch blocks until a producer marks the queue again.
+ * A job that comes alone costs one move to active.
  *
  * Everything else stays BullMQ's: the lock manager tracks, renews and cancels each job's lock,
  * the stalled-job timer runs as in `run`, `processJob` completes or fails (and retries) the job and
@@ -55,9 +66,8 @@ export class StartAsFetchedWorker<DataType, ResultType, NameType extends string>
     };
     let tokens = 0;
     // How many fetches go out together: 0 while the queue looks empty (one blocking fetch), then
-    // 1, 2, 4 … up to FETCHES_AT_ONCE while every fetch finds a job. A lone job costs what it does
-    // in BullMQ's loop (its fetch and one that finds the queue empty); a burst is fetched in a few
-    // round trips.
+    // 1, 2, 4 … up to FETCHES_AT_ONCE while every fetch finds a job, never more than wait: a burst
+    // is fetched in a few round trips, and a lone job costs its one fetch.
     let atOnce = 0;
     while (!this.closing && !this.paused) {
       const room = this.concurrency - active.size;
@@ -71,7 +81,12 @@ export class StartAsFetchedWorker<DataType, ResultType, NameType extends string>
         atOnce = job ? 1 : 0;
         continue;
       }
-      const fetches = Array.from({ length: Math.min(room, atOnce) }, () =>
+      const waiting = await this.waitingJobs();
+      if (waiting === 0) {
+        atOnce = 0;
+        continue;
+      }
+      const fetches = Array.from({ length: Math.min(room, atOnce, waiting) }, () =>
         this.fetchNext(`${this.id}:${tokens++}`, false).then((job) => {
           if (job) start(job);
           return job !== undefined;
@@ -81,6 +96,38 @@ export class StartAsFetchedWorker<DataType, ResultType, NameType extends string>
     }
     // Closing or paused: the jobs in hand finish (close() waits for this promise).
     while (active.size > 0) await Promise.allSettled([...active]);
+  }
+
+  /**
+   * How many jobs wait (in the wait list and the prioritized set), with one pipeline of plain
+   * commands. It first takes the queue's "maybe not empty" mark (BullMQ's base marker, which each
+   * move to active sets again), then counts: so when none wait, the next blocking fetch really
+   * blocks, and a job added after the count marks the queue again and wakes it. When some wait, the
+   * mark goes back, for other workers of the queue while this one is full. An unanswered count
+   * reads as one waiting job: the fetch that follows finds out, as BullMQ's loop would.
+   */
+  private async waitingJobs(): Promise<number> {
+    const { marker, wait, prioritized } = this.keys;
+    try {
+      // BullMQ's Redis backend hands out its ioredis connection (a Cluster on a cluster).
+      const client = (await this.getBackend().client) as unknown as Redis | Cluster;
+      const replies = await client.pipeline().zrem(marker, BASE_MARKER).llen(wait).zcard(prioritized).exec();
+      const [waitingCount, prioritizedCount] = (replies ?? []).slice(1).map(([err, count]) => (err ? 1 : Number(count)));
+      const waiting = (waitingCount ?? 1) + (prioritizedCount ?? 0);
+      if (waiting === 0) this.blockOnNextFetch();
+      else await client.zadd(marker, 0, BASE_MARKER);
+      return waiting;
+    } catch {
+      return 1;
+    }
+  }
+
+  /**
+   * BullMQ's `getNextJob` blocks only once a fetch has found the queue drained; the count above
+   * found it so without one.
+   */
+  private blockOnNextFetch(): void {
+    (this as unknown as { drained: boolean }).drained = true;
   }
 
   /** The next job (with `block`, waiting for one while the queue is empty); undefined when none came. */
