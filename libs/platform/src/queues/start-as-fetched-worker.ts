@@ -92,7 +92,11 @@ export class StartAsFetchedWorker<DataType, ResultType, NameType extends string>
           return job !== undefined;
         }),
       );
-      atOnce = (await Promise.all(fetches)).every(Boolean) ? Math.min(atOnce * 2, FETCHES_AT_ONCE) : 0;
+      const found = await Promise.all(fetches);
+      // No move of this round set the mark again (closing, or an error): put it back, or the
+      // queue's other workers would sleep while jobs wait.
+      if (!found.some(Boolean)) await this.markMaybeWaiting();
+      atOnce = found.every(Boolean) ? Math.min(atOnce * 2, FETCHES_AT_ONCE) : 0;
     }
     // Closing or paused: the jobs in hand finish (close() waits for this promise).
     while (active.size > 0) await Promise.allSettled([...active]);
@@ -102,9 +106,10 @@ export class StartAsFetchedWorker<DataType, ResultType, NameType extends string>
    * How many jobs wait (in the wait list and the prioritized set), with one pipeline of plain
    * commands. It first takes the queue's "maybe not empty" mark (BullMQ's base marker, which each
    * move to active sets again), then counts: so when none wait, the next blocking fetch really
-   * blocks, and a job added after the count marks the queue again and wakes it. When some wait, the
-   * mark goes back, for other workers of the queue while this one is full. An unanswered count
-   * reads as one waiting job: the fetch that follows finds out, as BullMQ's loop would.
+   * blocks, and a job added after the count marks the queue again and wakes it. When some wait,
+   * the round that follows moves at least one to active, which sets the mark again for the
+   * queue's other workers (as does another worker's move, if it took them first). An unanswered
+   * count reads as one waiting job: the fetch that follows finds out, as BullMQ's loop would.
    */
   private async waitingJobs(): Promise<number> {
     const { marker, wait, prioritized } = this.keys;
@@ -115,10 +120,19 @@ export class StartAsFetchedWorker<DataType, ResultType, NameType extends string>
       const [waitingCount, prioritizedCount] = (replies ?? []).slice(1).map(([err, count]) => (err ? 1 : Number(count)));
       const waiting = (waitingCount ?? 1) + (prioritizedCount ?? 0);
       if (waiting === 0) this.blockOnNextFetch();
-      else await client.zadd(marker, 0, BASE_MARKER);
       return waiting;
     } catch {
       return 1;
+    }
+  }
+
+  /** Sets BullMQ's base marker, as adding a job does: the queue's blocked workers wake and look. */
+  private async markMaybeWaiting(): Promise<void> {
+    try {
+      const client = (await this.getBackend().client) as unknown as Redis | Cluster;
+      await client.zadd(this.keys.marker, 0, BASE_MARKER);
+    } catch {
+      // Redis is gone: the workers' blocking fetches fail and fetch again once it is back.
     }
   }
 
