@@ -89,6 +89,25 @@ describe('history reading the turn events stream', () => {
     expect(stored.active_stream_id).toBeNull();
   }, 60_000);
 
+  it('settles the entries of one write batch with one acknowledgement, however many reads brought them', async () => {
+    await drained();
+    const calls = async (command: string) => Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(await redis.info('commandstats'))?.[1] ?? 0);
+    const [readsBefore, acksBefore] = [await calls('xreadgroup'), await calls('xack')];
+    // Ten turns' starts a few milliseconds apart: history reads them one or two at a time, and its
+    // batch (HISTORY_BATCH_WAIT_MS, 50 ms by default) writes them together.
+    const turns = Array.from({ length: 10 }, () => startedTurn());
+    for (const turn of turns) {
+      await addStarted(turn);
+      await new Promise((resolve) => setTimeout(resolve, 3));
+    }
+    await drained();
+    for (const turn of turns) expect((await session(turn.session_id))?.messages).toHaveLength(1);
+    const reads = (await calls('xreadgroup')) - readsBefore;
+    const acks = (await calls('xack')) - acksBefore;
+    expect(reads).toBeGreaterThan(acks); // before: one acknowledgement per read
+    expect(acks).toBeLessThanOrEqual(3); // one per batch: one or two batches, three on a slow machine
+  }, 30_000);
+
   it('moves an event that cannot be written to the dead-letter stream, without holding up the others', async () => {
     const poison = startedTurn({ created_at: 'not a date' });
     const good = startedTurn();

@@ -28,6 +28,8 @@ export class TurnEventsStream implements OnApplicationShutdown {
   private readonly keys: StreamKeys;
   private readonly reader: RedisClient;
   private readonly commands: RedisClient;
+  /** Ids to settle at the end of this turn of the event loop, and the promise of that. */
+  private settling?: { ids: string[]; done: Promise<void> };
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.keys = new StreamKeys(config.REDIS_PREFIX);
@@ -91,11 +93,29 @@ export class TurnEventsStream implements OnApplicationShutdown {
 
   /**
    * Acknowledges written entries and deletes them: the stream holds only what history has not
-   * written yet. XDEL only after XACK, in the same pipeline, and only ids this group acknowledged
+   * written yet. XDEL only after XACK, in the same write, and only ids this group acknowledged
    * (a MAXLEN or MINID trim could drop entries no one has written yet).
+   *
+   * The entries of one write batch come from many reads (each read takes what arrived since the
+   * last, often one entry), and all of them are settled as that batch's transaction commits: the
+   * ids settled until the end of the event loop's turn go in one XACK and one XDEL, not one pair
+   * per read.
    */
-  async settle(ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) return;
+  settle(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return Promise.resolve();
+    if (!this.settling) {
+      const batch: string[] = [];
+      const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        this.settling = undefined;
+        return this.settleNow(batch);
+      });
+      this.settling = { ids: batch, done };
+    }
+    this.settling.ids.push(...ids);
+    return this.settling.done;
+  }
+
+  private async settleNow(ids: readonly string[]): Promise<void> {
     const key = this.keys.turnEvents();
     await Promise.all([this.commands.xack(key, HISTORY_CONSUMER_GROUP, ...ids), this.commands.xdel(key, ...ids)]);
   }
