@@ -67,21 +67,27 @@ export function mergeSlowlogs(captures) {
 
 /**
  * Script names by the SHA1 EVALSHA calls them by: the stream store's (from the built code) and
- * BullMQ's, so that a turn's script calls can be told apart (`scriptsByName`). `chunk` is the chunk
+ * BullMQ's, so that a turn's script calls can be told apart (`byScript`). `chunk` is the chunk
  * script's SHA: its calls carry a pacing slot's chunks, so they are counted apart from a turn's own.
  */
 async function scriptShas(root) {
   const names = new Map();
-  const add = (name, lua) => names.set(createHash('sha1').update(lua).digest('hex'), name);
+  const add = (name, lua) => {
+    const sha = createHash('sha1').update(lua).digest('hex');
+    names.set(sha, name);
+    return sha;
+  };
   let chunk;
   try {
     const dir = `${root}dist/apps/generator/libs/stream-store/src/scripts/`;
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.js'))) {
       const mod = await import(pathToFileURL(dir + file).href);
-      for (const [name, value] of Object.entries(mod)) if (typeof value === 'string') add(name, value);
+      for (const [name, value] of Object.entries(mod)) {
+        if (typeof value !== 'string') continue;
+        const sha = add(name, value);
+        if (name === 'APPEND_CHUNKS') chunk = sha;
+      }
     }
-    const { APPEND_CHUNKS } = await import(pathToFileURL(`${dir}append-chunks.js`).href);
-    chunk = createHash('sha1').update(APPEND_CHUNKS).digest('hex');
   } catch {
     // no built code: the chunk batches are not told apart
   }

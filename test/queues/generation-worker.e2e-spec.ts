@@ -32,16 +32,22 @@ describe('generation worker', () => {
     await server.stop();
   });
 
-  function start(handler: Handler, settings: { concurrency?: number; attempts?: number; lockMs?: number } = {}) {
-    const config = {
-      REDIS_URL: server.url,
-      REDIS_CLUSTER_NODES: undefined,
-      REDIS_PREFIX: `worker-test-${++prefixes}`,
-      JOB_ATTEMPTS: settings.attempts ?? 1,
-      GENERATOR_CONCURRENCY: settings.concurrency ?? 500,
-      JOB_LOCK_MS: settings.lockMs ?? 30_000,
-      JOB_STALLED_INTERVAL_MS: settings.lockMs ?? 30_000,
-    };
+  type Settings = { concurrency?: number; attempts?: number; lockMs?: number };
+
+  /** The settings of the current test's queue (`start` moves on to a new prefix). */
+  const configOf = (settings: Settings) => ({
+    REDIS_URL: server.url,
+    REDIS_CLUSTER_NODES: undefined,
+    REDIS_PREFIX: `worker-test-${prefixes}`,
+    JOB_ATTEMPTS: settings.attempts ?? 1,
+    GENERATOR_CONCURRENCY: settings.concurrency ?? 500,
+    JOB_LOCK_MS: settings.lockMs ?? 30_000,
+    JOB_STALLED_INTERVAL_MS: settings.lockMs ?? 30_000,
+  });
+
+  function start(handler: Handler, settings: Settings = {}) {
+    prefixes += 1;
+    const config = configOf(settings);
     queue = generationQueue(config);
     worker = generationWorker(config, { [GenerationJobName.Generate]: handler as never }, 'worker-test');
     return worker;
@@ -104,21 +110,12 @@ describe('generation worker', () => {
 
   it('leaves the jobs it has no room for to another worker of the queue', async () => {
     const startedBy: string[] = [];
-    const config = {
-      REDIS_URL: server.url,
-      REDIS_CLUSTER_NODES: undefined,
-      REDIS_PREFIX: `worker-test-${prefixes + 1}`,
-      JOB_ATTEMPTS: 1,
-      GENERATOR_CONCURRENCY: 2,
-      JOB_LOCK_MS: 30_000,
-      JOB_STALLED_INTERVAL_MS: 30_000,
-    };
     start(async () => {
       startedBy.push('first');
       await new Promise((resolve) => setTimeout(resolve, 3_000));
       return 'done';
     }, { concurrency: 2 });
-    const second = generationWorker(config, {
+    const second = generationWorker(configOf({ concurrency: 2 }), {
       [GenerationJobName.Generate]: (async () => {
         startedBy.push('second');
         await new Promise((resolve) => setTimeout(resolve, 3_000));

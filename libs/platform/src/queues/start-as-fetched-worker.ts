@@ -114,8 +114,7 @@ export class StartAsFetchedWorker<DataType, ResultType, NameType extends string>
   private async waitingJobs(): Promise<number> {
     const { marker, wait, prioritized } = this.keys;
     try {
-      // BullMQ's Redis backend hands out its ioredis connection (a Cluster on a cluster).
-      const client = (await this.getBackend().client) as unknown as Redis | Cluster;
+      const client = await this.redis();
       const replies = await client.pipeline().zrem(marker, BASE_MARKER).llen(wait).zcard(prioritized).exec();
       const [waitingCount, prioritizedCount] = (replies ?? []).slice(1).map(([err, count]) => (err ? 1 : Number(count)));
       const waiting = (waitingCount ?? 1) + (prioritizedCount ?? 0);
@@ -129,11 +128,15 @@ export class StartAsFetchedWorker<DataType, ResultType, NameType extends string>
   /** Sets BullMQ's base marker, as adding a job does: the queue's blocked workers wake and look. */
   private async markMaybeWaiting(): Promise<void> {
     try {
-      const client = (await this.getBackend().client) as unknown as Redis | Cluster;
-      await client.zadd(this.keys.marker, 0, BASE_MARKER);
+      await (await this.redis()).zadd(this.keys.marker, 0, BASE_MARKER);
     } catch {
       // Redis is gone: the workers' blocking fetches fail and fetch again once it is back.
     }
+  }
+
+  /** BullMQ's Redis backend hands out its ioredis connection (a Cluster on a cluster). */
+  private async redis(): Promise<Redis | Cluster> {
+    return (await this.getBackend().client) as unknown as Redis | Cluster;
   }
 
   /**
