@@ -8,7 +8,7 @@ import { ProviderError } from '../providers/provider-error.js';
 import { GenerateJob } from './generate.job.js';
 import { PacingClock } from '@app/pacing';
 import type { ReplyCache } from '@app/reply-cache';
-import { AppendResult, EntryKind, type StreamIds, type StreamStore } from '@app/stream-store';
+import { AppendResult, EntryKind, type AppendListener, type StreamIds, type StreamStore } from '@app/stream-store';
 import type { TurnRecorder } from '@app/turn-events';
 
 // The job's logic against in-memory stand-ins of its three I/O boundaries (the stream's log in
@@ -27,6 +27,13 @@ function memoryWriter(options: { status?: string | null; logged?: string[]; refu
       if (seq > log.length + 1) return AppendResult.Gap;
       log.push(text);
       return AppendResult.Appended;
+    },
+    // The chunk loop's form: the answer goes to a listener.
+    appendThen(streamId: string, seq: number, text: string, listener: AppendListener<AppendResult>) {
+      writer.append(streamId, seq, text).then(
+        (result) => listener.appended(result),
+        (err: Error) => listener.appendFailed(err),
+      );
     },
     publishElp: async () => undefined,
     sentText: async () => ({ text: log.join(''), chunks: log.length }),

@@ -1,10 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { analyzeElp, ElpAccumulator } from '@app/elp';
 import {
-  ELP_SNAPSHOT_EVERY,
   type DoneEventData,
   type DoneStatus,
-  type ElpSnapshotData,
   type ErrorEventData,
   type GenerateJobData,
   type ProviderInputData,
@@ -23,33 +21,7 @@ import { Pacer, PacingClock } from '@app/pacing';
 import { AppendResult, EntryKind, StreamStore, type StreamIds } from '@app/stream-store';
 import { TurnRecorder, turnStats, withOutputDecision } from '@app/turn-events';
 import { providerFingerprint, ReplyCache } from '@app/reply-cache';
-import { WordChunker } from './word-chunker.js';
-
-/** Every word this attempt produced, as text, as chunks, and analysed as it went. */
-interface StreamedReply {
-  text: string;
-  words: string[];
-  elp: ElpAccumulator;
-  /** The running ELP every `ELP_SNAPSHOT_EVERY` words, as published (and kept with a cached reply). */
-  snapshots: ElpSnapshotData[];
-}
-
-/** The chunks of a stream's log as one text; `complete` when it is known without reading the log. */
-interface SentReply {
-  text: string;
-  chunks: number;
-  complete: boolean;
-}
-
-/** The reply reached the request's `max_tokens` (docs/api.md §13): it ends there, completed. */
-const REPLY_LIMIT_REACHED = Symbol('reply limit reached');
-
-/** Why a stream stopped before its reply was complete. */
-class StreamStopped extends Error {
-  constructor(readonly result: AppendResult) {
-    super(`stream stopped (${AppendResult[result]})`);
-  }
-}
+import { ReplyStreamer, type SentReply, type StreamedReply, type StreamingEnd } from './reply-streamer.js';
 
 export const HISTORY_CLIENT = Symbol('HISTORY_CLIENT');
 
@@ -90,7 +62,6 @@ export class GenerateJob {
     // "Retries"); a deterministic one regenerates the same reply and skips what was sent.
     const continuing = published > 0 && this.provider.continuesPartialReplies;
     const input = continuing ? { ...prepared, continueFrom: (await this.store.sentText(data.stream_id)).text } : prepared;
-    const maxChunks = data.completion?.max_chunks;
     // "Turn started" goes to history once the first chunk is out (or when the attempt ends before
     // one): history's write of it would otherwise share the machine with the first chunks.
     let started: Promise<void> | undefined;
@@ -105,13 +76,28 @@ export class GenerateJob {
     let firstChunkAt: number | undefined;
     let outputPii: PiiDecision | undefined;
     let limitReached = false;
-    const pacer = new Pacer(this.config.PACING_MS, this.clock, signal);
-    // Every word this attempt produced, analysed as it goes: when that is what the log holds, the
-    // final ELP needs no second pass over the reply.
-    const streamed: StreamedReply = { text: '', words: [], elp: new ElpAccumulator(), snapshots: [] };
-    // What the log holds, while every chunk in it is one this attempt appended (a first attempt
-    // that met no other writer): then the end of the turn needs no read of the whole log.
-    const logged: SentReply = { text: '', chunks: 0, complete: published === 0 };
+    const pacer = new Pacer(this.config.PACING_MS, this.clock);
+    // Output redaction happens before chunking, so what is streamed is what is stored.
+    const redactor = this.pii.output === 'redact' ? new PiiStreamRedactor() : undefined;
+    // Every word this attempt produced is analysed as it goes: when that is what the log holds,
+    // the final ELP needs no second pass over the reply.
+    const streamer = new ReplyStreamer(
+      this.store,
+      pacer,
+      { text: '', words: [], elp: new ElpAccumulator(), snapshots: [] },
+      {
+        streamId: data.stream_id,
+        published,
+        firstSeq: continuing ? published + 1 : 1,
+        maxChunks: data.completion?.max_chunks,
+        redactor,
+        signal,
+        onFirstChunk: () => {
+          firstChunkAt = Date.now();
+          void recordStart();
+        },
+      },
+    );
     // One span for the provider's whole reply (its request and the reading of its stream), none per chunk.
     const providerSpan = tracer().startSpan(
       'provider reply',
@@ -121,56 +107,31 @@ export class GenerateJob {
     try {
       const reply = await this.provider.reply(input, signal);
       sources = reply.sources;
-      const chunker = new WordChunker();
-      let seq = continuing ? published : 0;
-      const send = async (word: string) => {
-        if (maxChunks !== undefined && seq >= maxChunks) throw REPLY_LIMIT_REACHED; // also ends the provider's request
-        seq += 1;
-        streamed.text += word;
-        streamed.words.push(word);
-        streamed.elp.push(word);
-        if (seq % ELP_SNAPSHOT_EVERY === 0) streamed.snapshots.push({ seq, ...streamed.elp.snapshot() });
-        if (seq <= published) return; // an earlier attempt sent it
-        await pacer.next();
-        const result = await this.store.append(data.stream_id, seq, word);
-        if (result === AppendResult.Appended) {
-          if (firstChunkAt === undefined) {
-            firstChunkAt = Date.now();
-            void recordStart();
-          }
-          logged.text += word;
-          logged.chunks = seq;
-        } else if (result === AppendResult.AlreadyThere) logged.complete = false; // another attempt wrote it
-        else throw new StreamStopped(result);
-        if (seq % ELP_SNAPSHOT_EVERY === 0) await this.store.publishElp(data.stream_id, streamed.snapshots.at(-1)!);
-      };
-      // Output redaction happens before chunking, so what is streamed is what is stored.
-      const redactor = this.pii.output === 'redact' ? new PiiStreamRedactor() : undefined;
-      for await (const piece of reply.text) for (const word of chunker.push(redactor ? redactor.push(piece) : piece)) await send(word);
-      for (const word of chunker.push(redactor?.flush() ?? '')) await send(word);
-      for (const word of chunker.flush()) await send(word);
+      const streaming = await streamer.stream(reply.text);
       if (redactor) outputPii = piiDecision('output', 'redact', redactor.findings);
-      providerSpan.setAttribute('chunks', seq);
+      providerSpan.setAttribute('chunks', streamer.streamed.words.length + (continuing ? published : 0));
+      if (streaming.end !== 'complete') providerSpan.setAttribute('stopped', stopReason(streaming));
       endSpan(providerSpan);
-    } catch (err) {
-      if (err === REPLY_LIMIT_REACHED || err instanceof StreamStopped || signal.aborted) {
-        providerSpan.setAttribute('stopped', err === REPLY_LIMIT_REACHED ? 'max_tokens' : err instanceof StreamStopped ? AppendResult[err.result] : 'cancelled');
-        endSpan(providerSpan);
-      } else endSpan(providerSpan, err);
-      await recordStart().catch(() => undefined);
-      if (err instanceof StreamStopped && err.result === AppendResult.Finished) return 'finished elsewhere';
-      limitReached = err === REPLY_LIMIT_REACHED;
-      if (err !== REPLY_LIMIT_REACHED) {
-        if (!(err instanceof StreamStopped) && !signal.aborted) throw err;
-        outcome = 'cancelled';
+      if (streaming.end === 'refused' && streaming.result === AppendResult.Finished) {
+        await recordStart().catch(() => undefined);
+        return 'finished elsewhere';
       }
-    } finally {
-      pacer.dispose();
+      limitReached = streaming.end === 'limit';
+      if (streaming.end === 'refused' || streaming.end === 'aborted') outcome = 'cancelled';
+    } catch (err) {
+      if (!signal.aborted) {
+        endSpan(providerSpan, err);
+        await recordStart().catch(() => undefined);
+        throw err;
+      }
+      providerSpan.setAttribute('stopped', 'cancelled');
+      endSpan(providerSpan);
+      outcome = 'cancelled';
     }
     await recordStart();
     // Only a reply that ended by itself, whole and unredacted, may be played to someone else.
     const cacheable = outcome === 'completed' && !limitReached && outputPii?.action !== 'redacted';
-    return this.finish(data, turn, isRetry(job), outcome, sources, streamed, logged, firstChunkAt, outputPii, trace.getSpan(attempt), cacheable);
+    return this.finish(data, turn, isRetry(job), outcome, sources, streamer.streamed, streamer.logged, firstChunkAt, outputPii, trace.getSpan(attempt), cacheable);
   }
 
   /**
@@ -306,6 +267,12 @@ export class GenerateJob {
     generationMetrics.streams.inc({ outcome: 'error' });
     this.logger.error({ stream_id: data.stream_id, session_id: data.session_id, ...traceIdFields(traceparent), err: err.message }, 'generation failed for good');
   }
+}
+
+/** Why a reply's streaming stopped before its end, as the provider span records it. */
+function stopReason(streaming: StreamingEnd): string {
+  if (streaming.end === 'refused') return AppendResult[streaming.result];
+  return streaming.end === 'limit' ? 'max_tokens' : 'cancelled';
 }
 
 /**
