@@ -35,8 +35,8 @@ describe('resume and cancel across two gateways (docs/api.md §2, §3)', () => {
     expect(rest.headers.get('content-type')).toBe('text/event-stream');
     const seqs = [...first.chunks, ...rest.chunks].map((c) => c.seq);
     expectGapless(seqs);
-    // Live, not only from the log at the end: b has the chunks delivered as they are appended
-    // (about 125 more at 20 ms each), though a opened the stream.
+    // Live, not only from the log at the end: b relays the chunks as they are appended (about 125
+    // more at 20 ms each), though a opened the stream.
     expect(rest.chunks.length).toBeGreaterThan(100);
     const arrivals = new Set(rest.chunks.map((c) => Math.floor(c.at / 10))); // 10 ms slots that saw a chunk
     expect(arrivals.size).toBeGreaterThan(50); // not one burst out of the log at the end

@@ -38,8 +38,7 @@ describe.each([
     expect(await store.admit(a)).toEqual(['opened']);
     expect(await redis.get(keys.sessionOwner(a.sessionId))).toBe(a.userId);
     expect(await redis.get(keys.sessionActive(a.sessionId))).toBe(a.streamId);
-    // The admitting gateway is the one the stream's chunks are delivered to.
-    expect(await redis.hgetall(keys.meta(a.streamId))).toEqual({ user_id: a.userId, session_id: a.sessionId, status: 'running', created_at: a.createdAt, deliver_to: store.instanceId });
+    expect(await redis.hgetall(keys.meta(a.streamId))).toEqual({ user_id: a.userId, session_id: a.sessionId, status: 'running', created_at: a.createdAt });
     expect(await redis.pttl(keys.presence(a.streamId))).toBeGreaterThan(9_000);
     expect(await redis.zscore(keys.userStreams(a.userId), a.streamId)).not.toBeNull();
   });

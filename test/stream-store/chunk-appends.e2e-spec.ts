@@ -65,31 +65,6 @@ describe('StreamStore.append', () => {
     listener.disconnect();
   });
 
-  it('delivers the chunks of streams that name gateways to those gateways, one message per gateway per call', async () => {
-    const [one, two, both, own] = await Promise.all([openStream(), openStream(), openStream(), openStream()]);
-    await redis.hset(keys.meta(one), 'deliver_to', 'gw-a');
-    await redis.hset(keys.meta(two), 'deliver_to', 'gw-a');
-    await redis.hset(keys.meta(both), 'deliver_to', 'gw-a gw-b');
-    const listener = server.client();
-    const received: Array<[string, string]> = [];
-    listener.on('message', (channel: string, message: string) => received.push([channel, message]));
-    await listener.subscribe(keys.deliveries('gw-a'), keys.deliveries('gw-b'), ...[one, two, both, own].map((id) => keys.channel(id)));
-
-    await Promise.all([writer.append(one, 1, 'a '), writer.append(two, 1, 'b '), writer.append(both, 1, 'c '), writer.append(own, 1, 'd ')]);
-
-    await until(async () => received.length >= 3, 5_000, 'the deliveries and the undelivered stream’s chunk');
-    const entry = async (id: string) => `${id} ${await redis.lindex(keys.log(id), 0)}`;
-    expect(received).toEqual(
-      expect.arrayContaining([
-        [keys.channel(own), await redis.lindex(keys.log(own), 0)],
-        [keys.deliveries('gw-a'), [await entry(one), await entry(two), await entry(both)].join('\n')],
-        [keys.deliveries('gw-b'), await entry(both)],
-      ]),
-    );
-    expect(received).toHaveLength(3); // nothing on the channels of the streams that deliver to gateways
-    listener.disconnect();
-  });
-
   it('judges every chunk of a batch on its own stream: one refusal does not touch the others', async () => {
     const running = await openStream();
     const cancelling = await openStream('cancelling');

@@ -21,19 +21,7 @@ export class StreamKeys {
     return `${this.prefix}:{${streamId}}:${STREAM_KEY_SUFFIX.channel}`;
   }
 
-  /**
-   * Where one gateway process gets the chunks of the streams it relays, many per message (see
-   * append-chunks.ts): `deliveriesPrefix()` followed by the process's instance id.
-   */
-  deliveries(instanceId: string): string {
-    return `${this.deliveriesPrefix()}${instanceId}`;
-  }
-
-  deliveriesPrefix(): string {
-    return `${this.prefix}:deliveries:`;
-  }
-
-  /** Hash: user_id, session_id, status, created_at, deliver_to. Lives as long as the replay log. */
+  /** Hash: user_id, session_id, status, created_at. Lives as long as the replay log. */
   meta(streamId: string): string {
     return `${this.prefix}:{${streamId}}:${STREAM_KEY_SUFFIX.meta}`;
   }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { ChunkEventData, ElpSnapshotData } from '@app/contracts';
 import { commandConnection, isClusterTarget, redisAnswers, type AppConfig, type RedisClient } from '@app/platform';
 import { ChunkAppends, type AppendListener, type ChunkAppend } from './chunk-appends.js';
@@ -97,11 +96,6 @@ export class StreamStore {
   private readonly appends = new ChunkAppends<AppendResult>((batch) => this.appendBatch(batch), MAX_APPEND_BATCH);
   private readonly redis: RedisClient & StreamScripts;
   private readonly publish: PublishCommand;
-  /**
-   * This process, as a gateway the chunks of its streams are delivered to (`keys.deliveries`): on
-   * one Redis. On a cluster each chunk goes on its stream's own sharded channel.
-   */
-  readonly instanceId: string | undefined;
 
   constructor(
     redis: RedisClient,
@@ -111,7 +105,6 @@ export class StreamStore {
     this.keys = new StreamKeys(settings.prefix);
     this.presenceEvery = presenceCheckEvery(settings.pacingMs);
     this.publish = settings.bySlot ? 'SPUBLISH' : 'PUBLISH';
-    this.instanceId = settings.bySlot ? undefined : randomUUID();
   }
 
   static connect(config: AppConfig, connectionName: string): StreamStore {
@@ -160,17 +153,7 @@ export class StreamStore {
       a.countRequest ? 1 : 0,
       a.requestLimit,
       a.requestWindowMs,
-      this.instanceId ?? '',
     );
-  }
-
-  /**
-   * Has a running stream's chunks delivered to this process too (a client attaches to it here),
-   * when the stream delivers to gateways at all; resolves once Redis has it, so that every chunk
-   * appended afterwards comes.
-   */
-  async deliverHere(streamId: string): Promise<void> {
-    if (this.instanceId) await this.redis.deliverTo(this.keys.meta(streamId), this.instanceId);
   }
 
   /**
@@ -329,7 +312,7 @@ export class StreamStore {
     const k = this.keys;
     const { replayTtlS } = this.settings;
     const results = await Promise.all(
-      batch.map(({ streamId, seq, entry }) => this.redis.appendChunk(k.log(streamId), replayTtlS, this.presenceEvery, this.publish, k.deliveriesPrefix(), seq, entry)),
+      batch.map(({ streamId, seq, entry }) => this.redis.appendChunk(k.log(streamId), replayTtlS, this.presenceEvery, this.publish, seq, entry)),
     );
     return results.map(([result]) => result);
   }
@@ -337,7 +320,7 @@ export class StreamStore {
   private async appendChunks(batch: readonly ChunkAppend[]): Promise<AppendResult[]> {
     const k = this.keys;
     const keys: string[] = [];
-    const args: Array<string | number> = [this.settings.replayTtlS, this.presenceEvery, this.publish, k.deliveriesPrefix()];
+    const args: Array<string | number> = [this.settings.replayTtlS, this.presenceEvery, this.publish];
     for (const { streamId, seq, entry } of batch) {
       keys.push(k.log(streamId));
       args.push(seq, entry);

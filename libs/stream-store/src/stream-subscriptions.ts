@@ -16,18 +16,9 @@ type Listener = (entry: string) => void;
  * their answers come back together. On a Redis Cluster the channels are sharded (SSUBSCRIBE) on a
  * subscriber connection of their own: each is read from the node that owns its stream's slot,
  * where the chunk script publishes it, and ioredis moves the subscription when the slot moves.
- *
- * On one Redis the chunks themselves come on this process's delivery channel (`deliveryChannel`,
- * subscribed with the first stream): the chunk script sends a gateway all of a call's chunks for
- * its streams in one message (append-chunks.ts), which is split here by stream id. A stream's own
- * channel carries the rest (ELP snapshots, the end), and the chunks of a stream that delivers to
- * no gateway.
  */
 export class StreamSubscriptions {
   private readonly listeners = new Map<string, Set<Listener>>();
-  /** The same listener sets by stream id, for the delivery channel's lines. */
-  private readonly byStream = new Map<string, Set<Listener>>();
-  private delivering?: Promise<unknown>;
   private readonly reconnectHandlers = new Set<() => void>();
   private readonly disconnectHandlers = new Set<() => void>();
 
@@ -38,12 +29,9 @@ export class StreamSubscriptions {
     private readonly onUnsubscribeError: (channel: string, err: Error) => void = () => undefined,
     /** False for a connection someone else owns (and closes). */
     private readonly owned = true,
-    /** This process's delivery channel (one Redis), subscribed with the first stream. */
-    private readonly deliveryChannel?: string,
   ) {
     redis.on('error', () => undefined);
     redis.on(sharded ? 'smessage' : 'message', (channel: string, message: string) => {
-      if (channel === this.deliveryChannel) return this.deliver(message);
       const set = this.listeners.get(channel);
       if (set) for (const listener of set) listener(message);
     });
@@ -64,10 +52,7 @@ export class StreamSubscriptions {
    * cluster, on a sharded subscriber connection of their own, named `connectionName`.
    */
   static connect(target: RedisTarget, connectionName: string, store: StreamStore, onUnsubscribeError?: (channel: string, err: Error) => void): StreamSubscriptions {
-    if (!isClusterTarget(target)) {
-      const deliveries = store.instanceId === undefined ? undefined : store.keys.deliveries(store.instanceId);
-      return new StreamSubscriptions(store.connection, store.keys, false, onUnsubscribeError, false, deliveries);
-    }
+    if (!isClusterTarget(target)) return new StreamSubscriptions(store.connection, store.keys, false, onUnsubscribeError, false);
     return new StreamSubscriptions(subscriberConnection(target, connectionName, { sharded: true }), store.keys, true, onUnsubscribeError);
   }
 
@@ -80,12 +65,11 @@ export class StreamSubscriptions {
     if (!set) {
       set = new Set();
       this.listeners.set(channel, set);
-      this.byStream.set(streamId, set);
     }
     set.add(listener);
     if (first) {
       try {
-        await Promise.all([this.sharded ? this.redis.ssubscribe(channel) : this.redis.subscribe(channel), this.subscribeDeliveries()]);
+        await (this.sharded ? this.redis.ssubscribe(channel) : this.redis.subscribe(channel));
       } catch (err) {
         this.unsubscribe(streamId, listener);
         throw err;
@@ -100,35 +84,7 @@ export class StreamSubscriptions {
     set.delete(listener);
     if (set.size === 0) {
       this.listeners.delete(channel);
-      this.byStream.delete(streamId);
       (this.sharded ? this.redis.sunsubscribe(channel) : this.redis.unsubscribe(channel)).catch((err: Error) => this.onUnsubscribeError(channel, err));
-    }
-  }
-
-  /** The delivery channel's subscription, made once (and again after a failed try). */
-  private subscribeDeliveries(): Promise<unknown> | undefined {
-    if (this.deliveryChannel === undefined) return undefined;
-    this.delivering ??= this.redis.subscribe(this.deliveryChannel).catch((err: Error) => {
-      this.delivering = undefined;
-      throw err;
-    });
-    return this.delivering;
-  }
-
-  /** A delivery: lines of `<stream id> <entry>`, in the order they were appended. */
-  private deliver(message: string): void {
-    let at = 0;
-    while (at < message.length) {
-      const space = message.indexOf(' ', at);
-      if (space < 0) return;
-      let end = message.indexOf('\n', space);
-      if (end < 0) end = message.length;
-      const set = this.byStream.get(message.slice(at, space));
-      if (set) {
-        const entry = message.slice(space + 1, end);
-        for (const listener of set) listener(entry);
-      }
-      at = end + 1;
     }
   }
 

@@ -28,7 +28,7 @@ export class ResumeController {
   ): Promise<void> {
     const afterSeq = parseLastEventId(lastEventHeader, lastEventQuery);
     const meta = await this.relay.requireMeta(streamId, userId);
-    const tap = await this.relay.openTap(streamId, true);
+    const tap = await this.relay.openTap(streamId);
     const events = await this.relay.attach(tap, streamId, { stream_id: streamId, session_id: meta.session_id, created_at: meta.created_at }, afterSeq);
     sendEventStream(req, res, events, { streamId, sessionId: meta.session_id, maxPendingChars: this.config.SSE_MAX_PENDING_CHARS });
   }

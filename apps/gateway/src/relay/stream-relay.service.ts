@@ -16,14 +16,11 @@ export class StreamRelay {
     private readonly presence: PresenceService,
   ) {}
 
-  /**
-   * Subscribes now (before anything is enqueued or read). `existing`: a running stream this
-   * gateway did not open (its chunks are then delivered here too).
-   */
-  async openTap(streamId: string, existing = false): Promise<StreamTap> {
+  /** Subscribes now (before anything is enqueued or read). */
+  async openTap(streamId: string): Promise<StreamTap> {
     const tap = new StreamTap(streamId, this.store, this.subscriptions);
     try {
-      await redisStep(tap.open(existing));
+      await redisStep(tap.open());
     } catch (err) {
       tap.close(); // a subscription confirmed after the timeout must not keep a listener
       throw err;

@@ -25,12 +25,8 @@ export class StreamTap {
     private readonly subscriptions: StreamSubscriptions,
   ) {}
 
-  /**
-   * `existing`: the stream was opened elsewhere (a client attaches to a running stream), so its
-   * chunks are to be delivered to this gateway too; a stream this gateway admits names it then.
-   */
-  async open(existing = false): Promise<void> {
-    await Promise.all([this.subscriptions.subscribe(this.streamId, this.listener), existing ? this.store.deliverHere(this.streamId) : undefined]);
+  async open(): Promise<void> {
+    await this.subscriptions.subscribe(this.streamId, this.listener);
     this.stopConnectionWatch = this.subscriptions.watchConnection(
       () => this.relay?.redisDown(),
       () => this.listener(RESYNC),

@@ -16,27 +16,20 @@ export function presenceCheckEvery(pacingMs: number): number {
  * refused once its stream is cancelling or finished (so the log is exactly what clients got),
  * once no client has been attached for the grace period, and when its seq is already there (a
  * retried job skips what a dead worker published).
- * This runs for every chunk, so the common case is two commands per chunk (HMGET, RPUSH) and one
- * PUBLISH per gateway per call:
+ * This runs for every chunk, so the common case is three commands (HGET, RPUSH, PUBLISH):
  * - Presence is checked on the first chunk and then about once a second (every
  *   `presenceCheckEvery(PACING_MS)` chunks): an abandoned stream stops at most that much after its
  *   grace period (default 10 s), while a stop (status `cancelling`) is still seen on the next chunk.
  * - RPUSH's answer (the new length) checks the seq: a chunk that is not the log's next entry is
  *   popped again before the script returns, so no client or reader ever sees it.
- * - Delivery: a stream whose meta names the gateways relaying it (`deliver_to`, instance ids set by
- *   the admission and by a gateway that attaches a client later) has its chunks published to those
- *   gateways' delivery channels, all of a call's chunks for one gateway as one message of lines
- *   `<stream id> <entry>`: one message for the gateway to decode per call instead of one per chunk.
- *   Other streams (admitted on a cluster, or before deliveries existed) publish each chunk on the
- *   stream's own channel.
  * KEYS: per chunk, its stream's log. The stream's channel, meta and presence keys are the log's
  * name with another last part (`STREAM_KEY_SUFFIX`): sending one key per chunk instead of four
  * takes three quarters of the key bytes out of every chunk's call, which the generator builds,
  * encodes and writes for every chunk it sends. They share the log's hash tag, so on a cluster they
  * live in the declared key's slot, on the node the call is routed to.
  * ARGV: ttl seconds, presence check every (chunks), publish command (PUBLISH on one Redis;
- * SPUBLISH on a cluster, where a call holds the chunks of one slot only), the delivery channels'
- * name before the instance id, then per chunk its seq and entry.
+ * SPUBLISH on a cluster, where a call holds the chunks of one slot only), then per chunk its seq
+ * and entry.
  * Returns per chunk 1 appended, 0 already there, -1 cancelling, -2 abandoned, -3 gap, -4 finished.
  * The keys of one chunk share its stream's hash tag; a batch spans streams, so on a Redis Cluster
  * the store sends one call per slot of the batch (still one round trip: the calls leave together).
@@ -44,12 +37,10 @@ export function presenceCheckEvery(pacingMs: number): number {
 export const APPEND_CHUNKS = `
 local presenceEvery = tonumber(ARGV[2])
 local publish = ARGV[3]
-local deliveries = {}
-local gateways = {}
 local function append(log, seq, entry, ttl)
   local base = string.sub(log, 1, -${STREAM_KEY_SUFFIX.log.length + 1})
-  local meta = redis.call('HMGET', base .. '${STREAM_KEY_SUFFIX.meta}', 'status', 'deliver_to')
-  local status = meta[1]
+  local meta = base .. '${STREAM_KEY_SUFFIX.meta}'
+  local status = redis.call('HGET', meta, 'status')
   if status == 'cancelling' then return -1 end
   if status ~= 'running' then return -4 end
   if (seq - 1) % presenceEvery == 0 and redis.call('EXISTS', base .. '${STREAM_KEY_SUFFIX.presence}') == 0 then return -2 end
@@ -60,28 +51,12 @@ local function append(log, seq, entry, ttl)
     return -3
   end
   if seq == 1 then redis.call('EXPIRE', log, ttl) end
-  if not meta[2] then
-    redis.call(publish, base .. '${STREAM_KEY_SUFFIX.channel}', entry)
-    return 1
-  end
-  local line = string.match(base, '{(.-)}') .. ' ' .. entry
-  for gateway in string.gmatch(meta[2], '%S+') do
-    local lines = deliveries[gateway]
-    if not lines then
-      lines = {}
-      deliveries[gateway] = lines
-      gateways[#gateways + 1] = gateway
-    end
-    lines[#lines + 1] = line
-  end
+  redis.call(publish, base .. '${STREAM_KEY_SUFFIX.channel}', entry)
   return 1
 end
 local results = {}
 for i = 1, #KEYS do
-  results[i] = append(KEYS[i], tonumber(ARGV[i * 2 + 3]), ARGV[i * 2 + 4], ARGV[1])
-end
-for _, gateway in ipairs(gateways) do
-  redis.call(publish, ARGV[4] .. gateway, table.concat(deliveries[gateway], '\\n'))
+  results[i] = append(KEYS[i], tonumber(ARGV[i * 2 + 2]), ARGV[i * 2 + 3], ARGV[1])
 end
 return results
 `;

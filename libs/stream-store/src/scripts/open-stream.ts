@@ -14,14 +14,12 @@ import { OVER_RATE_LUA, OWNER_REFUSAL_LUA, TAKE_USER_SLOT_LUA } from './admissio
  * 3. The gateway's cap (decided by the caller, passed in) and the user's cap (a sorted set of
  *    running streams by start time; entries older than a stream can live are dropped first, so
  *    a crashed stream frees its slot; 0 = no cap).
- * 4. Claims the slot, writes the meta hash (with the replay TTL) and the presence key. The meta
- *    names the admitting gateway as the one its chunks are delivered to (`deliver_to`, see
- *    append-chunks.ts), unless that is '' (chunks then go on the stream's own channel).
+ * 4. Claims the slot, writes the meta hash (with the replay TTL) and the presence key.
  * Nothing of 2–4 is written unless all checks pass; step 1's owner write stays either way.
  * KEYS: session owner, session active, user's streams, meta, presence, user's request counter.
  * ARGV: user id, session id, stream id, created at, new session (1/0), owner if uncached ('' = ask
  * first), owner TTL s, stream TTL s, presence TTL ms, gateway full (1/0), user limit, now ms,
- * slot max age ms, count the request (1/0), requests per window, window ms, deliver to ('' = none).
+ * slot max age ms, count the request (1/0), requests per window, window ms.
  * Returns {'opened'}, {'owner_unknown'}, {'not_owner'}, {'busy', running stream id},
  * {'gateway_full'}, {'user_full'} or {'rate_limited', ms left in the window}.
  */
@@ -38,7 +36,6 @@ if ARGV[10] == '1' then return {'gateway_full'} end
 if not takeUserSlot(KEYS[3], ARGV[3], tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13])) then return {'user_full'} end
 redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[8])
 redis.call('HSET', KEYS[4], 'user_id', ARGV[1], 'session_id', ARGV[2], 'status', 'running', 'created_at', ARGV[4])
-if ARGV[17] ~= '' then redis.call('HSET', KEYS[4], 'deliver_to', ARGV[17]) end
 redis.call('EXPIRE', KEYS[4], ARGV[8])
 redis.call('SET', KEYS[5], '1', 'PX', ARGV[9])
 return {'opened'}

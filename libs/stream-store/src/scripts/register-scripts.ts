@@ -1,7 +1,6 @@
 import type { RedisClient } from '@app/platform';
 import { APPEND_CHUNKS } from './append-chunks.js';
 import { CLAIM_SESSION, CLAIM_USER_SLOT } from './claim-by-slot.js';
-import { DELIVER_TO } from './deliver-to.js';
 import { FINISH_STREAM } from './finish-stream.js';
 import { OPEN_STREAM, type OpenStreamOutcome } from './open-stream.js';
 import { RELEASE_IF_EQUAL } from './release-if-equal.js';
@@ -9,14 +8,10 @@ import { REQUEST_CANCEL } from './request-cancel.js';
 
 /** The stream scripts as commands of a connection (see each script's file for its keys and answers). */
 export interface StreamScripts {
-  /**
-   * `keys`: each chunk's stream log; `args`: ttl seconds, presence check every, publish command,
-   * delivery channels' name before the instance id, then seq, entry per chunk.
-   */
+  /** `keys`: each chunk's stream log; `args`: ttl seconds, presence check every, publish command, then seq, entry per chunk. */
   appendChunks(numKeys: number, ...keysThenArgs: Array<string | number>): Promise<number[]>;
   /** The same script for one chunk, its key declared (what a cluster sends, see below). */
-  appendChunk(log: string, ttlS: number, presenceEvery: number, publish: PublishCommand, deliveries: string, seq: number, entry: string): Promise<number[]>;
-  deliverTo(meta: string, instanceId: string): Promise<number>;
+  appendChunk(log: string, ttlS: number, presenceEvery: number, publish: PublishCommand, seq: number, entry: string): Promise<number[]>;
   finishStream(log: string, channel: string, meta: string, entry: string, status: string, ttlS: number, publish: PublishCommand): Promise<number>;
   /** The same script, also freeing the session's and the user's slots (one Redis only: the keys are in other slots). */
   finishAndRelease(
@@ -56,7 +51,6 @@ export interface StreamScripts {
     countRequest: 0 | 1,
     requestLimit: number,
     requestWindowMs: number,
-    deliverTo: string,
   ): Promise<OpenStreamOutcome>;
   claimSession(
     owner: string,
@@ -98,7 +92,6 @@ export function withStreamScripts<R extends RedisClient>(redis: R): R & StreamSc
   redis.defineCommand('requestCancel', { numberOfKeys: 1, lua: REQUEST_CANCEL });
   redis.defineCommand('releaseIfEqual', { numberOfKeys: 1, lua: RELEASE_IF_EQUAL });
   redis.defineCommand('openStream', { numberOfKeys: 6, lua: OPEN_STREAM });
-  redis.defineCommand('deliverTo', { numberOfKeys: 1, lua: DELIVER_TO });
   redis.defineCommand('claimSession', { numberOfKeys: 2, lua: CLAIM_SESSION });
   redis.defineCommand('claimUserSlot', { numberOfKeys: 2, lua: CLAIM_USER_SLOT });
   return redis as R & StreamScripts;
