@@ -28,7 +28,7 @@ export function encodeEntry(kind: EntryKind, seq: number, data: string): string 
  * object was the larger part of the cost).
  */
 export function chunkEntry(seq: number, text: string): string {
-  return `${EntryKind.Chunk}:${seq}:{"text":${JSON.stringify(text)},"seq":${seq}}`;
+  return encodeEntry(EntryKind.Chunk, seq, `{"text":${JSON.stringify(text)},"seq":${seq}}`);
 }
 
 export function decodeEntry(raw: string): StreamEntry {

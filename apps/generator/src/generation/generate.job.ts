@@ -109,7 +109,7 @@ export class GenerateJob {
       sources = reply.sources;
       const streaming = await streamer.stream(reply.text);
       if (redactor) outputPii = piiDecision('output', 'redact', redactor.findings);
-      providerSpan.setAttribute('chunks', streamer.streamed.words.length + (continuing ? published : 0));
+      providerSpan.setAttribute('chunks', streamer.lastSeq);
       if (streaming.end !== 'complete') providerSpan.setAttribute('stopped', stopReason(streaming));
       endSpan(providerSpan);
       if (streaming.end === 'refused' && streaming.result === AppendResult.Finished) {

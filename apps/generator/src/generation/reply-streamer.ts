@@ -58,6 +58,10 @@ export class ReplyStreamer implements AppendListener<AppendResult> {
   /** What the log holds, while every chunk in it is one this attempt appended. */
   readonly logged: SentReply;
   private readonly words: string[] = [];
+  /** The seq of the last word read from the provider (an earlier attempt's included). */
+  get lastSeq(): number {
+    return this.seq;
+  }
   private seq: number;
   /** The word waiting for the pacer or for its append's answer. */
   private sending = '';
@@ -170,16 +174,18 @@ export class ReplyStreamer implements AppendListener<AppendResult> {
   private readonly abort = (): void => this.end({ end: 'aborted' });
 
   private end(end: StreamingEnd): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.options.signal.removeEventListener('abort', this.abort);
-    this.settle.resolve(end);
+    if (this.stop()) this.settle.resolve(end);
   }
 
   private readonly fail = (err: Error): void => {
-    if (this.ended) return;
+    if (this.stop()) this.settle.reject(err);
+  };
+
+  /** Ends streaming once: false when it had ended already. */
+  private stop(): boolean {
+    if (this.ended) return false;
     this.ended = true;
     this.options.signal.removeEventListener('abort', this.abort);
-    this.settle.reject(err);
-  };
+    return true;
+  }
 }
