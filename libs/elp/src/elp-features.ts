@@ -56,6 +56,8 @@ const BARE_URL = /\bhttps?:\/\/[^\s<>()[\]]+/g;
 const FOOTNOTE_REF = /\[\^?\d{1,3}\]/g;
 const AUTHOR_YEAR = /\(\s*\p{Lu}[\p{L}'-]+(?:\s+et\s+al\.?|\s+(?:and|&)\s+\p{Lu}[\p{L}'-]+)?,?\s+(?:19|20)\d{2}[a-z]?\s*\)/gu;
 const OPERATOR = /=>|->|<=|>=|!=|==|[<>=≠≈≤≥⇒⇔→∴∵]/g;
+// Every alternative of OPERATOR holds one of these.
+const OPERATOR_CHAR = /[<>=≠≈≤≥⇒⇔→∴∵]/;
 const EXCLAMATION_RUN = /[!！]+/g;
 const ELLIPSIS = /…|\.{3}/g;
 const PERCENT = /%/g;
@@ -92,29 +94,43 @@ export function segmentFeatures(segment: ProseSegment): ElpFeatures {
     text = stripLineMarker(text, features);
   }
 
-  text = text.replace(INLINE_CODE, ' ').replace(HTML_TAG, ' ').replace(IMAGE, '$1');
-  text = text.replace(WEB_LINK, (_all, label: string) => {
-    features.ethos += WEIGHT.webCitation;
-    return ` ${label} `;
-  });
-  text = text.replace(OTHER_LINK, '$1');
-  text = text.replace(BARE_URL, () => {
-    features.ethos += WEIGHT.webCitation;
-    return ' ';
-  });
-  text = text.replace(FOOTNOTE_REF, () => {
-    features.ethos += WEIGHT.footnote;
-    return ' ';
-  });
-  features.ethos += countMatches(text, AUTHOR_YEAR) * WEIGHT.authorYear;
+  // Each pattern needs a character that most sentences lack: a pattern whose character is absent
+  // cannot match, and skipping it saves the regex call (a generator analyses every word it streams).
+  if (text.includes('`')) text = text.replace(INLINE_CODE, ' ');
+  if (text.includes('<')) text = text.replace(HTML_TAG, ' ');
+  if (text.includes('[')) {
+    text = text.replace(IMAGE, '$1');
+    text = text.replace(WEB_LINK, (_all, label: string) => {
+      features.ethos += WEIGHT.webCitation;
+      return ` ${label} `;
+    });
+    text = text.replace(OTHER_LINK, '$1');
+  }
+  if (text.includes('://')) {
+    text = text.replace(BARE_URL, () => {
+      features.ethos += WEIGHT.webCitation;
+      return ' ';
+    });
+  }
+  if (text.includes('[')) {
+    text = text.replace(FOOTNOTE_REF, () => {
+      features.ethos += WEIGHT.footnote;
+      return ' ';
+    });
+  }
+  if (text.includes('(')) features.ethos += countMatches(text, AUTHOR_YEAR) * WEIGHT.authorYear;
 
-  text = text.replace(OPERATOR, () => {
-    features.logos += WEIGHT.operator;
-    return ' ';
-  });
-  features.logos += countMatches(text, PERCENT) * WEIGHT.percent;
-  features.pathos += sumOverMatches(text, EXCLAMATION_RUN, (run) => Math.min(run.length, MAX_EXCLAMATIONS_PER_RUN)) * WEIGHT.exclamation;
-  features.pathos += countMatches(text, ELLIPSIS) * WEIGHT.ellipsis;
+  if (OPERATOR_CHAR.test(text)) {
+    text = text.replace(OPERATOR, () => {
+      features.logos += WEIGHT.operator;
+      return ' ';
+    });
+  }
+  if (text.includes('%')) features.logos += countMatches(text, PERCENT) * WEIGHT.percent;
+  if (text.includes('!') || text.includes('！')) {
+    features.pathos += sumOverMatches(text, EXCLAMATION_RUN, (run) => Math.min(run.length, MAX_EXCLAMATIONS_PER_RUN)) * WEIGHT.exclamation;
+  }
+  if (text.includes('…') || text.includes('...')) features.pathos += countMatches(text, ELLIPSIS) * WEIGHT.ellipsis;
 
   addTokenFeatures(text, features);
   return features;
@@ -183,19 +199,31 @@ function addTokenFeatures(text: string, features: ElpFeatures): void {
 /**
  * Pathos is about intensity, not polarity: grief and delight both move the reader, so
  * the absolute AFINN values are summed (negation flips a sign, not the intensity).
+ * Summed last word first, as the package lists its calculation, so the total is the same to the bit.
  */
 function emotionalIntensity(words: readonly string[]): number {
-  // The tokens are already clean and space-separated, so the package's own tokenizer
-  // leaves them as they are and its label table does the look-up.
-  const { calculation } = afinn.analyze(words.join(' '));
   let points = 0;
-  for (const entry of calculation) {
-    for (const word in entry) {
-      const value = entry[word] ?? 0;
-      points += Math.abs(value) * (TECHNICAL_REGISTER_DAMPING.get(word) ?? 1);
-    }
-  }
+  for (let i = words.length - 1; i >= 0; i--) points += wordIntensity(words[i]!);
   return points / AFINN_POINTS_PER_MARKER;
+}
+
+/** Words seen, with their damped AFINN weight (0 for most): bounded, a reply's vocabulary repeats. */
+const intensityOf = new Map<string, number>();
+const MAX_REMEMBERED_WORDS = 50_000;
+
+/**
+ * One word's damped AFINN weight, from the package itself: a lone word has no negator before it,
+ * so its score is its AFINN value. Tokens are already clean (lower case, no spaces or
+ * punctuation), so the package reads each the same alone as within the joined sentence.
+ */
+function wordIntensity(word: string): number {
+  let weight = intensityOf.get(word);
+  if (weight === undefined) {
+    weight = Math.abs(afinn.analyze(word).score) * (TECHNICAL_REGISTER_DAMPING.get(word) ?? 1);
+    if (intensityOf.size >= MAX_REMEMBERED_WORDS) intensityOf.clear();
+    intensityOf.set(word, weight);
+  }
+  return weight;
 }
 
 function isYear(digits: string): boolean {

@@ -15,6 +15,8 @@ export interface Token {
 const TOKEN_PATTERN =
   /\p{Extended_Pictographic}(?:\uFE0F|[\u{1F3FB}-\u{1F3FF}])*(?:\u200D\p{Extended_Pictographic}\uFE0F?)*|[\p{L}\p{N}\p{M}]+(?:['’][\p{L}\p{N}\p{M}]+)*/gu;
 const CJK_CHAR = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/gu;
+// The same class, for a test that allocates nothing: most tokens hold no Han or kana.
+const HAS_CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
 const PICTOGRAPH_START = /^\p{Extended_Pictographic}/u;
 const ASCII_NUMBER = /^\d+$/;
 
@@ -34,7 +36,7 @@ export function tokenize(text: string): Token[] {
       tokens.push({ key: String.fromCodePoint(raw.codePointAt(0) ?? 0), raw, kind: 'emoji', words: 1 });
       continue;
     }
-    const cjkChars = raw.match(CJK_CHAR)?.length ?? 0;
+    const cjkChars = HAS_CJK.test(raw) ? (raw.match(CJK_CHAR)?.length ?? 0) : 0;
     if (cjkChars > 0) {
       tokens.push({ key: raw, raw, kind: 'cjk', words: Math.max(1, cjkChars * WORDS_PER_CJK_CHAR) });
       continue;
