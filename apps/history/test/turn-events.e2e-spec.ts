@@ -94,7 +94,7 @@ describe('history reading the turn events stream', () => {
     const calls = async (command: string) => Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(await redis.info('commandstats'))?.[1] ?? 0);
     const [readsBefore, acksBefore] = [await calls('xreadgroup'), await calls('xack')];
     // Ten turns' starts a few milliseconds apart: history reads them one or two at a time, and its
-    // batch (HISTORY_BATCH_WAIT_MS, 50 ms by default) writes them together.
+    // batch (HISTORY_BATCH_WAIT_MS, 100 ms by default) writes them together.
     const turns = Array.from({ length: 10 }, () => startedTurn());
     for (const turn of turns) {
       await addStarted(turn);
