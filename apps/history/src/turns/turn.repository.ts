@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { TurnFinishedData, TurnStartedData } from '@app/contracts';
 import { APP_CONFIG, type AppConfig } from '@app/platform';
-import { sql, type Insertable, type QueryCreator, type Transaction } from 'kysely';
+import { sql, type Insertable, type Transaction } from 'kysely';
 import { DatabaseService } from '../database/database.service.js';
 import type { HistoryDatabase, SessionsTable } from '../database/tables.js';
 import { planTurnWrites, type StoredTurnState, type TurnWrite, type TurnWritePlan, type TurnWriteResult } from './turn-write-plan.js';
@@ -69,45 +69,48 @@ export class TurnRepository {
 
   /** The sessions of a wave are distinct, so one statement upserts them all. */
   private async upsertSessions(trx: Transaction<HistoryDatabase>, wave: Insertable<SessionsTable>[]): Promise<void> {
-    // In session order, so that concurrent writers (several instances on PostgreSQL) lock rows alike.
-    const rows = [...wave].sort((a, b) => (a.session_id < b.session_id ? -1 : 1));
-    await trx
-      .insertInto('sessions')
-      .values(rows)
-      .onConflict((oc) =>
-        oc.column('session_id').doUpdateSet({
-          last_activity: sql`greatest(sessions.last_activity, excluded.last_activity)`,
-          // A started turn makes its stream the active one; ended streams are cleared afterwards.
-          active_stream_id: sql`coalesce(excluded.active_stream_id, sessions.active_stream_id)`,
-        }),
-      )
-      .execute();
+    // Rows go as one array per column, so the statement's text is the same for any number of rows:
+    // the embedded database prepares it once (pglite-dialect.ts). In session order, so that
+    // concurrent writers (several instances on PostgreSQL) lock rows alike.
+    await sql`
+      insert into sessions (session_id, user_id, title, created_at, last_activity, active_stream_id)
+      select session_id, user_id, title, created_at, last_activity, active_stream_id
+      from unnest(${column(wave, 'session_id')}::text[], ${column(wave, 'user_id')}::text[], ${column(wave, 'title')}::text[],
+                  ${column(wave, 'created_at')}::timestamptz[], ${column(wave, 'last_activity')}::timestamptz[],
+                  ${column(wave, 'active_stream_id')}::text[])
+        as r(session_id, user_id, title, created_at, last_activity, active_stream_id)
+      order by session_id
+      on conflict (session_id) do update set
+        last_activity = greatest(sessions.last_activity, excluded.last_activity),
+        -- A started turn makes its stream the active one; ended streams are cleared afterwards.
+        active_stream_id = coalesce(excluded.active_stream_id, sessions.active_stream_id)`.execute(trx);
   }
 
-  /** The messages; in the same statement, the ended streams are cleared from their sessions. */
+  /** The messages, in order of arrival; in the same statement, the ended streams are cleared from their sessions. */
   private async insertMessages(trx: Transaction<HistoryDatabase>, plan: TurnWritePlan): Promise<void> {
-    const { endedStreams, messages } = plan;
+    const { endedStreams: ended, messages: rows } = plan;
     // A finished turn clears only its own stream: a newer running turn stays visible.
-    const db: QueryCreator<HistoryDatabase> =
-      endedStreams.length === 0
-        ? trx
-        : trx.with('ended', (qc) =>
-            qc
-              .updateTable('sessions')
-              .set({ active_stream_id: null })
-              .where((eb) =>
-                eb(
-                  eb.refTuple('session_id', 'active_stream_id'),
-                  'in',
-                  endedStreams.map((e) => eb.tuple(e.session_id, e.stream_id)),
-                ),
-              )
-              .returning('session_id'),
-          );
-    await db
-      .insertInto('messages')
-      .values(messages)
-      .onConflict((oc) => oc.column('message_id').doNothing())
-      .execute();
+    await sql`
+      with ended as (
+        update sessions s set active_stream_id = null
+        from unnest(${column(ended, 'session_id')}::text[], ${column(ended, 'stream_id')}::text[]) as e(session_id, stream_id)
+        where s.session_id = e.session_id and s.active_stream_id = e.stream_id
+        returning s.session_id
+      )
+      insert into messages (message_id, session_id, stream_id, role, content, status, elp, confidence, stats, sources, metadata, created_at)
+      select message_id, session_id, stream_id, role, content, status, elp, confidence, stats, sources, metadata, created_at
+      from unnest(${column(rows, 'message_id')}::text[], ${column(rows, 'session_id')}::text[], ${column(rows, 'stream_id')}::text[],
+                  ${column(rows, 'role')}::text[], ${column(rows, 'content')}::text[], ${column(rows, 'status')}::text[],
+                  ${column(rows, 'elp')}::jsonb[], ${column(rows, 'confidence')}::float8[], ${column(rows, 'stats')}::jsonb[],
+                  ${column(rows, 'sources')}::jsonb[], ${column(rows, 'metadata')}::jsonb[], ${column(rows, 'created_at')}::timestamptz[])
+        with ordinality as r(message_id, session_id, stream_id, role, content, status, elp, confidence, stats, sources, metadata, created_at, ord)
+      -- Ordinals follow arrival: a session's messages read back in the order they were written.
+      order by ord
+      on conflict (message_id) do nothing`.execute(trx);
   }
+}
+
+/** One column of rows, for an `unnest` parameter (absent values as nulls). */
+function column<R, K extends keyof R>(rows: readonly R[], key: K): Array<R[K] | null> {
+  return rows.map((row) => row[key] ?? null);
 }
