@@ -34,14 +34,19 @@ describe('pgliteDialect', () => {
   });
 
   it('prepares a statement once however often it runs, and counts the rows it changes', async () => {
-    for (let i = 10; i < 15; i++) {
+    for (let i = 10; i < 18; i++) {
       const result = await sql`insert into notes (id, body) values (${i}, ${'prepared-once'})`.execute(db);
       expect(result.numAffectedRows).toBe(1n);
     }
     expect(await preparedWith(pg, `'prepared-once'`)).toBe(0);
     expect(await preparedWith(pg, 'insert into notes (id, body) values')).toBe(1);
+    // Planned with its values each time, never with a generic plan kept while the table grows.
+    const { rows: plans } = await pg.query<{ generic_plans: number; custom_plans: number }>(
+      `select generic_plans::int, custom_plans::int from pg_prepared_statements where statement like 'insert into notes (id, body) values%'`,
+    );
+    expect(plans).toEqual([{ generic_plans: 0, custom_plans: 8 }]);
     const updated = await sql`update notes set body = ${'updated'} where id >= ${10}`.execute(db);
-    expect(updated.numAffectedRows).toBe(5n);
+    expect(updated.numAffectedRows).toBe(8n);
   });
 
   it('keeps a bounded number of statements prepared, however many texts come by', async () => {

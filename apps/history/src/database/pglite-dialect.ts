@@ -14,11 +14,18 @@ const TRANSACTION_CONTROL = /^\s*(begin|commit|rollback|savepoint|release)\b/i;
  * Queries go through PostgreSQL's wire protocol, not PGlite's `query()`: that one parses, plans and
  * describes every statement anew in six calls into the database. Here a statement is parsed once
  * per text, as a named prepared statement, and each execution is one call (bind, describe,
- * execute, sync). A turn batch's writes took 24% less CPU so (docs/benchmarks.md item 39).
+ * execute, sync). A turn batch's writes took 24-28% less CPU so (docs/benchmarks.md item 39).
+ *
+ * Each execution is still planned with its values, as node-postgres's unnamed statements are on
+ * PostgreSQL: PostgreSQL would otherwise switch a statement to a generic plan after five runs and
+ * keep it while the tables grow. The turn batch's read did so with a hash of every stored message
+ * id, chosen while the table was small: 3.3 times the CPU of planning each run.
  */
 export function pgliteDialect(db: PGlite): PostgresDialect {
   const statements = new PreparedStatements();
   let queue: Promise<void> = Promise.resolve();
+  // The wire protocol, unlike query(), does not wait for PGlite to open.
+  const ready = db.waitReady.then(() => db.exec('set plan_cache_mode = force_custom_plan'));
 
   async function prepared(sql: string) {
     const known = statements.get(sql);
@@ -65,8 +72,7 @@ export function pgliteDialect(db: PGlite): PostgresDialect {
       let release!: () => void;
       const turn = queue;
       queue = new Promise<void>((resolve) => (release = resolve));
-      // waitReady: the wire protocol, unlike query(), does not wait for PGlite to open.
-      return turn.then(() => db.waitReady).then(() => ({ ...client, release }));
+      return turn.then(() => ready).then(() => ({ ...client, release }));
     },
     async end() {
       await db.close();
