@@ -14,7 +14,7 @@ const TRANSACTION_CONTROL = /^\s*(begin|commit|rollback|savepoint|release)\b/i;
  * Queries go through PostgreSQL's wire protocol, not PGlite's `query()`: that one parses, plans and
  * describes every statement anew in six calls into the database. Here a statement is parsed once
  * per text, as a named prepared statement, and each execution is one call (bind, describe,
- * execute, sync). A turn batch's writes took 24-28% less CPU so (docs/benchmarks.md item 39).
+ * execute, sync). A turn batch's writes took 23-28% less CPU so (docs/benchmarks.md item 39).
  *
  * Each execution is still planned with its values, as node-postgres's unnamed statements are on
  * PostgreSQL: PostgreSQL would otherwise switch a statement to a generic plan after five runs and
