@@ -31,6 +31,9 @@ describe('pgliteDialect', () => {
     expect(rows).toEqual(own.rows);
     expect(rows[0]).toEqual({ id: 1, body: 'one', tags: ['a', 'b c'], meta: { k: 1 }, at });
     expect(rows[1]).toEqual({ id: 2, body: 'two', tags: null, meta: null, at });
+    // Any statement with parameters is bound, whatever its first word.
+    const values = await sql<{ column1: number }>`values (${5}::int)`.execute(db);
+    expect(values.rows).toEqual([{ column1: 5 }]);
   });
 
   it('prepares a statement once however often it runs, and counts the rows it changes', async () => {

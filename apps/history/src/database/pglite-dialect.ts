@@ -2,7 +2,7 @@ import { parse, protocol, type messages, type PGlite } from '@electric-sql/pglit
 import { PostgresDialect } from 'kysely';
 import { PreparedStatements } from './prepared-statements.js';
 
-/** Statements that read or write rows: prepared once, then only bound and executed. */
+/** Statements that read or write rows: prepared once, then only bound and executed (as is any statement with parameters). */
 const ROW_STATEMENT = /^\s*(select|insert|update|delete|with)\b/i;
 /** Statements that leave every table as it was: what a prepared statement reads stays valid. */
 const TRANSACTION_CONTROL = /^\s*(begin|commit|rollback|savepoint|release)\b/i;
@@ -39,7 +39,7 @@ export function pgliteDialect(db: PGlite): PostgresDialect {
   }
 
   async function run(sql: string, parameters: readonly unknown[]) {
-    if (!ROW_STATEMENT.test(sql)) {
+    if (parameters.length === 0 && !ROW_STATEMENT.test(sql)) {
       const { messages: replies } = await db.execProtocol(protocol.serialize.query(sql));
       // A schema change may alter what a prepared statement returns: prepare them again.
       if (!TRANSACTION_CONTROL.test(sql)) statements.forgetAll();
