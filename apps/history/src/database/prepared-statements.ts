@@ -50,8 +50,4 @@ export class PreparedStatements {
     for (const statement of this.bySql.values()) this.closing.push(statement.name);
     this.bySql.clear();
   }
-
-  get size(): number {
-    return this.bySql.size;
-  }
 }
