@@ -32,7 +32,7 @@ export function pgliteDialect(db: PGlite): PostgresDialect {
     if (known) return known;
     const { name, closing } = statements.reserve();
     const { messages: replies } = await db.execProtocol(
-      concat([...closing.map((old) => protocol.serialize.close({ type: 'S', name: old })), protocol.serialize.parse({ name, text: sql }), protocol.serialize.describe({ type: 'S', name }), protocol.serialize.sync()]),
+      Buffer.concat([...closing.map((old) => protocol.serialize.close({ type: 'S', name: old })), protocol.serialize.parse({ name, text: sql }), protocol.serialize.describe({ type: 'S', name }), protocol.serialize.sync()]),
     );
     const description = replies.find((m): m is messages.ParameterDescriptionMessage => m.name === 'parameterDescription');
     return statements.add(sql, { name, parameterTypes: description?.dataTypeIDs ?? [] });
@@ -53,7 +53,7 @@ export function pgliteDialect(db: PGlite): PostgresDialect {
       return serialize ? serialize(value) : String(value);
     });
     const { messages: replies } = await db.execProtocol(
-      concat([protocol.serialize.bind({ statement: statement.name, values }), protocol.serialize.describe({ type: 'P' }), protocol.serialize.execute({}), protocol.serialize.sync()]),
+      Buffer.concat([protocol.serialize.bind({ statement: statement.name, values }), protocol.serialize.describe({ type: 'P' }), protocol.serialize.execute({}), protocol.serialize.sync()]),
     );
     return replies;
   }
@@ -79,14 +79,4 @@ export function pgliteDialect(db: PGlite): PostgresDialect {
     },
   };
   return new PostgresDialect({ pool: pool as never });
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
