@@ -49,7 +49,7 @@ describe.each(databaseKinds())('turn writes on %s', (kind) => {
     const config = loadConfig('history', testDb.env);
     database = new DatabaseService(config);
     await database.open();
-    turns = new TurnRepository(database, config);
+    turns = new TurnRepository(database);
     sessions = new SessionRepository(database);
     transactions = jest.spyOn(database.db, 'transaction');
   }, 60_000);

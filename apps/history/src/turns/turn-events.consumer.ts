@@ -19,11 +19,11 @@ const RETRY_MS = 1_000;
 const RECLAIM_COUNT = 100;
 
 /**
- * Consumes the turn events stream with the `history` consumer group: reads whatever has arrived
- * (up to `HISTORY_CONCURRENCY` entries in hand), hands every entry to the repository, whose
- * batcher writes the entries in hand in one transaction, then acknowledges and deletes them and
- * confirms the finished turns. Reads go on while a batch is written, so entries that arrive
- * meanwhile join the next transaction.
+ * Consumes the turn events stream with the `history` consumer group in batches: a read waits for
+ * a first entry, the entries that arrive in the next `HISTORY_BATCH_WAIT_MS` are read in one go
+ * when that wait is over (up to `HISTORY_CONCURRENCY` entries in hand), and the repository writes
+ * them in one transaction; then they are acknowledged and deleted and the finished turns
+ * confirmed. Reads go on while a batch is written, so entries that arrive meanwhile form the next.
  *
  * An entry whose write fails stays pending; every `HISTORY_RECLAIM_IDLE_MS` / 3 the pending entries
  * idle that long (this process's failures, a crashed process's batch) are claimed and written
@@ -41,6 +41,8 @@ export class TurnEventsConsumer implements OnApplicationBootstrap, OnModuleDestr
   private reclaimTimer?: NodeJS.Timeout;
   private reclaiming?: Promise<void>;
   private wake?: () => void;
+  /** Ends the wait for a batch's entries at once (on stop). */
+  private endGathering?: () => void;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -67,14 +69,41 @@ export class TurnEventsConsumer implements OnApplicationBootstrap, OnModuleDestr
         }
         await this.roomToRead();
         if (this.stopping) break;
-        const entries = await this.stream.read(this.consumer, this.config.HISTORY_CONCURRENCY - this.inHand.size, READ_BLOCK_MS);
-        if (entries.length > 0) void this.handle(entries);
+        const room = this.config.HISTORY_CONCURRENCY - this.inHand.size;
+        const first = await this.stream.read(this.consumer, room, READ_BLOCK_MS);
+        if (first.length > 0) void this.handle(await this.gather(first, room));
       } catch (err) {
         // NOGROUP: Redis lost the group (a restart without persistence); create it again.
         if ((err as Error).message.includes('NOGROUP')) groupReady = false;
         else this.logger.warn(`reading turn events: ${(err as Error).message}`);
         await this.pause(RETRY_MS);
       }
+    }
+  }
+
+  /**
+   * `first` and the entries that arrive within `HISTORY_BATCH_WAIT_MS` of it, read together once
+   * the wait is over: they share one transaction, and a batch costs two reads instead of one per
+   * arrival (a read that returns as soon as something arrived brings one or two entries).
+   */
+  private async gather(first: TurnEventEntry[], room: number): Promise<TurnEventEntry[]> {
+    const waitMs = this.config.HISTORY_BATCH_WAIT_MS;
+    if (waitMs === 0 || first.length >= room) return first;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, waitMs);
+      this.endGathering = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.endGathering = undefined;
+    if (this.stopping) return first;
+    try {
+      return [...first, ...(await this.stream.read(this.consumer, room - first.length))];
+    } catch (err) {
+      // The rest stays in the stream for the next read; `first` is in hand already.
+      this.logger.warn(`reading turn events: ${(err as Error).message}`);
+      return first;
     }
   }
 
@@ -163,6 +192,7 @@ export class TurnEventsConsumer implements OnApplicationBootstrap, OnModuleDestr
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
     clearInterval(this.reclaimTimer);
+    this.endGathering?.();
     this.wake?.();
     await this.reading;
     await this.reclaiming;

@@ -62,12 +62,14 @@ export class TurnEventsStream implements OnApplicationShutdown {
     }
   }
 
-  /** New entries for `consumer`, waiting up to `blockMs` for the first one. */
-  async read(consumer: string, count: number, blockMs: number): Promise<TurnEventEntry[]> {
+  /** New entries for `consumer`, waiting up to `blockMs` for the first one (without it: only those there now). */
+  async read(consumer: string, count: number, blockMs?: number): Promise<TurnEventEntry[]> {
     const key = this.keys.turnEvents();
-    const reply = (await this.reader.xreadgroup('GROUP', HISTORY_CONSUMER_GROUP, consumer, 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', key, '>')) as
-      | [string, RawEntry[]][]
-      | null;
+    const reply = (
+      blockMs === undefined
+        ? await this.reader.xreadgroup('GROUP', HISTORY_CONSUMER_GROUP, consumer, 'COUNT', count, 'STREAMS', key, '>')
+        : await this.reader.xreadgroup('GROUP', HISTORY_CONSUMER_GROUP, consumer, 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', key, '>')
+    ) as [string, RawEntry[]][] | null;
     return (reply?.[0]?.[1] ?? []).map(([id, fields]) => ({ id, fields }));
   }
 

@@ -1,6 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { TurnFinishedData, TurnStartedData } from '@app/contracts';
-import { APP_CONFIG, type AppConfig } from '@app/platform';
 import { sql, type Insertable, type Transaction } from 'kysely';
 import { DatabaseService } from '../database/database.service.js';
 import type { HistoryDatabase, SessionsTable } from '../database/tables.js';
@@ -20,11 +19,8 @@ export class TurnRepository {
   private readonly logger = new Logger(TurnRepository.name);
   private readonly batcher: WriteBatcher<TurnWrite, TurnWriteResult>;
 
-  constructor(
-    private readonly database: DatabaseService,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.batcher = new WriteBatcher((writes) => this.writeBatch(writes), MAX_BATCH, config.HISTORY_BATCH_WAIT_MS);
+  constructor(private readonly database: DatabaseService) {
+    this.batcher = new WriteBatcher((writes) => this.writeBatch(writes), MAX_BATCH);
   }
 
   recordStarted(turn: TurnStartedData): Promise<TurnWriteResult> {

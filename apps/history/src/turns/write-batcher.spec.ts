@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { WriteBatcher } from './write-batcher.js';
 
 /** A batch writer that records its batches, doubles each item, and fails batches holding `bad`. */
@@ -65,39 +65,5 @@ describe('WriteBatcher', () => {
     await expect(batcher.write(1)).rejects.toThrow('bad item 1');
     expect(await Promise.all([5, 6].map((i) => batcher.write(i)))).toEqual([10, 12]);
     expect(writer.batches).toEqual([[1], [5, 6]]);
-  });
-
-  describe('with a wait for company (fake timers)', () => {
-    beforeEach(() => {
-      jest.useFakeTimers();
-    });
-    afterEach(() => {
-      jest.useRealTimers();
-    });
-
-    it('lets the writes that arrive within it share the first batch', async () => {
-      const writer = recorder();
-      const batcher = new WriteBatcher(writer.write, 100, 50);
-      const first = batcher.write(1);
-      await jest.advanceTimersByTimeAsync(10);
-      expect(writer.batches).toEqual([]); // still waiting for company
-      const second = batcher.write(2);
-      await jest.advanceTimersByTimeAsync(39);
-      expect(writer.batches).toEqual([]);
-      await jest.advanceTimersByTimeAsync(1); // the 50 ms are over
-      expect(await Promise.all([first, second])).toEqual([2, 4]);
-      expect(writer.batches).toEqual([[1, 2]]);
-    });
-
-    it('does not wait once a batch is full', async () => {
-      const writer = recorder();
-      const batcher = new WriteBatcher(writer.write, 3, 60_000);
-      let settled = false;
-      const all = Promise.all([1, 2, 3].map((i) => batcher.write(i))).finally(() => (settled = true));
-      await jest.advanceTimersByTimeAsync(1); // nowhere near the 60 s wait
-      expect(settled).toBe(true);
-      expect(await all).toEqual([2, 4, 6]);
-      expect(writer.batches).toEqual([[1, 2, 3]]);
-    });
   });
 });

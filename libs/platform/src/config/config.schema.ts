@@ -44,7 +44,7 @@ export const configSchema = z.object({
   GENERATOR_CONCURRENCY: int(1, 10_000).default(500),
   /** Turn events one history process has in hand: as many as one batch may write, so a long batch wait never caps its rate. */
   HISTORY_CONCURRENCY: int(1, 1_000).default(100),
-  /** How long history holds a turn write for others to share its transaction (0: no wait). */
+  /** How long history gathers turn events after the first before it reads and writes them together (0: no wait). */
   HISTORY_BATCH_WAIT_MS: int(0, 1_000).default(100),
   /** How long a turn event stays pending (unacknowledged) before history claims it again: a failed write's retry, a crashed history's batch. */
   HISTORY_RECLAIM_IDLE_MS: int(50, 3_600_000).default(15_000),
