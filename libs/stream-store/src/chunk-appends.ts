@@ -3,6 +3,8 @@ export interface ChunkAppend {
   streamId: string;
   seq: number;
   entry: string;
+  /** An entry published on the stream's channel just before the chunk, not logged (a running ELP snapshot). */
+  publishedBefore?: string;
 }
 
 /**

@@ -299,12 +299,19 @@ export class StreamStore {
     return this.appends.load({ streamId, seq, entry: chunkEntry(seq, text) });
   }
 
-  /** `append` for a loop driven by callbacks: `listener` hears the answer, and no promise is made. */
-  appendThen(streamId: string, seq: number, text: string, listener: AppendListener<AppendResult>): void {
-    this.appends.add({ streamId, seq, entry: chunkEntry(seq, text) }, listener);
+  /**
+   * `append` for a loop driven by callbacks: `listener` hears the answer, and no promise is made.
+   * `elpBefore`: a running ELP snapshot of the chunks before this one, published on the channel
+   * just ahead of it in the same socket write (see `publishElp`; what became of it is not heard).
+   */
+  appendThen(streamId: string, seq: number, text: string, listener: AppendListener<AppendResult>, elpBefore?: ElpSnapshotData): void {
+    const publishedBefore = elpBefore && elpEntry(elpBefore);
+    this.appends.add({ streamId, seq, entry: chunkEntry(seq, text), ...(publishedBefore ? { publishedBefore } : {}) }, listener);
   }
 
   private async appendBatch(batch: readonly ChunkAppend[]): Promise<AppendResult[]> {
+    // In the tick of the chunks' call, so they leave in its write and Redis runs them first.
+    for (const { streamId, publishedBefore } of batch) if (publishedBefore) this.publishEntry(streamId, publishedBefore).catch(() => undefined);
     if (!this.settings.bySlot) return this.appendChunks(batch);
     // On a cluster a call may only touch one slot: one call per stream (the calls still leave
     // together, one write per node; streams outnumber nothing in 16,384 slots, so per slot would
@@ -333,7 +340,10 @@ export class StreamStore {
    * a resumed client gets the final ELP in `done`, and the log stays one entry per chunk.
    */
   async publishElp(streamId: string, snapshot: ElpSnapshotData): Promise<void> {
-    const entry = encodeEntry(EntryKind.Elp, snapshot.seq, JSON.stringify(snapshot));
+    await this.publishEntry(streamId, elpEntry(snapshot));
+  }
+
+  private async publishEntry(streamId: string, entry: string): Promise<void> {
     if (this.settings.bySlot) await this.redis.spublish(this.keys.channel(streamId), entry);
     else await this.redis.publish(this.keys.channel(streamId), entry);
   }
@@ -380,3 +390,5 @@ export class StreamStore {
     this.redis.disconnect();
   }
 }
+
+const elpEntry = (snapshot: ElpSnapshotData): string => encodeEntry(EntryKind.Elp, snapshot.seq, JSON.stringify(snapshot));
