@@ -305,8 +305,7 @@ export class StreamStore {
    * just ahead of it in the same socket write (see `publishElp`; what became of it is not heard).
    */
   appendThen(streamId: string, seq: number, text: string, listener: AppendListener<AppendResult>, elpBefore?: ElpSnapshotData): void {
-    const publishedBefore = elpBefore && elpEntry(elpBefore);
-    this.appends.add({ streamId, seq, entry: chunkEntry(seq, text), ...(publishedBefore ? { publishedBefore } : {}) }, listener);
+    this.appends.add({ streamId, seq, entry: chunkEntry(seq, text), publishedBefore: elpBefore && elpEntry(elpBefore) }, listener);
   }
 
   private async appendBatch(batch: readonly ChunkAppend[]): Promise<AppendResult[]> {
