@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import type { AppConfig } from '../config/config.schema.js';
+import { ExpressAdapterBornExpress } from './express-born-adapter.js';
 import { installJsonBody } from './json-body.js';
 import { stampArrival } from './arrival-time.js';
 import { requestIdMiddleware } from './request-id.middleware.js';
@@ -17,7 +18,7 @@ export async function startHttpApp(
   service: string,
   configure?: (app: INestApplication) => void,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(module as never, { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create(module as never, new ExpressAdapterBornExpress(), { bodyParser: false, bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
   (app as NestExpressApplication).disable('x-powered-by');
   app.use(stampArrival);
