@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import { request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';

@@ -37,5 +37,6 @@ function bornWith<C extends object>(base: C, prototype: object): C {
     Reflect.apply(construct, this, args);
   }
   Born.prototype = prototype;
+  Object.defineProperty(Born, 'name', { value: (base as { name?: string }).name }); // as heap snapshots and stack traces name it
   return Born as unknown as C;
 }
