@@ -34,8 +34,8 @@ export class ExpressAdapterBornExpress extends ExpressAdapter {
  * A subclass of Node's `base` whose prototype takes the place of Express's `expressObject` (the
  * app's `request` or `response`): the same own members, the same chain below it. A subclass, not
  * a function that calls `base` on its `this`: its instances get `base`'s room for fields inside
- * the object. Called on an object of its own, `base` leaves a response with its fifty-odd fields
- * in a hash table (V8's dictionary mode), slower to read than the shared shape is worth.
+ * the object. Called on an object of a plain function instead, `base` left a response's fifty-odd
+ * fields in a hash table (V8's dictionary mode), where every read is a lookup.
  */
 function classInPlaceOf<C extends typeof IncomingMessage | typeof ServerResponse>(base: C, expressObject: object): C {
   const Born = class extends (base as typeof IncomingMessage) {};
