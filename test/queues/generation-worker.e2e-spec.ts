@@ -173,13 +173,17 @@ describe('generation worker', () => {
 
   it('aborts a running job through its signal when cancelled', async () => {
     let aborted = false;
+    let running = false;
     const w = start(async (_job, signal) => {
+      running = true;
       if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
       aborted = true;
       return 'cancelled';
     });
     await add(1);
     await until(async () => (await queue.getActiveCount()) === 1, 5_000, '1 active');
+    // Redis counts the job active before this process has handed it to the processor: wait for that.
+    await until(async () => running, 5_000, 'processor running');
     expect(w.cancelJob('job-0', 'cancelled')).toBe(true);
     await until(async () => (await queue.getCompletedCount()) === 1, 5_000, '1 completed');
     expect(aborted).toBe(true);
