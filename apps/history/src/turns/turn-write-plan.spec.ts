@@ -33,8 +33,9 @@ describe('planTurnWrites', () => {
     const plan = planTurnWrites([startedWrite()], [nothingStored]);
     expect(plan.results).toEqual(['stored']);
     expect(plan.messages.map((m) => [m.message_id, m.role, m.content])).toEqual([['stream-1:user', 'user', 'How do I configure Redis?']]);
-    expect(plan.sessionWaves).toEqual([[expect.objectContaining({ session_id: 'session-1', user_id: 'alice', active_stream_id: 'stream-1', last_activity: '2026-01-01T10:00:00.000Z' })]]);
-    expect(plan.endedStreams).toEqual([]);
+    expect(plan.sessionWaves).toEqual([
+      { rows: [expect.objectContaining({ session_id: 'session-1', user_id: 'alice', active_stream_id: 'stream-1', last_activity: '2026-01-01T10:00:00.000Z' })], endedStreams: [] },
+    ]);
   });
 
   it('stores a finished turn whole (user and assistant messages) and ends its stream', () => {
@@ -43,13 +44,13 @@ describe('planTurnWrites', () => {
     expect(plan.messages.map((m) => m.message_id)).toEqual(['stream-1:user', 'stream-1:assistant']);
     const reply = plan.messages[1];
     expect(reply).toMatchObject({ role: 'assistant', content: 'Set REDIS_URL.', status: 'completed', confidence: 0.9, created_at: '2026-01-01T10:00:05.000Z', sources: '[]' });
-    expect(plan.sessionWaves[0][0]).toMatchObject({ active_stream_id: null, last_activity: '2026-01-01T10:00:05.000Z' });
-    expect(plan.endedStreams).toEqual([{ session_id: 'session-1', stream_id: 'stream-1' }]);
+    expect(plan.sessionWaves[0].rows[0]).toMatchObject({ active_stream_id: null, last_activity: '2026-01-01T10:00:05.000Z' });
+    expect(plan.sessionWaves[0].endedStreams).toEqual(['stream-1']);
   });
 
   it('skips a turn of a session another user owns', () => {
     const plan = planTurnWrites([startedWrite()], [stored({ owner: 'bob' })]);
-    expect(plan).toEqual({ results: ['skipped'], sessionWaves: [], endedStreams: [], messages: [] });
+    expect(plan).toEqual({ results: ['skipped'], sessionWaves: [], messages: [] });
   });
 
   it('skips a turn that began before its session was deleted, and keeps one that began after', () => {
@@ -69,12 +70,12 @@ describe('planTurnWrites', () => {
   it('ends the stream of a "started" that arrives after its "finished", in the batch or already stored', () => {
     const inBatch = planTurnWrites([finishedWrite(), startedWrite()], [nothingStored, nothingStored]);
     expect(inBatch.results).toEqual(['stored', 'stored']);
-    expect(inBatch.sessionWaves.flat().map((row) => row.active_stream_id)).toEqual([null, null]);
-    expect(inBatch.endedStreams).toHaveLength(2);
+    expect(inBatch.sessionWaves.flatMap((wave) => wave.rows).map((row) => row.active_stream_id)).toEqual([null, null]);
+    expect(inBatch.sessionWaves.map((wave) => wave.endedStreams)).toEqual([['stream-1'], ['stream-1']]);
 
     const afterStored = planTurnWrites([startedWrite()], [stored({ owner: 'alice', replyStored: true })]);
-    expect(afterStored.sessionWaves[0][0].active_stream_id).toBeNull();
-    expect(afterStored.endedStreams).toEqual([{ session_id: 'session-1', stream_id: 'stream-1' }]);
+    expect(afterStored.sessionWaves[0].rows[0].active_stream_id).toBeNull();
+    expect(afterStored.sessionWaves[0].endedStreams).toEqual(['stream-1']);
   });
 
   it('puts the k-th upsert of a session in wave k, so a wave never names a session twice', () => {
@@ -82,13 +83,15 @@ describe('planTurnWrites', () => {
       [startedWrite(), startedWrite({ session_id: 'session-2', stream_id: 'stream-2' }), finishedWrite()],
       [nothingStored, nothingStored, nothingStored],
     );
-    expect(plan.sessionWaves.map((wave) => wave.map((row) => row.session_id))).toEqual([['session-1', 'session-2'], ['session-1']]);
+    expect(plan.sessionWaves.map((wave) => wave.rows.map((row) => row.session_id))).toEqual([['session-1', 'session-2'], ['session-1']]);
+    // Each wave names the streams its own rows end.
+    expect(plan.sessionWaves.map((wave) => wave.endedStreams)).toEqual([[], ['stream-1']]);
   });
 
   it('titles the session with the first non-blank line of the message, cut at 80 characters', () => {
     const long = 'x'.repeat(100);
-    expect(planTurnWrites([startedWrite({ message: '\n  \n  First line  \nsecond' })], [nothingStored]).sessionWaves[0][0].title).toBe('First line');
-    const title = planTurnWrites([startedWrite({ message: long })], [nothingStored]).sessionWaves[0][0].title as string;
+    expect(planTurnWrites([startedWrite({ message: '\n  \n  First line  \nsecond' })], [nothingStored]).sessionWaves[0].rows[0].title).toBe('First line');
+    const title = planTurnWrites([startedWrite({ message: long })], [nothingStored]).sessionWaves[0].rows[0].title as string;
     expect(title).toHaveLength(80);
     expect(title.endsWith('…')).toBe(true);
   });

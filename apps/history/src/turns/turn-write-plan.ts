@@ -18,13 +18,22 @@ export interface StoredTurnState {
   replyStored: boolean;
 }
 
+/** Session upserts that name each session once: one multi-row statement. */
+export interface SessionWave {
+  rows: Insertable<SessionsTable>[];
+  /**
+   * The streams these rows end: each is cleared from its session if it is still the active one (a
+   * newer running turn stays). A stream belongs to one session, and a wave names a session once,
+   * so a session's active stream is in this list only if its own row ends it.
+   */
+  endedStreams: string[];
+}
+
 export interface TurnWritePlan {
   /** One per write, in order. */
   results: TurnWriteResult[];
   /** Session upserts in order of arrival, split so that no session occurs twice in a wave. */
-  sessionWaves: Insertable<SessionsTable>[][];
-  /** Streams the batch ends: each is cleared from its session if it is still the active one. */
-  endedStreams: Array<{ session_id: string; stream_id: string }>;
+  sessionWaves: SessionWave[];
   /** Rows to insert "on conflict do nothing", in order of arrival. */
   messages: Insertable<MessagesTable>[];
 }
@@ -37,8 +46,8 @@ export interface TurnWritePlan {
 export function planTurnWrites(writes: readonly TurnWrite[], stored: readonly StoredTurnState[]): TurnWritePlan {
   const owners = new Map<string, string>();
   const replies = new Set<string>();
-  const plan: TurnWritePlan = { results: [], sessionWaves: [], endedStreams: [], messages: [] };
-  const sessions: Insertable<SessionsTable>[] = [];
+  const plan: TurnWritePlan = { results: [], sessionWaves: [], messages: [] };
+  const sessions: SessionUpsert[] = [];
   writes.forEach((write, i) => {
     const { turn } = write;
     const owner = owners.get(turn.session_id) ?? stored[i].owner;
@@ -49,12 +58,11 @@ export function planTurnWrites(writes: readonly TurnWrite[], stored: readonly St
     owners.set(turn.session_id, turn.user_id);
     plan.results.push('stored');
     plan.messages.push(userMessage(turn));
-    // A "started" whose reply is stored ends its stream like a "finished": so a stream is never
-    // started again after it ended, and clearing ended streams after all upserts is exact.
+    // A "started" whose reply is stored ends its stream like a "finished": a stream is never
+    // made active again after it ended.
     const ends = write.kind === 'finished' || stored[i].replyStored || replies.has(turn.stream_id);
     const activity = write.kind === 'finished' ? write.turn.finished_at : turn.created_at;
-    sessions.push(sessionRow(turn, activity, ends ? null : turn.stream_id));
-    if (ends) plan.endedStreams.push({ session_id: turn.session_id, stream_id: turn.stream_id });
+    sessions.push({ row: sessionRow(turn, activity, ends ? null : turn.stream_id), ends: ends ? turn.stream_id : undefined });
     if (write.kind === 'finished') {
       plan.messages.push(assistantMessage(write.turn));
       replies.add(turn.stream_id);
@@ -70,14 +78,22 @@ function acceptable(turn: TurnStartedData, owner: string | null, deletedAt: Date
   return owner === null || owner === turn.user_id;
 }
 
+interface SessionUpsert {
+  row: Insertable<SessionsTable>;
+  /** The stream this write ends, if it ends one. */
+  ends?: string;
+}
+
 /** The k-th write of each session goes to wave k: a wave can be one multi-row upsert. */
-function waves(rows: Insertable<SessionsTable>[]): Insertable<SessionsTable>[][] {
-  const result: Insertable<SessionsTable>[][] = [];
+function waves(upserts: readonly SessionUpsert[]): SessionWave[] {
+  const result: SessionWave[] = [];
   const seen = new Map<string, number>();
-  for (const row of rows) {
+  for (const { row, ends } of upserts) {
     const k = seen.get(row.session_id) ?? 0;
     seen.set(row.session_id, k + 1);
-    (result[k] ??= []).push(row);
+    const wave = (result[k] ??= { rows: [], endedStreams: [] });
+    wave.rows.push(row);
+    if (ends !== undefined) wave.endedStreams.push(ends);
   }
   return result;
 }
