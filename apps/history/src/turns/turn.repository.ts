@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { TurnFinishedData, TurnStartedData } from '@app/contracts';
 import { sql, type Insertable, type Transaction } from 'kysely';
 import { DatabaseService } from '../database/database.service.js';
-import type { HistoryDatabase, MessagesTable, SessionsTable } from '../database/tables.js';
+import type { HistoryDatabase, MessagesTable } from '../database/tables.js';
 import { planTurnWrites, type SessionWave, type StoredTurnState, type TurnWrite, type TurnWriteResult } from './turn-write-plan.js';
 import { WriteBatcher } from './write-batcher.js';
 
