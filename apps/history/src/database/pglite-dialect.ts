@@ -1,6 +1,11 @@
 import { parse, protocol, type messages, type PGlite } from '@electric-sql/pglite';
 import { PostgresDialect } from 'kysely';
+import { bindMessage } from './bind-message.js';
 import { PreparedStatements } from './prepared-statements.js';
+
+const DESCRIBE_PORTAL = protocol.serialize.describe({ type: 'P' });
+const EXECUTE = protocol.serialize.execute({});
+const SYNC = protocol.serialize.sync();
 
 /** Statements that read or write rows: prepared once, then only bound and executed (as is any statement with parameters). */
 const ROW_STATEMENT = /^\s*(select|insert|update|delete|with)\b/i;
@@ -52,9 +57,8 @@ export function pgliteDialect(db: PGlite): PostgresDialect {
       const serialize = db.serializers[statement.parameterTypes[i]];
       return serialize ? serialize(value) : String(value);
     });
-    const { messages: replies } = await db.execProtocol(
-      Buffer.concat([protocol.serialize.bind({ statement: statement.name, values }), protocol.serialize.describe({ type: 'P' }), protocol.serialize.execute({}), protocol.serialize.sync()]),
-    );
+    const bind = values.every(isTextOrNull) ? bindMessage(statement.name, values) : protocol.serialize.bind({ statement: statement.name, values });
+    const { messages: replies } = await db.execProtocol(Buffer.concat([bind, DESCRIBE_PORTAL, EXECUTE, SYNC]));
     return replies;
   }
 
@@ -79,4 +83,8 @@ export function pgliteDialect(db: PGlite): PostgresDialect {
     },
   };
   return new PostgresDialect({ pool: pool as never });
+}
+
+function isTextOrNull(value: unknown): value is string | null {
+  return value === null || typeof value === 'string';
 }
