@@ -26,4 +26,5 @@ export * from './platform.module.js';
 export * from './embeddings/embeddings.client.js';
 export * from './validation/is-text.validator.js';
 export * from './validation/kb-document.dto.js';
+export * from './validation/plain-body.js';
 export { deepFreeze } from './immutable/deep-freeze.js';

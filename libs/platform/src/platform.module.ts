@@ -1,4 +1,4 @@
-import { Module, ValidationPipe, type DynamicModule, type InjectionToken, type ModuleMetadata, type Type } from '@nestjs/common';
+import { Module, type DynamicModule, type InjectionToken, type ModuleMetadata, type Type } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { APP_CONFIG } from './config/app-config.js';
 import type { AppConfig, ServiceName } from './config/config.schema.js';
@@ -7,13 +7,8 @@ import { READINESS_CHECKS, type ReadinessCheck } from './health/readiness-check.
 import { AllExceptionsFilter } from './http/all-exceptions.filter.js';
 import { loggerModule } from './logging/logger.module.js';
 import { MetricsController } from './metrics/metrics.controller.js';
+import { requestValidation } from './validation/plain-body.js';
 
-/**
- * The validation every route's input goes through (unknown fields are rejected, docs/api.md §1;
- * `transform` hands handlers DTO instances, query strings converted by `@Type`; text is kept
- * exactly as sent). One instance: the app's pipe, and the gateway's direct stream-start route.
- */
-export const requestValidation = new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true });
 
 /** What a service adds to what every service has. */
 export interface ServiceParts extends Pick<ModuleMetadata, 'imports' | 'controllers' | 'providers'> {

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { describe, expect, it } from '@jest/globals';
 import { Controller, Post, UseGuards, UseInterceptors, type CallHandler, type CanActivate, type NestInterceptor } from '@nestjs/common';
-import { AllExceptionsFilter } from '@app/platform';
+import { AllExceptionsFilter, isPlainDto } from '@app/platform';
+import { ChatCompletionRequestDto } from '../openai-compat/chat-completion.dto.js';
 import { ChatRequestDto } from '../requests/chat-request.dto.js';
 import { assertNothingElseDecorated } from './direct-routes.js';
 
@@ -54,5 +55,12 @@ describe('the direct routes refuse to skip what a controller declares', () => {
   it('refuses a handler with a guard of its own, and a controller with an interceptor', () => {
     expect(() => assertNothingElseDecorated(routeOf(Guarded))).toThrow(/Guarded\.start carries __guards__/);
     expect(() => assertNothingElseDecorated(routeOf(Intercepted))).toThrow(/Intercepted\.start carries __interceptors__/);
+  });
+});
+
+describe('the body each direct route validates', () => {
+  it('takes the plain path for a stream start, the pipe for a completion (its messages are nested DTOs)', () => {
+    expect(isPlainDto(ChatRequestDto)).toBe(true);
+    expect(isPlainDto(ChatCompletionRequestDto)).toBe(false);
   });
 });

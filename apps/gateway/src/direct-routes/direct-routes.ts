@@ -4,7 +4,7 @@ import { EXCEPTION_FILTERS_METADATA, GUARDS_METADATA, INTERCEPTORS_METADATA, PIP
 import { ExecutionContextHost } from '@nestjs/core/internal';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Express, Request, Response } from 'express';
-import { AllExceptionsFilter, jsonBodySteps, requestIdMiddleware, requestValidation, stampArrival, type AppConfig } from '@app/platform';
+import { AllExceptionsFilter, isPlainDto, jsonBodySteps, requestIdMiddleware, requestValidation, stampArrival, validPlainBody, type AppConfig } from '@app/platform';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { Authenticator } from '../auth/authenticator.service.js';
 import type { RequestWithCaller } from '../auth/caller.js';
@@ -54,12 +54,15 @@ function route<C, B>(spec: DirectRoute<C, B>): DeclaredRoute {
     resolve(app) {
       const controller = app.get(spec.controller);
       const handler = controller[spec.handler] as (...args: unknown[]) => unknown;
+      // The pipe's answer either way; a body with only plain fields takes the shorter path to it.
+      const validate = isPlainDto(spec.body as Type<object>)
+        ? (body: unknown) => validPlainBody(body, spec.body as Type<B & object>)
+        : (body: unknown) => requestValidation.transform(body, { type: 'body', metatype: spec.body }) as Promise<B>;
       return {
         filter: spec.filter,
         contextOf: (req, res) => new ExecutionContextHost([req, res], spec.controller, handler),
         async run(req, res) {
-          const body = (await requestValidation.transform(req.body, { type: 'body', metatype: spec.body })) as B;
-          await spec.call(controller, body, req, res);
+          await spec.call(controller, (await validate(req.body)) as B, req, res);
         },
       };
     },
