@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { MessageEvent } from '@nestjs/common';
 import type { ChatRequest, CompletionOptions, DoneEventData, ErrorEventData, MetaEventData } from '@app/contracts';
 import { SpanKind, type Context, type Span } from '@opentelemetry/api';
-import { contextWith, DependencyUnavailableError, endSpan, inSpan, traceFields, traceparentOf, tracer } from '@app/platform';
+import { contextWith, DependencyUnavailableError, endSpan, inSpan, startSpan, traceFields, traceparentOf } from '@app/platform';
 import { lastValueFrom, reduce, type Observable } from 'rxjs';
 import { StreamStore } from '@app/stream-store';
 import { redisStep } from '../redis-step.js';
@@ -53,7 +53,7 @@ export class ChatService {
   async start(request: ChatRequest, userId: string, arrival: RequestArrival, completion?: CompletionOptions): Promise<StartedStream> {
     const { receivedAtMs } = arrival;
     // The turn's trace starts here (a no-op span while tracing is off): admission and enqueue are its children.
-    const span = tracer().startSpan('chat turn', { kind: SpanKind.SERVER, startTime: receivedAtMs, attributes: { api: completion ? 'openai' : 'unified' } });
+    const span = startSpan('chat turn', { kind: SpanKind.SERVER, startTime: receivedAtMs, attributes: { api: completion ? 'openai' : 'unified' } });
     try {
       const started = await this.startTurn(request, userId, arrival, completion, span);
       endSpan(span);

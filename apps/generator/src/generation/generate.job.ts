@@ -12,7 +12,7 @@ import {
 } from '@app/contracts';
 import { detectPii, piiDecision, PiiStreamRedactor, type PiiDecision, type PiiPolicy } from '@app/guardrails';
 import { ROOT_CONTEXT, trace, type Context, type Span } from '@opentelemetry/api';
-import { APP_CONFIG, endSpan, HistoryClient, inSpan, traceFields, traceIdFields, traceparentOf, tracer, type AppConfig } from '@app/platform';
+import { APP_CONFIG, endSpan, HistoryClient, inSpan, startSpan, traceFields, traceIdFields, traceparentOf, type AppConfig } from '@app/platform';
 import type { Job } from 'bullmq';
 import { generationMetrics } from '../metrics/generation-metrics.js';
 import { CHAT_PROVIDER, type ChatProvider } from '../providers/chat-provider.js';
@@ -99,7 +99,7 @@ export class GenerateJob {
       },
     );
     // One span for the provider's whole reply (its request and the reading of its stream), none per chunk.
-    const providerSpan = tracer().startSpan(
+    const providerSpan = startSpan(
       'provider reply',
       { attributes: { stream_id: data.stream_id, session_id: data.session_id, provider: this.provider.name, continuing } },
       attempt,

@@ -8,9 +8,9 @@ import {
   contextFromTraceparent,
   contextWith,
   endSpan,
+  startSpan,
   traceIdFields,
   traceparentOf,
-  tracer,
   type AppConfig,
   type ReadinessCheck,
 } from '@app/platform';
@@ -62,7 +62,7 @@ export class GenerationWorker implements OnApplicationBootstrap, OnModuleDestroy
     // Queue wait is the first attempt's: a retry's wait since the enqueue includes the failed run.
     if (job.attemptsStarted <= 1) generationMetrics.queueWait.observe(Math.max(0, (job.processedOn ?? Date.now()) - job.timestamp) / 1000);
     // Every attempt, a retry's too, is a child of the gateway's enqueue (its traceparent stays in the job data).
-    const span = tracer().startSpan(
+    const span = startSpan(
       'generation attempt',
       {
         kind: SpanKind.CONSUMER,

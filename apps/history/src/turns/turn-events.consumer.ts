@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { TurnEventKind, parseTurnEvent, type TurnEvent } from '@app/contracts';
 import { SpanKind, type Span } from '@opentelemetry/api';
-import { APP_CONFIG, contextFromTraceparent, endSpan, traceFields, tracer, type AppConfig } from '@app/platform';
+import { APP_CONFIG, contextFromTraceparent, endSpan, startSpan, traceFields, type AppConfig } from '@app/platform';
 import { DatabaseService } from '../database/database.service.js';
 import { TurnConfirmations } from './turn-confirmations.js';
 import { TurnEventsStream, type TurnEventEntry } from './turn-events.stream.js';
@@ -206,7 +206,7 @@ export class TurnEventsConsumer implements OnApplicationBootstrap, OnModuleDestr
  */
 function writeSpan(event: TurnEvent, entry: TurnEventEntry, batch: number): Span | undefined {
   if (!event.turn.traceparent) return undefined;
-  return tracer().startSpan(
+  return startSpan(
     'history write',
     {
       kind: SpanKind.CONSUMER,

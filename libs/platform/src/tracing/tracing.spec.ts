@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
-import { contextFromTraceparent, contextWith, traceFields, traceIdFields, traceparentOf, tracer, tracingEnabled, tracingSettings } from './tracing.js';
+import { contextFromTraceparent, contextWith, inSpan, startSpan, traceFields, traceIdFields, traceparentOf, tracer, tracingEnabled, tracingSettings } from './tracing.js';
 
 describe('tracingSettings (the standard OTEL_* rules)', () => {
   const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
@@ -41,5 +41,22 @@ describe('tracing off (no SDK started)', () => {
     expect(trace.getSpan(contextFromTraceparent(undefined))).toBeUndefined();
     expect(traceIdFields(traceparent)).toEqual({ trace_id: '0af7651916cd43dd8448eb211c80319c' });
     expect(traceIdFields(undefined)).toEqual({});
+  });
+
+  it('gives every step one inert span and its parent context, and runs the step as it is', async () => {
+    const span = startSpan('chat turn', { attributes: { api: 'unified' } });
+    expect(span).toBe(startSpan('another'));
+    expect(span.isRecording()).toBe(false);
+    expect(span.setAttribute('stream_id', 's')).toBe(span);
+    expect(traceFields(span)).toEqual({});
+    expect(contextWith(span)).toBe(ROOT_CONTEXT);
+    const seen: unknown[] = [];
+    const result = await inSpan('admission', ROOT_CONTEXT, {}, async (stepSpan, ctx) => {
+      seen.push(stepSpan, ctx);
+      return 42;
+    });
+    expect(result).toBe(42);
+    expect(seen).toEqual([span, ROOT_CONTEXT]);
+    await expect(inSpan('enqueue', ROOT_CONTEXT, {}, () => Promise.reject(new Error('redis down')))).rejects.toThrow('redis down');
   });
 });

@@ -1,5 +1,18 @@
 import { hostname } from 'node:os';
-import { diag, DiagConsoleLogger, DiagLogLevel, isSpanContextValid, ROOT_CONTEXT, SpanStatusCode, trace, type Context, type Span, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
+import {
+  diag,
+  DiagConsoleLogger,
+  DiagLogLevel,
+  INVALID_SPAN_CONTEXT,
+  isSpanContextValid,
+  ROOT_CONTEXT,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type Span,
+  type TextMapPropagator,
+  type Tracer,
+} from '@opentelemetry/api';
 
 /**
  * Traces (docs/architecture.md "Tracing"). Off unless an OTLP endpoint is configured: then no SDK
@@ -84,6 +97,18 @@ export function tracer(): Tracer {
   return trace.getTracer('chat-backend');
 }
 
+/**
+ * The span every step gets while tracing is off: one object whose methods do nothing, as the no-op
+ * tracer's spans do. The API's no-op path would build a tracer, a span and a context per step, in
+ * code a new process must warm up again on its first requests (docs/benchmarks.md, item 47).
+ */
+const SPAN_WHILE_OFF: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/** A span of the product's tracer, child of `parent` (`SPAN_WHILE_OFF` while tracing is off). */
+export function startSpan(name: string, options?: Parameters<Tracer['startSpan']>[1], parent?: Context): Span {
+  return provider ? tracer().startSpan(name, options, parent) : SPAN_WHILE_OFF;
+}
+
 /** `ctx` as a W3C traceparent to carry in a job or an event; undefined while tracing is off. */
 export function traceparentOf(ctx: Context): string | undefined {
   if (!propagator) return undefined;
@@ -98,9 +123,9 @@ export function contextFromTraceparent(traceparent: string | undefined): Context
   return propagator.extract(ROOT_CONTEXT, { traceparent }, { get: (c, key) => c[key], keys: (c) => Object.keys(c) });
 }
 
-/** A child context holding `span`: the parent to give the spans of a step. */
+/** A child context holding `span`: the parent to give the spans of a step (the root one while tracing is off). */
 export function contextWith(span: Span): Context {
-  return trace.setSpan(ROOT_CONTEXT, span);
+  return provider ? trace.setSpan(ROOT_CONTEXT, span) : ROOT_CONTEXT;
 }
 
 /** `{ trace_id }` for a log line, when the span belongs to a trace (nothing while tracing is off). */
@@ -130,6 +155,7 @@ export function endSpan(span: Span, err?: unknown): void {
  * given the span (for attributes) and the context to parent its own steps on.
  */
 export async function inSpan<T>(name: string, parent: Context, options: Parameters<Tracer['startSpan']>[1], step: (span: Span, ctx: Context) => Promise<T>): Promise<T> {
+  if (!provider) return step(SPAN_WHILE_OFF, parent);
   const span = tracer().startSpan(name, options, parent);
   try {
     const result = await step(span, trace.setSpan(parent, span));
