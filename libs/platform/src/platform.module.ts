@@ -9,7 +9,6 @@ import { loggerModule } from './logging/logger.module.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { requestValidation } from './validation/plain-body.js';
 
-
 /** What a service adds to what every service has. */
 export interface ServiceParts extends Pick<ModuleMetadata, 'imports' | 'controllers' | 'providers'> {
   /** The service's root module class (the `forRoot` that calls `forService`). */
