@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // `npm run bench`: the streaming benchmark (issue 5). Starts a private redis-server, history,
-// and per level a fresh gateway + generator(s), plus two yardsticks: a single-process reference
+// and per series a gateway + generator(s) kept across its levels, plus two yardsticks: a single-process reference
 // server (bench/reference-server.mjs) and the relay (bench/relay/: node:http + a worker, a Redis
 // list and pub/sub, on the same redis-server); drives all with the same load from a separate
 // load-generator process; sweeps N to find each one's limit; writes docs/benchmarks.md (the
 // generated block) and docs/benchmark-chart.svg. Every level also gives CPU per turn (started and
 // finished) per process and summed over all of them, PostgreSQL included when history runs on it.
 //   --quick             levels 50,100, no re-runs, results to a temp file only (for development)
+//   --fresh             each level on processes started for it (the method before item 48), not
+//                       on a series' processes kept across its levels (exploration)
 //   --levels=100,250    override the ladder
 //   --ramp=MS           ramp the N streams over MS instead of 1000 (exploration)
 //   --series=a,b        only these of reference, relay, stack, stack-2gen (exploration)
@@ -24,7 +26,7 @@
 //                       persistence) instead of one redis-server; Redis CPU and commands summed
 //                       over the masters and given per master. The relay and the reference stay on
 //                       one Redis. An exploration (results to $TMPDIR); combines with the modes.
-//   --no-docs           do not touch docs/ (implied by --quick, --levels, --ramp, --series, --cluster)
+//   --no-docs           do not touch docs/ (implied by --quick, --levels, --ramp, --series, --cluster, --fresh)
 //   --database=URL      history on a private database created on this PostgreSQL server (dropped
 //                       afterwards) instead of PGlite; its server's CPU is sampled as `postgres`.
 //                       Also BENCH_DATABASE_URL. The report names the database used.
@@ -66,7 +68,7 @@ import { buildIsPresent, root, snapshotBuild, startBackEnd } from './lib/stack.m
 import { newSeries, Sweep } from './lib/sweep.mjs';
 import { burstPass, steadyPass } from './lib/explore.mjs';
 import { say } from './lib/say.mjs';
-import { referenceTarget, relayTarget, stackTarget } from './lib/targets.mjs';
+import { keptAcrossLevels, referenceTarget, relayTarget, stackTarget } from './lib/targets.mjs';
 import { MESSAGE, PACING_MS, workloadFor } from './lib/workload.mjs';
 
 const args = process.argv.slice(2);
@@ -103,7 +105,10 @@ const settings = {
 // Only the default full run is the documented one; anything else is exploration, and so is a
 // run that starts a service with extra node flags or settings (BENCH_<APP>_NODE_ARGS / _ENV, see stack.mjs).
 const exploring =
-  quick || cluster || ['levels', 'ramp', 'series', 'duration'].some((name) => flag(name) !== undefined) || Object.keys(process.env).some((k) => /^BENCH_(GATEWAY|GENERATOR|HISTORY)_(NODE_ARGS|ENV)$/.test(k));
+  quick || cluster || args.includes('--fresh') || ['levels', 'ramp', 'series', 'duration'].some((name) => flag(name) !== undefined) || Object.keys(process.env).some((k) => /^BENCH_(GATEWAY|GENERATOR|HISTORY)_(NODE_ARGS|ENV)$/.test(k));
+
+/** A target's processes serve all its levels, as a deployed service's do, unless `--fresh`. */
+const served = (target) => (args.includes('--fresh') ? target : keptAcrossLevels(target));
 
 /** Each open stream holds a socket in the load generator and one in the server. */
 function fileLimit() {
@@ -235,8 +240,9 @@ async function measure(backEnd, startedAt, levels, code) {
     say(`heap: ${out}`);
     return;
   }
-  const targets = [referenceTarget(replyFile, PACING_MS, backEnd), relayTarget(replyFile, PACING_MS, backEnd), stackTarget(backEnd, 1), stackTarget(backEnd, 2)];
-  const chosen = targets.filter((t) => settings.series.includes(t.name));
+  const made = [referenceTarget(replyFile, PACING_MS, backEnd), relayTarget(replyFile, PACING_MS, backEnd), stackTarget(backEnd, 1), stackTarget(backEnd, 2)];
+  // A burst or a steady pass is one level per series: its processes are fresh for it.
+  const chosen = made.filter((t) => settings.series.includes(t.name));
   const burstArg = args.find((a) => a === '--burst' || a.startsWith('--burst='));
   const steadyArg = args.find((a) => a === '--steady' || a.startsWith('--steady='));
   if (burstArg || steadyArg) {
@@ -248,11 +254,32 @@ async function measure(backEnd, startedAt, levels, code) {
     say(`\nresults: ${out}`);
     return;
   }
+  const targets = made.map(served);
   const sweep = new Sweep(workload, settings);
   const series = targets.filter((t) => settings.series.includes(t.name)).map(newSeries);
-  await sweep.ladder(series, levels);
-  for (const s of series) await sweep.refine(s);
-  if (!quick) for (const s of series.filter((x) => x.target.name !== 'stack-2gen')) await sweep.ensureLevel(s, GOAL_N);
+  // One series after another: a kept target's processes serve its own levels only (the two stack
+  // series share one queue, so their generators must never be up at once). The stack's series is
+  // followed by what needs its processes: the ramp check and the accounting pass.
+  let stackExtras;
+  for (const s of series) {
+    await sweep.run(s, levels, quick || s.target.name === 'stack-2gen' ? undefined : GOAL_N);
+    if (s.target.name === 'stack') stackExtras = await rampCheckAndAccounting(s, s.target, sweep, workload);
+    await s.target.stopKept?.();
+  }
+  // Kept processes have grown their heap at earlier levels, so a level's RSS growth says little
+  // about what an open stream costs: the memory goal is measured on fresh processes, as before.
+  let memoryLevel;
+  if (!quick && series.some((s) => s.target.name === 'stack') && !sweep.outOfTime) {
+    say(`[stack] measuring N=${GOAL_N} on fresh processes for the memory goal`);
+    memoryLevel = await runLevel(made.find((t) => t.name === 'stack'), GOAL_N, workload);
+    say(`[stack N=${GOAL_N}, fresh] gateway RSS growth ${memoryLevel.memory.growthKb} KB, ${memoryLevel.memory.perStreamKb} KB per stream`);
+  }
+  if (!stackExtras) {
+    const stack = targets.find((t) => t.name === 'stack');
+    stackExtras = await rampCheckAndAccounting(undefined, stack, sweep, workload);
+    await stack.stopKept?.();
+  }
+  const { rampCheck, rampCheckSkipped, accounting } = stackExtras;
 
   // Scaling pass (--scaling, or an exploration naming the -capped series): each generator held to
   // a slice of a core, so that the generator is the bottleneck on this machine too. Opt-in: under
@@ -267,37 +294,17 @@ async function measure(backEnd, startedAt, levels, code) {
       say(`scaling pass skipped: ${scaling.skipped}`);
     } else {
       const cap = { support, cores: settings.generatorCores };
-      const cappedTargets = [stackTarget(backEnd, 1, undefined, cap), stackTarget(backEnd, 2, undefined, cap)];
+      const cappedTargets = [stackTarget(backEnd, 1, undefined, cap), stackTarget(backEnd, 2, undefined, cap)].map(served);
       const capped = cappedTargets.filter((t) => named.length === 0 || named.includes(t.name)).map(newSeries);
       series.push(...capped);
       const scalingSweep = new Sweep(workload, { ...settings, budgetMs: settings.scalingBudgetMs });
-      await scalingSweep.ladder(capped, exploring ? levels : SCALING_LEVELS);
-      for (const s of capped) await scalingSweep.refine(s);
+      for (const s of capped) {
+        await scalingSweep.run(s, exploring ? levels : SCALING_LEVELS);
+        await s.target.stopKept?.();
+      }
       scaling = { generatorCores: cap.cores, cgroup: `v${support.version} at ${support.base}` };
     }
   }
-
-  // Is the stack's limit the arrival rate of new streams? Its first failing N (and twice that),
-  // ramped over 5 s instead of 1 s: the same streams, a fifth of the admission work per second.
-  const rampCheck = [];
-  const one = series.find((s) => s.target.name === 'stack');
-  const rampCheckSkipped = exploring
-    ? 'an exploration'
-    : !one?.failN
-      ? 'the stack did not fail within its levels'
-      : sweep.outOfTime
-        ? "the sweep's time bound was spent first"
-        : undefined;
-  if (!rampCheckSkipped) {
-    for (const n of [one.failN, one.failN * 2]) {
-      const rec = await runLevel(one.target, n, { ...workload, rampMs: RAMP_CHECK_MS });
-      say(`[stack N=${n}, ramp ${RAMP_CHECK_MS} ms] ${rec.pass ? 'PASS' : `FAIL (${rec.reasons.join('; ')})`} ttft p50/p99 ${rec.lg.ttft.p50}/${rec.lg.ttft.p99} ms, gap p99 ${rec.lg.gap.p99} ms`);
-      rampCheck.push({ rampMs: RAMP_CHECK_MS, ...rec });
-    }
-  }
-
-  say(`accounting pass: every client-issued Redis command at N=${settings.accountingN} (SLOWLOG)`);
-  const accounting = await runLevel(targets.find((t) => t.name === 'stack'), settings.accountingN, workload, { slowlog: true });
 
   const results = {
     startedAt: startedAt.toISOString(),
@@ -321,6 +328,7 @@ async function measure(backEnd, startedAt, levels, code) {
       levels: s.levels,
     })),
     accounting,
+    memoryLevel,
     rampCheck,
     rampCheckSkipped,
     scaling,
@@ -335,6 +343,32 @@ async function measure(backEnd, startedAt, levels, code) {
     const toRef = ref && s !== ref && ref.maxN > 0 ? `, ×${(s.maxN / ref.maxN).toFixed(2)} the reference's` : '';
     say(`${s.label}: largest N meeting the criteria ${s.maxN}${s.failN ? ` (fails at ${s.failN})` : ' (never failed: a lower bound)'}${toRef}`);
   }
+}
+
+/**
+ * After the stack's sweep, on its processes: is its limit the arrival rate of new streams? Its
+ * first failing N (and twice that), ramped over 5 s instead of 1 s: the same streams, a fifth of
+ * the admission work per second. Then the accounting pass: every client-issued Redis command.
+ */
+async function rampCheckAndAccounting(one, target, sweep, workload) {
+  const rampCheck = [];
+  const rampCheckSkipped = exploring
+    ? 'an exploration'
+    : !one?.failN
+      ? 'the stack did not fail within its levels'
+      : sweep.outOfTime
+        ? "the sweep's time bound was spent first"
+        : undefined;
+  if (!rampCheckSkipped) {
+    for (const n of [one.failN, one.failN * 2]) {
+      const rec = await runLevel(target, n, { ...workload, rampMs: RAMP_CHECK_MS });
+      say(`[stack N=${n}, ramp ${RAMP_CHECK_MS} ms] ${rec.pass ? 'PASS' : `FAIL (${rec.reasons.join('; ')})`} ttft p50/p99 ${rec.lg.ttft.p50}/${rec.lg.ttft.p99} ms, gap p99 ${rec.lg.gap.p99} ms`);
+      rampCheck.push({ rampMs: RAMP_CHECK_MS, ...rec });
+    }
+  }
+  say(`accounting pass: every client-issued Redis command at N=${settings.accountingN} (SLOWLOG)`);
+  const accounting = await runLevel(target, settings.accountingN, workload, { slowlog: true });
+  return { rampCheck, rampCheckSkipped, accounting };
 }
 
 process.on('exit', killAllNow);

@@ -115,8 +115,8 @@ export async function startService(app, env, nodeArgs = [], appsDir = undefined)
 }
 
 /**
- * Redis and history live for the whole run; gateway and generators are started fresh for each
- * level (`startFrontEnd`), so RSS growth and CPU of a level are not polluted by earlier levels.
+ * Redis and history live for the whole run; gateway and generators are started per target
+ * (`startFrontEnd`), and kept across its levels or started per level (targets.mjs).
  */
 export async function startBackEnd({ pacingMs, databaseUrl, nodeArgs = () => [], appsDir = undefined, cluster = false }) {
   const redis = await startRedis();

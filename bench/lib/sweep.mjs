@@ -1,6 +1,7 @@
-// The sweep: levels in rising N, interleaved across targets (reference, relay, stack, stack with
-// two generators) so that all of them see the same background load; a target stops at its first
-// failing level; then a bisection between its last pass and first fail narrows its limit.
+// The sweep of one target (reference, relay, stack, stack with two generators): levels in rising
+// N, stopping at its first failing level; then a bisection between its last pass and first fail
+// narrows its limit. Targets are swept one after another (run.mjs): a target's processes are kept
+// across its levels, and the two stack series share one queue.
 import { interferencePct, runLevel } from './level.mjs';
 import { perTurnText, redisClusterText } from './report-format.mjs';
 import { say } from './say.mjs';
@@ -68,6 +69,13 @@ export class Sweep {
         }
       }
     }
+  }
+
+  /** One target's whole sweep: its ladder, the bisection, and (`goalN`) the goals' level. */
+  async run(series, levels, goalN) {
+    await this.ladder([series], levels);
+    await this.refine(series);
+    if (goalN !== undefined) await this.ensureLevel(series, goalN);
   }
 
   /** Bisection between the last passing and the first failing N, on a grid of `refineGrain`. */
