@@ -1,5 +1,5 @@
-// One level = one target at one N: fresh server(s), warm-up, then the load generator (its own
-// process) while /proc, /metrics and INFO commandstats bracket the measured window.
+// One level = one target at one N: its server(s), warmed up if new, then the load generator (its
+// own process) while /proc, /metrics and INFO commandstats bracket the measured window.
 import { fork } from 'node:child_process';
 import { stopChild, track } from './children.mjs';
 import { ProcSampler } from './proc-sampler.mjs';
@@ -47,7 +47,10 @@ export async function runLevel(target, n, workload, options = {}) {
   const server = await target.start();
   const lg = startLoadGenerator();
   try {
-    await warmUp(server, target.kind, workload.message);
+    // Kept processes (targets.mjs) are warmed once, at their first level; later levels find
+    // them as the level before left them.
+    if (!server.warm) await warmUp(server, target.kind, workload.message);
+    server.warm = true;
     await sleep(500);
     const quiet = await waitForQuiet();
     await scrapeAll(server.loopUrls); // resets the event-loop histograms: the level starts here

@@ -22,10 +22,12 @@ function describe(target, rec) {
 }
 
 export class Sweep {
+  /** `budgetMs`: the time each target's sweep may take (`run`), or all of `ladder` called alone. */
   constructor(workload, { retries, refineSteps, budgetMs }) {
     this.workload = workload;
     this.retries = retries;
     this.refineSteps = refineSteps;
+    this.budgetMs = budgetMs;
     this.deadline = Date.now() + budgetMs;
   }
 
@@ -73,6 +75,7 @@ export class Sweep {
 
   /** One target's whole sweep: its ladder, the bisection, and (`goalN`) the goals' level. */
   async run(series, levels, goalN) {
+    this.deadline = Date.now() + this.budgetMs;
     await this.ladder([series], levels);
     await this.refine(series);
     if (goalN !== undefined) await this.ensureLevel(series, goalN);
