@@ -38,6 +38,9 @@
 //                       and where gateway, generator and history spend their CPU
 //   --admission[=COUNT] instead of the sweep: the gateway's CPU per request (a probe, a refused
 //                       request, a stream start), alone on the machine, COUNT (2000) per round
+//   --turn-cost[=COUNT] instead of the sweep: each process's CPU per whole turn, warm, a few at a
+//                       time with PACING_MS=0, for a long and a short reply, fitted as a fixed part
+//                       (start and finish) plus a part per chunk, COUNT (500) turns per round
 //   --cache[=COUNT]     instead of the sweep: the response cache's first chunk, COUNT (300) cached
 //                       streams after one that fills the cache and 30 warm-up hits (shown apart), arriving as a Poisson process with
 //                       about --in-flight=N (20) open (1: one after another), --cache-pacing=MS between chunks;
@@ -60,6 +63,7 @@ import { cpuCapSupport } from './lib/cpu-cap.mjs';
 import { runLevel } from './lib/level.mjs';
 import { writeDocs } from './lib/report.mjs';
 import { admissionPass } from './lib/admission-pass.mjs';
+import { turnCostPass } from './lib/turn-cost-pass.mjs';
 import { cachePass } from './lib/cache-pass.mjs';
 import { heapPass } from './lib/heap-pass.mjs';
 import { profilePass } from './lib/profile-pass.mjs';
@@ -164,6 +168,8 @@ async function main() {
   try {
     const admissionArg = args.find((a) => a === '--admission' || a.startsWith('--admission='));
     if (admissionArg) return await admission(backEnd, Number(admissionArg.split('=')[1] ?? 2_000));
+    const turnCostArg = args.find((a) => a === '--turn-cost' || a.startsWith('--turn-cost='));
+    if (turnCostArg) return await turnCost(backEnd, Number(turnCostArg.split('=')[1] ?? 500));
     const cacheArg = args.find((a) => a === '--cache' || a.startsWith('--cache='));
     if (cacheArg) return await cache(backEnd, Number(cacheArg.split('=')[1] ?? 300));
     await measure(backEnd, startedAt, levels, code);
@@ -181,6 +187,15 @@ async function admission(backEnd, count) {
   for (const [kind, r] of Object.entries(result.results)) {
     say(`  ${kind.padEnd(8)} ${r.gatewayMs.toFixed(3)} ms (rounds ${r.rounds.join(', ')}), of it in the kernel ${r.kernelMs.toFixed(3)} ms; Redis ${r.redisMs.toFixed(3)} ms`);
   }
+}
+
+async function turnCost(backEnd, count) {
+  const r = await turnCostPass(backEnd, MESSAGE, count);
+  const line = (byName, digits) => Object.entries(byName).map(([name, v]) => `${name} ${v.toFixed(digits)}`).join(', ');
+  say(`CPU per whole turn, warm and uncontended (median of ${r.rounds} rounds of ${count}, ${r.inFlight} in flight, PACING_MS=0):`);
+  for (const [kind, k] of Object.entries(r.kinds)) say(`  ${kind.padEnd(5)} (${k.chunks} chunks): ${line(k.perTurnMs, 3)} ms (rounds, summed: ${k.rounds.join(', ')})`);
+  say(`  fixed per turn (start and finish): ${line(r.fit.fixedMs, 3)} ms = ${r.fit.fixedTotalMs.toFixed(3)} ms`);
+  say(`  per chunk (unpaced, one call each): ${line(r.fit.perChunkUs, 1)} µs`);
 }
 
 async function cache(backEnd, count) {
