@@ -1,7 +1,7 @@
 // The servers under test, behind one shape: start() → { port, url, pids, loopUrls, stop }.
 // Each start() makes the target's processes anew (Redis and history persist): the stack's gateway
 // and generators, the reference's one process, the relay's two (server and worker, on the bench's
-// Redis). `keptAcrossLevels` keeps them from a target's first level to the end of the run.
+// Redis). `keptAcrossLevels` keeps them from a target's first level until its sweep is done.
 // The cache-hit yardstick is the --cache pass's (cache-pass.mjs), one process on the bench's Redis.
 // `front`: the process that holds the client connections (its RSS is the memory per stream).
 import { spawn } from 'node:child_process';
@@ -126,11 +126,12 @@ async function untilReady(url, children, what) {
 
 /**
  * The same target with its processes started at its first level and kept for all the others, as
- * a deployed service's are (the default; `--fresh` starts them per level). A fresh process is
- * still compiling a stream's start path while a level's ramp runs, and the warm-up does not get it
- * there: measured on the stack at N = 325, a start cost 3.1-3.5 ms of CPU over all processes on
- * fresh processes and 1.9-2.6 ms on kept ones (docs/benchmarks.md, item 48). The level's memory
- * figure is then RSS above the one taken when the first level began (level.mjs).
+ * a deployed service's are (the default; `--fresh` starts them per level), until `stopKept`. A
+ * fresh process is still compiling a stream's start path while a level's ramp runs, and the
+ * warm-up does not get it there: measured on the stack at N = 325, a start cost 3.1-3.5 ms of CPU
+ * over all processes on fresh processes and 1.9-2.6 ms on kept ones (docs/benchmarks.md, item
+ * 48). A kept process's heap has grown at earlier levels, so the memory goal is measured on a
+ * level of fresh processes (run.mjs).
  */
 export function keptAcrossLevels(target) {
   let kept;
