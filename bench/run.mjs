@@ -95,7 +95,7 @@ const settings = {
   levels: (flag('levels') ?? (quick ? '50,100' : '50,100,150,250,500,750,1000,1500,2000,3000')).split(',').map(Number),
   retries: quick ? 0 : 2,
   refineSteps: quick ? 0 : 2,
-  // per target's sweep (the scaling pass's for both of its series)
+  // per target's sweep (the scaling pass has its own, below)
   budgetMs: quick ? 60_000 : 4 * 60_000,
   accountingN: quick ? 50 : 100,
   rampMs: Number(flag('ramp') ?? 1_000),
