@@ -14,7 +14,7 @@ import http from 'node:http';
 import { readKernelMs, readProc } from './proc-sampler.mjs';
 import { sleep } from './ports.mjs';
 import { startService } from './stack.mjs';
-import { percentileSorted, round } from './stats.mjs';
+import { median, round } from './stats.mjs';
 
 const IN_FLIGHT = 8;
 const ROUNDS = 3;
@@ -63,7 +63,6 @@ export async function admissionPass(backEnd, count) {
 /** CPU ms of the stack's Redis: its masters' summed on a cluster (--cluster). */
 const redisCpuMs = (backEnd) => (backEnd.redisCluster?.masterPids ?? [backEnd.redis.pid]).reduce((a, pid) => a + readProc(pid).cpuMs, 0);
 
-const median = (values) => percentileSorted([...values].sort((a, b) => a - b), 50);
 
 /** `count` requests of one kind, IN_FLIGHT at a time; throws when one is not answered as expected. */
 async function send(port, spec, count) {

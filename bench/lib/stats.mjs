@@ -45,3 +45,6 @@ export class SampleBuffer {
 }
 
 export const round = (value, digits = 1) => (Number.isFinite(value) ? Math.round(value * 10 ** digits) / 10 ** digits : null);
+
+/** The median of unsorted values. */
+export const median = (values) => percentileSorted([...values].sort((a, b) => a - b), 50);

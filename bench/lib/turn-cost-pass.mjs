@@ -11,7 +11,7 @@ import http from 'node:http';
 import { readProc } from './proc-sampler.mjs';
 import { sleep } from './ports.mjs';
 import { startService } from './stack.mjs';
-import { percentileSorted, round } from './stats.mjs';
+import { median, round } from './stats.mjs';
 
 const IN_FLIGHT = 8;
 const ROUNDS = 3;
@@ -42,14 +42,14 @@ export async function turnCostPass(backEnd, longQuestion, count) {
         rounds: rounds.map((r) => round(sum(r.perTurnMs), 3)),
       };
     }
-    return { count, rounds: ROUNDS, inFlight: IN_FLIGHT, kinds, fit: fit(kinds.long, kinds.short) };
+    return { count, rounds: ROUNDS, inFlight: IN_FLIGHT, kinds, fit: splitFixedAndPerChunk(kinds.long, kinds.short) };
   } finally {
     await Promise.all([gateway.stop(), generator.stop()]);
   }
 }
 
 /** Per process: fixed ms per turn and µs per chunk, from the two kinds' costs and chunk counts. */
-function fit(long, short) {
+function splitFixedAndPerChunk(long, short) {
   const perChunk = {};
   const fixed = {};
   for (const name of Object.keys(long.perTurnMs)) {
@@ -67,7 +67,6 @@ function readersOf(pids) {
 
 const cpuOf = (readers) => Object.fromEntries(Object.entries(readers).map(([name, read]) => [name, read()?.cpuMs ?? 0]));
 const sum = (byName) => Object.values(byName).reduce((a, v) => a + v, 0);
-const median = (values) => percentileSorted([...values].sort((a, b) => a - b), 50);
 
 /** `count` turns, IN_FLIGHT at a time, each read to `done`; returns the chunks received in all. */
 async function sendTurns(port, question, count) {
