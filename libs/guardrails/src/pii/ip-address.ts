@@ -46,6 +46,8 @@ export function findIpAddresses(text: string): PiiFinding[] {
     const end = match.index + match[0].length;
     if (!wordCharBefore(text, match.index) && !wordCharAt(text, end)) found.push({ kind: 'ip_address', start: match.index, end });
   });
+  // Every IPv6 candidate holds a colon.
+  if (!text.includes(':')) return found;
   forEachMatch(IPV6_CANDIDATE, text, (match) => {
     let candidate = match[0];
     const end = match.index + candidate.length;

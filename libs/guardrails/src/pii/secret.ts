@@ -49,6 +49,17 @@ const ASSIGNED = new RegExp(
   'dgi',
 );
 
+/**
+ * Words every `ASSIGNED` name contains (`key`, `secret`, `token`, `credential`, `pass…`, `pwd`):
+ * with none of them, or no `:` or `=`, in the text, `ASSIGNED` cannot match, and its scan (a
+ * lookbehind and an alternation at every position) is skipped.
+ */
+const ASSIGNED_NAME_WORD = /key|secret|token|credential|pass|pwd/i;
+
+function mayHoldAssignment(text: string): boolean {
+  return (text.includes('=') || text.includes(':')) && ASSIGNED_NAME_WORD.test(text);
+}
+
 function push(found: PiiFinding[], start: number, end: number): void {
   found.push({ kind: 'secret', start, end });
 }
@@ -61,11 +72,15 @@ export function findSecrets(text: string): PiiFinding[] {
       push(found, match.index, match.index + token.length);
     }
   });
-  forEachMatch(JWT, text, (match) => push(found, match.index, match.index + match[0].length));
-  forEachMatch(BEARER, text, (match) => {
-    const span = match.indices?.[1];
-    if (span && looksGenerated(match[1] ?? '')) push(found, span[0], span[1]);
-  });
+  // Each pattern's scan only where the text holds what it cannot match without.
+  if (text.includes('eyJ')) forEachMatch(JWT, text, (match) => push(found, match.index, match.index + match[0].length));
+  if (text.includes('earer')) {
+    forEachMatch(BEARER, text, (match) => {
+      const span = match.indices?.[1];
+      if (span && looksGenerated(match[1] ?? '')) push(found, span[0], span[1]);
+    });
+  }
+  if (!mayHoldAssignment(text)) return found;
   forEachMatch(ASSIGNED, text, (match) => {
     const span = match.indices?.[2];
     if (!span) return;

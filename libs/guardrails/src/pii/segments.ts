@@ -14,8 +14,14 @@ import { isWhitespace } from './char-classes.js';
  */
 export const MAX_SEGMENT_LENGTH = 1024;
 
-const SENTENCE_PUNCTUATION = new Set(['.', ',', ';', '!', '?']);
-const CJK_PUNCTUATION = new Set(['。', '，', '、', '；', '！', '？', '：', '．', '｡', '､']);
+// As character codes: `segmentEnd` asks about the character before every non-space one, and a
+// code needs no one-character string; the CJK set is only asked for codes past ASCII.
+const SENTENCE_PUNCTUATION = new Set([...'.,;!?'].map((c) => c.charCodeAt(0)));
+const CJK_PUNCTUATION = new Set([...'。，、；！？：．｡､'].map((c) => c.charCodeAt(0)));
+
+function isCjkPunctuation(code: number): boolean {
+  return code >= 0x3000 && CJK_PUNCTUATION.has(code);
+}
 
 function isLineBreak(code: number): boolean {
   return code === 10 || code === 13 || code === 0x2028 || code === 0x2029;
@@ -42,10 +48,9 @@ export function segmentEnd(text: string, start: number, end: number, final: bool
       }
       if (isLineBreak(code)) spaceRunHasBreak = true;
     } else if (i > start) {
-      let natural = CJK_PUNCTUATION.has(text[i - 1] as string);
+      let natural = isCjkPunctuation(text.charCodeAt(i - 1));
       if (spaceRunStart >= 0) {
-        const before = spaceRunStart > start ? text[spaceRunStart - 1] : undefined;
-        natural ||= spaceRunHasBreak || (before !== undefined && SENTENCE_PUNCTUATION.has(before));
+        natural ||= spaceRunHasBreak || (spaceRunStart > start && SENTENCE_PUNCTUATION.has(text.charCodeAt(spaceRunStart - 1)));
         if (i <= limit) lastSpaceBoundary = i;
         else if (lastSpaceBoundary < 0) return i;
       }
