@@ -40,6 +40,9 @@ export class TestStack {
       // Suites ask the same question many times and mean a generated reply each time; the cache
       // suite turns it on.
       CACHE_SCOPE: 'off',
+      // Suites look at finished jobs (their data as enqueued, which generator ran them, how many
+      // there were): the product removes each as it completes.
+      JOB_KEEP_COMPLETED: '10000',
       ...database.env,
       ...options.env,
     };

@@ -56,6 +56,8 @@ export const configSchema = z.object({
   JOB_LOCK_MS: int(500, 600_000).default(2_000),
   JOB_STALLED_INTERVAL_MS: int(200, 600_000).default(1_000),
   JOB_ATTEMPTS: int(1, 100).default(5),
+  /** Completed generation jobs kept in Redis for inspection, newest first; 0 removes each as it completes. */
+  JOB_KEEP_COMPLETED: int(0, 1_000_000).default(0),
   /** Earlier turns given to the provider as context. */
   CONTEXT_TURNS: int(0, 200).default(10),
   GENERATOR_PROVIDER: z.enum(['builtin', 'openai']).default('builtin'),

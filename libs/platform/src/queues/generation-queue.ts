@@ -31,12 +31,18 @@ function dispatchJobs<J extends { name: string; data: unknown }>(handlers: JobHa
   };
 }
 
-/** Options of every `generation` job: retried after 200 ms up to `JOB_ATTEMPTS`, kept a while for inspection. */
-function generationJobOptions(config: Pick<AppConfig, 'JOB_ATTEMPTS'>): DefaultJobOptions {
+/**
+ * Options of every `generation` job: retried after 200 ms up to `JOB_ATTEMPTS`; a failed one kept
+ * a day for inspection. A completed one is removed as it completes, unless `JOB_KEEP_COMPLETED`
+ * asks to keep the last so many: its turn is in history, and its stream's log says how it ended.
+ * Kept jobs cost every finish a trim of the completed set and Redis their data (a job's id is its
+ * stream's, and a stream is enqueued once: the kept job never served to make an enqueue idempotent).
+ */
+function generationJobOptions(config: Pick<AppConfig, 'JOB_ATTEMPTS' | 'JOB_KEEP_COMPLETED'>): DefaultJobOptions {
   return {
     attempts: config.JOB_ATTEMPTS,
     backoff: { type: 'fixed', delay: 200 },
-    removeOnComplete: { age: 3_600, count: 5_000 },
+    removeOnComplete: config.JOB_KEEP_COMPLETED > 0 ? { count: config.JOB_KEEP_COMPLETED } : true,
     removeOnFail: { age: 86_400 },
   };
 }
@@ -45,7 +51,9 @@ export type GenerationQueueHandle = Queue<GenerationJob['data'], string, Generat
 export type GenerationWorkerHandle = Worker<GenerationJob['data'], string, GenerationJob['name']>;
 
 /** The producer's handle on the `generation` queue. Enqueue with `jobId = stream_id`: an enqueue is idempotent. */
-export function generationQueue(config: Pick<AppConfig, 'REDIS_URL' | 'REDIS_CLUSTER_NODES' | 'REDIS_PREFIX' | 'JOB_ATTEMPTS'>): GenerationQueueHandle {
+export function generationQueue(
+  config: Pick<AppConfig, 'REDIS_URL' | 'REDIS_CLUSTER_NODES' | 'REDIS_PREFIX' | 'JOB_ATTEMPTS' | 'JOB_KEEP_COMPLETED'>,
+): GenerationQueueHandle {
   return new Queue(QueueName.Generation, {
     connection: bullQueueConnection(config),
     prefix: bullPrefix(config.REDIS_PREFIX),
