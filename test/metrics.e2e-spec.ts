@@ -72,6 +72,8 @@ describe('application metrics (docs/api.md §7)', () => {
     expect(grew('history', 'chat_history_write_seconds_count')).toBeGreaterThanOrEqual(1);
 
     for (const scrape of Object.values(after)) {
+      // Node's own metrics too, the event loop's lag among them (sampled every 100 ms, not prom-client's 10).
+      expect(scrape.value('nodejs_eventloop_lag_p99_seconds')).toBeGreaterThan(0);
       for (const key of ['chat_streams_total', 'chat_stream_ttft_seconds_bucket', 'chat_generation_attempts_total']) {
         for (const series of scrape.series(key)) expect(series).not.toMatch(uuid);
       }
