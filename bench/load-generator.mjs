@@ -5,10 +5,17 @@
 // records time to response headers, to first chunk, every inter-chunk gap, duration, bytes,
 // completion and seq continuity; it answers with summaries (percentiles), not raw samples, and
 // with `tenths` set also headers and TTFT per tenth of the streams in launch order.
+// With BENCH_GAP_LOG=<prefix> it also writes every gap of a level to `<prefix>-<N>-<epoch ms>.txt`,
+// one `<stream> <seq> <ms since the level's start> <gap ms>` line each (bench/gap-stalls.mjs reads them).
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { readDone, scanEvents } from './lib/sse-scan.mjs';
 import { round, SampleBuffer } from './lib/stats.mjs';
+
+const GAP_LOG = process.env.BENCH_GAP_LOG;
+/** The current level's gap lines while BENCH_GAP_LOG is set. */
+let gapLog;
 
 /** One stream's bookkeeping; plain fields, updated in place on the hot path. */
 function newStream(index) {
@@ -62,6 +69,7 @@ function runStream(stream, plan, agent, gaps, ttfts, bins, onEnd) {
           ttfts.push(now - stream.startAt);
         } else {
           gaps.push(now - stream.lastChunkAt);
+          gapLog?.push(`${stream.index} ${seq} ${(now - bins.t0).toFixed(2)} ${(now - stream.lastChunkAt).toFixed(2)}`);
         }
         stream.lastChunkAt = now;
         stream.chunks += 1;
@@ -105,6 +113,7 @@ function runLevel(plan) {
   const streams = Array.from({ length: plan.n }, (_, i) => newStream(i));
   const requests = new Array(plan.n);
   const gaps = new SampleBuffer(plan.n * (plan.expectChunks ?? 160));
+  gapLog = GAP_LOG ? [] : undefined;
   const ttfts = new SampleBuffer(plan.n);
   const bins = new Uint32Array(Math.ceil(plan.deadlineMs / BIN_MS) + 20);
   const loop = monitorEventLoopDelay({ resolution: 10 });
@@ -121,6 +130,7 @@ function runLevel(plan) {
       for (const req of requests) req?.destroy();
       agent.destroy();
       loop.disable();
+      if (gapLog) writeFileSync(`${GAP_LOG}-${plan.n}-${Date.now()}.txt`, gapLog.join('\n'));
       const result = report(plan, streams, gaps, ttfts, loop, process.cpuUsage(cpuBefore), performance.now() - t0);
       result.binMs = BIN_MS;
       result.bins = Array.from(bins);

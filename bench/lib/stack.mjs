@@ -4,7 +4,7 @@
 // a running PostgreSQL), gateway, generators.
 // Bench-specific twin of test/support (which is TypeScript and jest-oriented).
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -54,9 +54,14 @@ function tempDir(prefix) {
   return dir;
 }
 
-/** A child whose output is kept (last lines only) for error messages, never echoed. */
+/**
+ * A child whose output is kept (last lines only) for error messages, never echoed. With
+ * BENCH_LOG_DIR set, its stdout also goes to `<dir>/<name>-<pid>.log` whole (a service's logs, and
+ * what `BENCH_<APP>_NODE_ARGS=--trace-gc` prints).
+ */
 function spawnLogged(name, command, args, options) {
   const child = track(spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] }), name);
+  if (process.env.BENCH_LOG_DIR) child.stdout.pipe(createWriteStream(join(process.env.BENCH_LOG_DIR, `${name}-${child.pid}.log`)));
   const tail = [];
   for (const stream of [child.stdout, child.stderr]) {
     stream.on('data', (data) => {
