@@ -7,9 +7,8 @@
 // pause of a process on the chunk path (a collection, a burst of finishes), not a steady cost.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { percentileSorted } from './lib/stats.mjs';
-
-const percentile = (values, p) => percentileSorted([...values].sort((a, b) => a - b), p);
+import { say } from './lib/say.mjs';
+import { percentile } from './lib/stats.mjs';
 
 const files = process.argv.slice(2);
 if (files.length === 0) {
@@ -31,6 +30,6 @@ for (const file of files) {
   const byHalfSecond = new Map();
   for (const g of slow) byHalfSecond.set(Math.floor(g.atMs / 500), (byHalfSecond.get(Math.floor(g.atMs / 500)) ?? 0) + 1);
   const bins = [...byHalfSecond].sort((a, b) => a[0] - b[0]).map(([bin, count]) => `${(bin / 2).toFixed(1)} s: ${count}`);
-  console.log(`${basename(file)}: ${gaps.length} gaps, p99 ${p99.toFixed(1)} ms; first gaps p50/p99 ${percentile(first, 50).toFixed(1)}/${percentile(first, 99).toFixed(1)} ms, later p99 ${percentile(later, 99).toFixed(1)} ms`);
-  console.log(`  ${slow.length} above the p99 (${slow.filter((g) => g.seq === 2).length} of them first gaps), by half second: ${bins.join(', ')}`);
+  say(`${basename(file)}: ${gaps.length} gaps, p99 ${p99.toFixed(1)} ms; first gaps p50/p99 ${percentile(first, 50).toFixed(1)}/${percentile(first, 99).toFixed(1)} ms, later p99 ${percentile(later, 99).toFixed(1)} ms`);
+  say(`  ${slow.length} above the p99 (${slow.filter((g) => g.seq === 2).length} of them first gaps), by half second: ${bins.join(', ')}`);
 }

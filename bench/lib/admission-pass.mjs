@@ -63,7 +63,6 @@ export async function admissionPass(backEnd, count) {
 /** CPU ms of the stack's Redis: its masters' summed on a cluster (--cluster). */
 const redisCpuMs = (backEnd) => (backEnd.redisCluster?.masterPids ?? [backEnd.redis.pid]).reduce((a, pid) => a + readProc(pid).cpuMs, 0);
 
-
 /** `count` requests of one kind, IN_FLIGHT at a time; throws when one is not answered as expected. */
 async function send(port, spec, count) {
   let sent = 0;

@@ -46,5 +46,8 @@ export class SampleBuffer {
 
 export const round = (value, digits = 1) => (Number.isFinite(value) ? Math.round(value * 10 ** digits) / 10 ** digits : null);
 
+/** Nearest-rank percentile of unsorted values (a sorted copy is made). */
+export const percentile = (values, p) => percentileSorted([...values].sort((a, b) => a - b), p);
+
 /** The median of unsorted values. */
-export const median = (values) => percentileSorted([...values].sort((a, b) => a - b), 50);
+export const median = (values) => percentile(values, 50);

@@ -5,7 +5,7 @@ import { closeGenerationHandle, generationQueue, type GenerationQueueHandle } fr
 import type { JobType } from 'bullmq';
 import { watchGenerationQueue } from '../metrics/queue-metrics.js';
 
-/** Producer side of the `generation` queue. jobId = stream_id makes an enqueue idempotent. */
+/** Producer side of the `generation` queue. jobId = stream_id makes an enqueue idempotent while the job is in Redis (a stream is enqueued once). */
 @Injectable()
 export class GenerationQueue implements OnApplicationShutdown {
   private readonly queue: GenerationQueueHandle;

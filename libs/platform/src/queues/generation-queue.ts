@@ -50,7 +50,7 @@ function generationJobOptions(config: Pick<AppConfig, 'JOB_ATTEMPTS' | 'JOB_KEEP
 export type GenerationQueueHandle = Queue<GenerationJob['data'], string, GenerationJob['name']>;
 export type GenerationWorkerHandle = Worker<GenerationJob['data'], string, GenerationJob['name']>;
 
-/** The producer's handle on the `generation` queue. Enqueue with `jobId = stream_id`: an enqueue is idempotent. */
+/** The producer's handle on the `generation` queue. Enqueue with `jobId = stream_id`: an enqueue is idempotent while the job is in Redis. */
 export function generationQueue(
   config: Pick<AppConfig, 'REDIS_URL' | 'REDIS_CLUSTER_NODES' | 'REDIS_PREFIX' | 'JOB_ATTEMPTS' | 'JOB_KEEP_COMPLETED'>,
 ): GenerationQueueHandle {
