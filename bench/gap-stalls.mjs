@@ -5,20 +5,27 @@
 // waits for its pacing slot), and the gaps above the p99 by the half second of the level they
 // arrived in. Gaps above the p99 that crowd into one half second, across most streams, are one
 // pause of a process on the chunk path (a collection, a burst of finishes), not a steady cost.
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+// With `--pauses=<dir>` (the BENCH_PAUSE_LOG directory of the same run) it also says, for each half
+// second that holds a tenth or more of the slow gaps, which service's event loop stalled in it and
+// how much of that was collection (bench/lib/pause-probe.mjs), on the wall clock of the level's start.
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { say } from './lib/say.mjs';
 import { percentile } from './lib/stats.mjs';
 
-const files = process.argv.slice(2);
+const args = process.argv.slice(2);
+const pausesDir = args.find((a) => a.startsWith('--pauses='))?.slice('--pauses='.length);
+const files = args.filter((a) => !a.startsWith('--'));
 if (files.length === 0) {
-  process.stderr.write('usage: node bench/gap-stalls.mjs <gap files…>\n');
+  process.stderr.write('usage: node bench/gap-stalls.mjs [--pauses=<dir>] <gap files…>\n');
   process.exit(2);
 }
+const pauses = pausesDir ? readPauses(pausesDir) : [];
 for (const file of files) {
-  const gaps = readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
+  const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  const t0 = Number(lines.find((line) => line.startsWith('# t0 '))?.slice(5));
+  const gaps = lines
+    .filter((line) => !line.startsWith('#'))
     .map((line) => {
       const [stream, seq, atMs, gapMs] = line.split(' ').map(Number);
       return { stream, seq, atMs, gapMs };
@@ -32,4 +39,49 @@ for (const file of files) {
   const bins = [...byHalfSecond].sort((a, b) => a[0] - b[0]).map(([bin, count]) => `${(bin / 2).toFixed(1)} s: ${count}`);
   say(`${basename(file)}: ${gaps.length} gaps, p99 ${p99.toFixed(1)} ms; first gaps p50/p99 ${percentile(first, 50).toFixed(1)}/${percentile(first, 99).toFixed(1)} ms, later p99 ${percentile(later, 99).toFixed(1)} ms`);
   say(`  ${slow.length} above the p99 (${slow.filter((g) => g.seq === 2).length} of them first gaps), by half second: ${bins.join(', ')}`);
+  if (pausesDir && Number.isFinite(t0)) {
+    for (const [bin, count] of [...byHalfSecond].sort((a, b) => a[0] - b[0])) {
+      if (count < slow.length / 10) continue;
+      // A gap is logged when its late chunk arrives: the pause that made it began up to a gap earlier.
+      const from = t0 + bin * 500 - 100;
+      const to = t0 + bin * 500 + 500;
+      say(`  ${(bin / 2).toFixed(1)} s (${count} slow gaps): ${pausesIn(pauses, from, to) || 'no service paused 8 ms or more'}`);
+    }
+  }
+}
+
+/** Every service log's probe lines: `{ service, kind: 'gc' | 'loop', at, ms, what }`. */
+function readPauses(dir) {
+  const found = [];
+  for (const name of readdirSync(dir).filter((f) => f.endsWith('.log'))) {
+    const service = name.replace(/\.log$/, '');
+    for (const line of readFileSync(join(dir, name), 'utf8').split('\n')) {
+      if (!line.startsWith('pause-probe ')) continue;
+      const [, kind, at, ms, what] = line.split(' ');
+      found.push({ service, kind, at: Number(at), ms: Number(ms), what });
+    }
+  }
+  return found;
+}
+
+/** Per service, its loop stalls and collections of at least 2 ms in [from, to). */
+function pausesIn(all, from, to) {
+  const byService = new Map();
+  for (const p of all) {
+    const end = p.kind === 'gc' ? p.at + p.ms : p.at;
+    if (end < from || end - p.ms >= to) continue;
+    const entry = byService.get(p.service) ?? { loop: [], gc: [] };
+    entry[p.kind].push(p);
+    byService.set(p.service, entry);
+  }
+  const described = [];
+  for (const [service, { loop, gc }] of byService) {
+    if (loop.length === 0) continue;
+    const gcMs = gc.reduce((sum, p) => sum + p.ms, 0);
+    const kinds = [...new Set(gc.map((p) => p.what))].join('/');
+    described.push(
+      `${service} stalled ${loop.length}× (max ${Math.max(...loop.map((p) => p.ms)).toFixed(0)} ms, ${loop.reduce((s, p) => s + p.ms, 0).toFixed(0)} ms in all); collections ${gc.length} (${gcMs.toFixed(0)} ms${kinds ? ` ${kinds}` : ''})`,
+    );
+  }
+  return described.join('; ');
 }

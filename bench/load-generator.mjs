@@ -6,7 +6,8 @@
 // completion and seq continuity; it answers with summaries (percentiles), not raw samples, and
 // with `tenths` set also headers and TTFT per tenth of the streams in launch order.
 // With BENCH_GAP_LOG=<prefix> it also writes every gap of a level to `<prefix>-<N>-<epoch ms>.txt`,
-// one `<stream> <seq> <ms since the level's start> <gap ms>` line each (bench/gap-stalls.mjs reads them).
+// one `<stream> <seq> <ms since the level's start> <gap ms>` line each after a `# t0 <epoch ms>` line
+// (the level's start on the wall clock, to set beside BENCH_PAUSE_LOG's service logs; bench/gap-stalls.mjs reads them).
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -130,7 +131,7 @@ function runLevel(plan) {
       for (const req of requests) req?.destroy();
       agent.destroy();
       loop.disable();
-      if (gapLog) writeFileSync(`${GAP_LOG}-${plan.n}-${Date.now()}.txt`, gapLog.join('\n'));
+      if (gapLog) writeFileSync(`${GAP_LOG}-${plan.n}-${Date.now()}.txt`, [`# t0 ${(performance.timeOrigin + t0).toFixed(1)}`, ...gapLog].join('\n'));
       const result = report(plan, streams, gaps, ttfts, loop, process.cpuUsage(cpuBefore), performance.now() - t0);
       result.binMs = BIN_MS;
       result.bins = Array.from(bins);

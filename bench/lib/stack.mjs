@@ -57,11 +57,13 @@ function tempDir(prefix) {
 /**
  * A child whose output is kept (last lines only) for error messages, never echoed. With
  * BENCH_LOG_DIR set, its stdout also goes to `<dir>/<name>-<pid>.log` whole (a service's logs, and
- * what `BENCH_<APP>_NODE_ARGS=--trace-gc` prints).
+ * what `BENCH_<APP>_NODE_ARGS=--trace-gc` prints). BENCH_PAUSE_LOG=<dir> does the same and loads
+ * pause-probe.mjs into every service (its collections and event-loop stalls on the wall clock).
  */
 function spawnLogged(name, command, args, options) {
   const child = track(spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] }), name);
-  if (process.env.BENCH_LOG_DIR) child.stdout.pipe(createWriteStream(join(process.env.BENCH_LOG_DIR, `${name}-${child.pid}.log`)));
+  const logDir = process.env.BENCH_LOG_DIR ?? process.env.BENCH_PAUSE_LOG;
+  if (logDir) child.stdout.pipe(createWriteStream(join(logDir, `${name}-${child.pid}.log`)));
   const tail = [];
   for (const stream of [child.stdout, child.stderr]) {
     stream.on('data', (data) => {
@@ -105,7 +107,8 @@ export async function startService(app, env, nodeArgs = [], appsDir = undefined)
   const port = await freePort();
   const words = (name) => process.env[`BENCH_${app.toUpperCase()}_${name}`]?.split(' ').filter(Boolean) ?? [];
   const settings = Object.fromEntries(words('ENV').map((kv) => kv.split(/=(.*)/s).slice(0, 2)));
-  const proc = spawnLogged(app, process.execPath, [...words('NODE_ARGS'), ...nodeArgs, entryOf(app, appsDir)], {
+  const probe = process.env.BENCH_PAUSE_LOG ? [`--import=${new URL('pause-probe.mjs', import.meta.url).href}`] : [];
+  const proc = spawnLogged(app, process.execPath, [...probe, ...words('NODE_ARGS'), ...nodeArgs, entryOf(app, appsDir)], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env, ...settings, PORT: String(port), HOST: '127.0.0.1' },
   });
