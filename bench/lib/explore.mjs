@@ -32,6 +32,9 @@ function redisLines(rec) {
   const s = rec.slowlog;
   if (!s) return;
   say(`  Redis per turn: ${fmt(s.issuedPerStream)} client-issued commands; script calls ${fmt(s.scriptCallsPerStream)} (chunk batches excluded) and ${fmt(s.chunkBatchesPerStream)} chunk batches`);
+  const top = s.rows.filter((r) => r.usPerStream > 0).sort((a, b) => b.usPerStream - a.usPerStream).slice(0, 8);
+  say(`  Redis execution per turn ${fmt(s.executionUsPerStream)} µs; by command: ${top.map((r) => `${r.key} ${fmt(r.usPerStream)}`).join(', ')}`);
+  say(`  by script: ${Object.entries(s.scriptUsPerStream ?? {}).map(([name, us]) => `${name} ${fmt(us)}`).join(', ')}`);
 }
 
 /** `slowlog`: also count every client-issued Redis command of the stack's series (SLOWLOG at threshold 0, which costs Redis CPU). */

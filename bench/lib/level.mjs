@@ -200,7 +200,7 @@ function accountPerChunk(slowlog, lg) {
   const chunks = Math.max(1, lg.chunks);
   const rows = Object.entries(slowlog.byClient)
     .sort((a, b) => b[1] - a[1])
-    .map(([key, calls]) => ({ key, calls, perChunk: round(calls / chunks, 3), perStream: round(calls / lg.n, 2) }));
+    .map(([key, calls]) => ({ key, calls, perChunk: round(calls / chunks, 3), perStream: round(calls / lg.n, 2), usPerStream: round((slowlog.usByClient?.[key] ?? 0) / lg.n, 1) }));
   return {
     issuedPerChunk: round(slowlog.issued / chunks, 2),
     insideScriptsPerChunk: round(slowlog.insideScripts / chunks, 2),
@@ -210,6 +210,9 @@ function accountPerChunk(slowlog, lg) {
     scriptCallsPerStream: round((slowlog.scriptCalls - slowlog.chunkBatches) / lg.n, 2),
     chunkBatchesPerStream: round(slowlog.chunkBatches / lg.n, 2),
     scriptsPerStream: Object.fromEntries(Object.entries(slowlog.byScript).sort((a, b) => b[1] - a[1]).map(([name, calls]) => [name, round(calls / lg.n, 2)])),
+    // Redis's execution time per turn by script, and over all client-issued commands.
+    scriptUsPerStream: Object.fromEntries(Object.entries(slowlog.usByScript ?? {}).sort((a, b) => b[1] - a[1]).map(([name, us]) => [name, round(us / lg.n, 1)])),
+    executionUsPerStream: round(Object.values(slowlog.usByClient ?? {}).reduce((sum, us) => sum + us, 0) / lg.n, 1),
     rows,
   };
 }

@@ -125,7 +125,11 @@ export async function stopSlowlogCapture(client, root) {
   let scriptCalls = 0;
   let chunkBatches = 0;
   const byScript = {};
-  for (const [, , , args, addr, name] of entries) {
+  // Execution time (µs, as SLOWLOG measures it: the command's own run, not reading or answering
+  // it); a command run inside a script is in its script's time.
+  const usByClient = {};
+  const usByScript = {};
+  for (const [, , durationUs, args, addr, name] of entries) {
     const cmd = String(args[0]).toLowerCase();
     if (addr === '?:0') {
       insideScripts += 1;
@@ -135,12 +139,14 @@ export async function stopSlowlogCapture(client, root) {
     issued += 1;
     const key = `${name || 'unnamed'} ${cmd}`;
     byClient[key] = (byClient[key] ?? 0) + 1;
+    usByClient[key] = (usByClient[key] ?? 0) + Number(durationUs);
     if (cmd === 'evalsha' || cmd === 'eval' || cmd === 'fcall') {
       scriptCalls += 1;
       const script = names.get(String(args[1])) ?? String(args[1]).slice(0, 8);
       byScript[script] = (byScript[script] ?? 0) + 1;
+      usByScript[script] = (usByScript[script] ?? 0) + Number(durationUs);
       if (cmd === 'evalsha' && chunkSha !== undefined && String(args[1]) === chunkSha) chunkBatches += 1;
     }
   }
-  return { issued, insideScripts, scriptCalls, chunkBatches, byClient, byScript };
+  return { issued, insideScripts, scriptCalls, chunkBatches, byClient, byScript, usByClient, usByScript };
 }

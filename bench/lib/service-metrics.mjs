@@ -1,7 +1,9 @@
 // Event-loop delay of a service, read from its GET /metrics (prom-client default metrics). The
 // services do not expose it otherwise. prom-client resets its monitorEventLoopDelay histogram on
 // every scrape, so a scrape before a level and one after it bracket exactly that level.
-const RESOLUTION_S = 0.01; // prom-client's default sampling interval, included in every sample
+// The services' sampling interval (EVENT_LOOP_SAMPLE_MS in libs/platform/src/metrics/metrics.controller.ts),
+// included in every sample.
+const RESOLUTION_S = 0.1;
 
 function gauge(text, name) {
   const match = text.match(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.eE+-]+)$`, 'm'));
