@@ -24,12 +24,9 @@ const pauses = pausesDir ? readPauses(pausesDir) : [];
 for (const file of files) {
   const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
   const t0 = Number(lines.find((line) => line.startsWith('# t0 '))?.slice(5));
-  const gaps = lines
-    .filter((line) => !line.startsWith('#'))
-    .map((line) => {
-      const [stream, seq, atMs, gapMs] = line.split(' ').map(Number);
-      return { stream, seq, atMs, gapMs };
-    });
+  const rows = lines.filter((line) => !line.startsWith('#')).map((line) => line.split(' ').map(Number));
+  const gaps = rows.filter(([, seq]) => seq > 1).map(([stream, seq, atMs, gapMs]) => ({ stream, seq, atMs, gapMs }));
+  const firsts = rows.filter(([, seq]) => seq === 1).map(([stream, , atMs, ttftMs, headersMs, metaMs]) => ({ stream, atMs, ttftMs, headersMs, metaMs }));
   const p99 = percentile(gaps.map((g) => g.gapMs), 99);
   const first = gaps.filter((g) => g.seq === 2).map((g) => g.gapMs);
   const later = gaps.filter((g) => g.seq > 2).map((g) => g.gapMs);
@@ -39,6 +36,7 @@ for (const file of files) {
   const bins = [...byHalfSecond].sort((a, b) => a[0] - b[0]).map(([bin, count]) => `${(bin / 2).toFixed(1)} s: ${count}`);
   say(`${basename(file)}: ${gaps.length} gaps, p99 ${p99.toFixed(1)} ms; first gaps p50/p99 ${percentile(first, 50).toFixed(1)}/${percentile(first, 99).toFixed(1)} ms, later p99 ${percentile(later, 99).toFixed(1)} ms`);
   say(`  ${slow.length} above the p99 (${slow.filter((g) => g.seq === 2).length} of them first gaps), by half second: ${bins.join(', ')}`);
+  if (firsts.length > 0) slowStarts(firsts);
   if (pausesDir && Number.isFinite(t0)) {
     for (const [bin, count] of [...byHalfSecond].sort((a, b) => a[0] - b[0])) {
       if (count < slow.length / 10) continue;
@@ -47,6 +45,26 @@ for (const file of files) {
       const to = t0 + bin * 500 + 500;
       say(`  ${(bin / 2).toFixed(1)} s (${count} slow gaps): ${pausesIn(pauses, from, to) || 'no service paused 8 ms or more'}`);
     }
+  }
+}
+
+/**
+ * The first chunks above the TTFT p99, by the half second their request was sent in, with where
+ * their time went: to response headers (the gateway's admission), to `meta`, and from `meta` to
+ * the first chunk (queue, generator, the chunk's way back).
+ */
+function slowStarts(firsts) {
+  const p99 = percentile(firsts.map((f) => f.ttftMs), 99);
+  const slow = firsts.filter((f) => f.ttftMs >= p99);
+  const byHalfSecond = new Map();
+  for (const f of slow) {
+    const bin = Math.floor((f.atMs - f.ttftMs) / 500);
+    byHalfSecond.set(bin, [...(byHalfSecond.get(bin) ?? []), f]);
+  }
+  const median = (values) => percentile(values, 50).toFixed(1);
+  say(`  TTFT p99 ${p99.toFixed(1)} ms (p50 ${median(firsts.map((f) => f.ttftMs))}); the slowest ${slow.length} by the half second they were sent in (median to headers / to meta / meta → first chunk, ms):`);
+  for (const [bin, group] of [...byHalfSecond].sort((a, b) => a[0] - b[0])) {
+    say(`    ${(bin / 2).toFixed(1)} s: ${group.length}, ${median(group.map((f) => f.headersMs))} / ${median(group.map((f) => f.metaMs))} / ${median(group.map((f) => f.ttftMs - f.metaMs))}`);
   }
 }
 

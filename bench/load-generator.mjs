@@ -6,7 +6,8 @@
 // completion and seq continuity; it answers with summaries (percentiles), not raw samples, and
 // with `tenths` set also headers and TTFT per tenth of the streams in launch order.
 // With BENCH_GAP_LOG=<prefix> it also writes every gap of a level to `<prefix>-<N>-<epoch ms>.txt`,
-// one `<stream> <seq> <ms since the level's start> <gap ms>` line each after a `# t0 <epoch ms>` line
+// one `<stream> <seq> <ms since the level's start> <gap ms>` line each (for a stream's first chunk
+// `<ttft ms> <to headers ms> <to meta ms>` in place of the gap) after a `# t0 <epoch ms>` line
 // (the level's start on the wall clock, to set beside BENCH_PAUSE_LOG's service logs; bench/gap-stalls.mjs reads them).
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -68,6 +69,8 @@ function runStream(stream, plan, agent, gaps, ttfts, bins, onEnd) {
         if (stream.chunks === 0) {
           stream.firstChunkAt = now;
           ttfts.push(now - stream.startAt);
+          // The first chunk's line: its TTFT in place of a gap, then the times to headers and to `meta`.
+          gapLog?.push(`${stream.index} ${seq} ${(now - bins.t0).toFixed(2)} ${(now - stream.startAt).toFixed(2)} ${(stream.headersAt - stream.startAt).toFixed(2)} ${(stream.metaAt - stream.startAt).toFixed(2)}`);
         } else {
           gaps.push(now - stream.lastChunkAt);
           gapLog?.push(`${stream.index} ${seq} ${(now - bins.t0).toFixed(2)} ${(now - stream.lastChunkAt).toFixed(2)}`);
