@@ -57,12 +57,22 @@ export function perChunk(delta, chunks) {
 
 /** Several nodes' slowlog captures (a cluster's masters) as one. */
 export function mergeSlowlogs(captures) {
-  const byClient = {};
-  const byScript = {};
-  for (const c of captures) for (const [key, calls] of Object.entries(c.byClient)) byClient[key] = (byClient[key] ?? 0) + calls;
-  for (const c of captures) for (const [key, calls] of Object.entries(c.byScript)) byScript[key] = (byScript[key] ?? 0) + calls;
+  const merged = (field) => {
+    const out = {};
+    for (const c of captures) for (const [key, value] of Object.entries(c[field] ?? {})) out[key] = (out[key] ?? 0) + value;
+    return out;
+  };
   const sum = (field) => captures.reduce((a, c) => a + c[field], 0);
-  return { issued: sum('issued'), insideScripts: sum('insideScripts'), scriptCalls: sum('scriptCalls'), chunkBatches: sum('chunkBatches'), byClient, byScript };
+  return {
+    issued: sum('issued'),
+    insideScripts: sum('insideScripts'),
+    scriptCalls: sum('scriptCalls'),
+    chunkBatches: sum('chunkBatches'),
+    byClient: merged('byClient'),
+    byScript: merged('byScript'),
+    usByClient: merged('usByClient'),
+    usByScript: merged('usByScript'),
+  };
 }
 
 /**
