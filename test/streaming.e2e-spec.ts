@@ -25,6 +25,8 @@ describe('streaming at the real pace (PACING_MS=30)', () => {
     expect(res.headers.get('cache-control')).toBe('no-cache');
     expect(res.headers.get('x-accel-buffering')).toBe('no');
     expect(res.headers.get('connection')).toBe('keep-alive');
+    // The server's idle timeout, so that a client retires the connection before it is closed under it.
+    expect(res.headers.get('keep-alive')).toMatch(/^timeout=\d+$/);
     expect(res.headers.get('x-request-id')).toBeTruthy();
 
     const meta = res.json<MetaEventData>('meta');

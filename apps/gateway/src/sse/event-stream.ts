@@ -40,10 +40,14 @@ function startEventStream(req: Request, res: Response, events: Observable<Messag
   // hours would, and the socket option was a system call per stream start.
   req.socket.setTimeout(0);
   req.socket.setNoDelay(true);
+  // No `Connection` header of ours: Node's own is `keep-alive` for a client that keeps the
+  // connection, with `Keep-Alive: timeout=5` (the server's idle timeout), which it leaves out once
+  // a handler sets `Connection`. Clients that read it (undici, so Node's fetch and the SDKs built
+  // on it) retire an idle connection before the server closes it, instead of sending the next
+  // request on a socket that is being closed and getting ECONNRESET.
   res.writeHead(200, {
     'Content-Type': 'text/event-stream',
     'Cache-Control': 'no-cache',
-    Connection: 'keep-alive',
     'X-Accel-Buffering': 'no',
     'X-Stream-Id': options.streamId,
     'X-Session-Id': options.sessionId,
