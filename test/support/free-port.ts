@@ -1,12 +1,4 @@
-import { createServer } from 'node:net';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-    server.on('error', reject);
-  });
-}
+// The start script's and the bench's choice of port (scripts/lib/free-port.mjs: below the kernel's
+// range for outgoing connections, so that no outgoing connection can take it before the service
+// it is for binds it), typed by free-port.d.mts beside it.
+export { freePort } from '../../scripts/lib/free-port.mjs';

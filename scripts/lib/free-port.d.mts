@@ -1,0 +1,2 @@
+/** A free loopback port below the kernel's range for outgoing connections (see free-port.mjs). */
+export function freePort(): Promise<number>;
