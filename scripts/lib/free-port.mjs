@@ -5,8 +5,8 @@
 // ip_local_port_range, 32768–60999 by default; macOS's starts at 49152), not handed out by the
 // kernel (listen on port 0): a port from that range that is free now can become the local end of
 // any process's outgoing connection before the service that was given it binds it, and then the
-// service fails with EADDRINUSE for as long as that connection lives (seen with `GENERATORS=3`:
-// a generator's or history's Redis connection took the gateway's port, and every restart failed).
+// service fails with EADDRINUSE for as long as that connection lives (seen in CI: under
+// `GENERATORS=3` a gateway failed to bind its port on every restart for over a minute).
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
