@@ -99,6 +99,8 @@ if (!existsSync(`${root}dist/web/index.html`) && existsSync(`${root}apps/web/vit
 
 // 2. Redis.
 env.REDIS_URL ??= 'redis://127.0.0.1:6379';
+/** The private Redis's port, when this script starts one. */
+let privateRedisPort = 0;
 if (!(await pingRedis(env.REDIS_URL))) {
   const which = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
   if (which.status !== 0) {
@@ -107,7 +109,8 @@ if (!(await pingRedis(env.REDIS_URL))) {
     log('or point REDIS_URL at a running Redis, then run "npm start" again.');
     process.exit(1);
   }
-  const port = await freePort();
+  const port = await freePort([gatewayPort, historyPort, generatorPort]);
+  privateRedisPort = port;
   const dir = `${root}data/redis`;
   mkdirSync(dir, { recursive: true });
   log(`no Redis at ${env.REDIS_URL}: starting a private redis-server on port ${port} (data in ${dir})`);
@@ -121,7 +124,7 @@ if (!(await pingRedis(env.REDIS_URL))) {
 // 3. Services. Each generator keeps its port across restarts; the first one takes GENERATOR_PORT.
 env.HISTORY_URL ??= `http://127.0.0.1:${historyPort}`;
 const generatorPorts = [generatorPort];
-while (generatorPorts.length < generators) generatorPorts.push(await freePort());
+while (generatorPorts.length < generators) generatorPorts.push(await freePort([gatewayPort, historyPort, privateRedisPort, ...generatorPorts]));
 
 supervisor.add('history', process.execPath, [entry('history')], { ...env, PORT: String(historyPort), HOST: INTERNAL_HOST }, historyPort);
 generatorPorts.forEach((port, i) => {

@@ -5,19 +5,24 @@
 // ip_local_port_range, 32768–60999 by default; macOS's starts at 49152), not handed out by the
 // kernel (listen on port 0): a port from that range that is free now can become the local end of
 // any process's outgoing connection before the service that was given it binds it, and then the
-// service fails with EADDRINUSE for as long as that connection lives (seen in CI: under
-// `GENERATORS=3` a gateway failed to bind its port on every restart for over a minute).
+// service fails with EADDRINUSE for as long as that connection lives.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 const LOWEST = 20_000;
 const ATTEMPTS = 100;
 
-export async function freePort() {
+/**
+ * `except`: ports already given to processes that may not have bound them yet. A port is free
+ * until someone binds it, so two choices made before either bind could otherwise be the same one
+ * (the kernel's own choice repeats a port just released, which is how a CI run's `npm start` gave
+ * its private Redis the port its caller had chosen for the gateway).
+ */
+export async function freePort(except = []) {
   const below = Math.min(ephemeralRangeStart(), 32_768);
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const port = LOWEST + Math.floor(Math.random() * (below - LOWEST));
-    if (await canListen(port)) return port;
+    if (!except.includes(port) && (await canListen(port))) return port;
   }
   return listenOn(0); // every port tried was taken: one the kernel picks
 }

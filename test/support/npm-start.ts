@@ -25,14 +25,18 @@ export class NpmStart {
   /** Starts it with nothing listening at REDIS_URL, so it starts its own private redis-server. */
   static async start(port: number, env: Record<string, string> = {}): Promise<NpmStart> {
     const dataDir = mkdtempSync(join(tmpdir(), 'chat-start-'));
+    // Four ports none of which is bound yet: each choice excludes the ones made before it.
+    const ports = [port];
+    for (let i = 0; i < 3; i++) ports.push(await freePort(ports));
+    const [, generatorPort, historyPort, unusedRedisPort] = ports;
     const child = spawn(process.execPath, ['scripts/start.mjs'], {
       cwd: root,
       env: {
         PATH: process.env.PATH ?? '',
         PORT: String(port),
-        GENERATOR_PORT: String(await freePort()),
-        HISTORY_PORT: String(await freePort()),
-        REDIS_URL: `redis://127.0.0.1:${await freePort()}`, // nothing listens there
+        GENERATOR_PORT: String(generatorPort),
+        HISTORY_PORT: String(historyPort),
+        REDIS_URL: `redis://127.0.0.1:${unusedRedisPort}`, // nothing listens there
         REDIS_PREFIX: 'starttest',
         HISTORY_DATA_DIR: dataDir,
         LOG_LEVEL: 'warn',
@@ -44,7 +48,13 @@ export class NpmStart {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const started = new NpmStart(child, port, dataDir);
-    await started.waitFor(/ready: open http:\/\/localhost:/, 90_000);
+    try {
+      await started.waitFor(/ready: open http:\/\/localhost:/, 90_000);
+    } catch (err) {
+      // Never ready: stop what it did start, or its processes outlive the test (and keep jest up).
+      await started.interrupt();
+      throw err;
+    }
     return started;
   }
 
