@@ -59,7 +59,9 @@ function slowStarts(firsts) {
   const byHalfSecond = new Map();
   for (const f of slow) {
     const bin = Math.floor((f.atMs - f.ttftMs) / 500);
-    byHalfSecond.set(bin, [...(byHalfSecond.get(bin) ?? []), f]);
+    const group = byHalfSecond.get(bin);
+    if (group) group.push(f);
+    else byHalfSecond.set(bin, [f]);
   }
   const median = (values) => percentile(values, 50).toFixed(1);
   say(`  TTFT p99 ${p99.toFixed(1)} ms (p50 ${median(firsts.map((f) => f.ttftMs))}); the slowest ${slow.length} by the half second they were sent in (median to headers / to meta / meta → first chunk, ms):`);

@@ -1,9 +1,12 @@
 // Event-loop delay of a service, read from its GET /metrics (prom-client default metrics). The
 // services do not expose it otherwise. prom-client resets its monitorEventLoopDelay histogram on
 // every scrape, so a scrape before a level and one after it bracket exactly that level.
-// The services' sampling interval (EVENT_LOOP_SAMPLE_MS in libs/platform/src/metrics/metrics.controller.ts),
-// included in every sample.
-const RESOLUTION_S = 0.1;
+/**
+ * The services' sampling interval (EVENT_LOOP_SAMPLE_MS in libs/platform/src/metrics/metrics.controller.ts),
+ * included in every sample; the yardstick servers sample at it too (yardstick-server.mjs).
+ */
+export const LOOP_SAMPLE_MS = 100;
+const RESOLUTION_S = LOOP_SAMPLE_MS / 1000;
 
 function gauge(text, name) {
   const match = text.match(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.eE+-]+)$`, 'm'));

@@ -1,10 +1,11 @@
 // The HTTP side the yardstick servers (bench/reference-server.mjs, bench/relay/) share: plain
 // node:http, the stream route, `/metrics` with the event-loop figures the services' prom-client
-// reports (same names, same 100 ms resolution as the services' EVENT_LOOP_SAMPLE_MS, so the figures
-// compare and the bench subtracts one interval from both; the histogram resets per read),
+// reports (same names, sampled at the services' interval, LOOP_SAMPLE_MS, so the figures compare and
+// the bench subtracts one interval from both; the histogram resets per read),
 // `/health/*`, and an exit on SIGTERM.
 import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { LOOP_SAMPLE_MS } from './service-metrics.mjs';
 
 /**
  * Serves `stream(req, res)` at POST /api/v1/chat/unified/stream on `port`. A stream that fails
@@ -12,7 +13,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
  * routes answer 200.
  */
 export function serveYardstick({ port, stream, ready = () => true }) {
-  const loop = monitorEventLoopDelay({ resolution: 100 });
+  const loop = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
   loop.enable();
   const metrics = (res) => {
     const s = (ns) => ns / 1e9;
