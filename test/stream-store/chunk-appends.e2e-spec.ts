@@ -35,11 +35,14 @@ describe('StreamStore.append', () => {
     return id;
   }
 
-  async function scriptCalls(): Promise<number> {
+  /** Calls of these commands so far (a script's commands count too). */
+  async function commandCalls(...names: string[]): Promise<number> {
     const stats = await redis.info('commandstats');
     const calls = (name: string) => Number(stats.match(new RegExp(`cmdstat_${name}:calls=(\\d+)`))?.[1] ?? 0);
-    return calls('evalsha') + calls('eval');
+    return names.reduce((sum, name) => sum + calls(name), 0);
   }
+
+  const scriptCalls = () => commandCalls('evalsha', 'eval');
 
   it('sends the appends of one tick as one script call, and each stream gets its chunk in log and channel', async () => {
     const ids = await Promise.all(Array.from({ length: 50 }, () => openStream()));
@@ -112,15 +115,45 @@ describe('StreamStore.append', () => {
     const id = await openStream();
     expect(await writer.append(id, 1, 'w1 ')).toBe(AppendResult.Appended);
     await redis.del(keys.presence(id)); // the client left and its grace period ran out
+    const reads = await commandCalls('hget', 'exists');
     for (let seq = 2; seq <= every; seq++) {
       expect(await writer.append(id, seq, `w${seq} `)).toBe(AppendResult.Appended);
     }
+    expect(await commandCalls('hget', 'exists')).toBe(reads); // between checks, a chunk reads neither status nor presence
     expect(await writer.append(id, every + 1, 'late ')).toBe(AppendResult.Abandoned);
     expect(await redis.llen(keys.log(id))).toBe(every);
-    // A stop is not sampled: it is seen on the very next chunk.
-    const stopped = await openStream('running', { logged: 1 });
-    await redis.hset(keys.meta(stopped), 'status', 'cancelling');
-    expect(await writer.append(stopped, 2, 'w2 ')).toBe(AppendResult.Cancelling);
+  });
+
+  it('refuses the chunk after a cancel (not sampled: the stop entry makes the length check fail), and the log reads chunks, stop, done', async () => {
+    const id = await openStream();
+    for (let seq = 1; seq <= 3; seq++) expect(await writer.append(id, seq, `w${seq} `)).toBe(AppendResult.Appended);
+    expect(await writer.cancel(id)).toBe('running');
+
+    expect(await writer.append(id, 4, 'w4 ')).toBe(AppendResult.Cancelling);
+    expect(await writer.append(id, 2, 'w2 ')).toBe(AppendResult.Cancelling); // a retried attempt's resend
+    expect(await writer.progress(id)).toEqual({ status: 'cancelling', published: 3 });
+    expect(await writer.sentText(id)).toEqual({ text: 'w1 w2 w3 ', chunks: 3 });
+    expect(await writer.finish({ streamId: id, sessionId: 's', userId: 'u' }, EntryKind.Done, 3, { status: 'cancelled' }, 'cancelled')).toBe(true);
+    const kinds = (await redis.lrange(keys.log(id), 0, -1)).map((raw) => `${decodeEntry(raw).kind}${decodeEntry(raw).seq}`);
+    expect(kinds).toEqual(['c1', 'c2', 'c3', 's3', 'd3']);
+    expect(await writer.append(id, 4, 'w4 ')).toBe(AppendResult.Finished);
+  });
+
+  it('refuses the first chunk of a stream cancelled before it, whose log the cancel started with the meta TTL', async () => {
+    const id = await openStream();
+    await redis.expire(keys.meta(id), 300);
+    expect(await writer.cancel(id)).toBe('running');
+    expect(await redis.ttl(keys.log(id))).toBeGreaterThan(250);
+    expect(await writer.append(id, 1, 'w1 ')).toBe(AppendResult.Cancelling);
+    expect(await writer.progress(id)).toEqual({ status: 'cancelling', published: 0 });
+  });
+
+  it('refuses the next chunk of a finished stream through the terminal entry, without a status read per chunk', async () => {
+    const id = await openStream();
+    for (let seq = 1; seq <= 2; seq++) expect(await writer.append(id, seq, `w${seq} `)).toBe(AppendResult.Appended);
+    expect(await writer.finish({ streamId: id, sessionId: 's', userId: 'u' }, EntryKind.Done, 2, { status: 'completed' }, 'completed')).toBe(true);
+    expect(await writer.append(id, 3, 'w3 ')).toBe(AppendResult.Finished);
+    expect(await redis.llen(keys.log(id))).toBe(3);
   });
 
   it('splits a tick with more appends than one batch holds into several calls, losing none', async () => {

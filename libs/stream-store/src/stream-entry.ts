@@ -8,6 +8,12 @@ export enum EntryKind {
   Elp = 'e',
   Done = 'd',
   Error = 'x',
+  /**
+   * A stop: logged (never published) by a cancel request after the chunks sent so far, so that the
+   * chunk script's length check refuses the next chunk without reading the stream's status for
+   * every chunk (see append-chunks.ts). Readers of the log skip it.
+   */
+  Stop = 's',
 }
 
 export interface StreamEntry {

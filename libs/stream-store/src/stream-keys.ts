@@ -11,7 +11,10 @@ export const STREAM_KEY_SUFFIX = { log: 'log', channel: 'events', meta: 'meta', 
 export class StreamKeys {
   constructor(readonly prefix: string) {}
 
-  /** Replay log: a list whose entry k-1 is chunk `seq` k, then at most one terminal entry. */
+  /**
+   * Replay log: a list whose entry k-1 is chunk `seq` k, then a stop entry if the stream was
+   * cancelled, then at most one terminal entry.
+   */
   log(streamId: string): string {
     return `${this.prefix}:{${streamId}}:${STREAM_KEY_SUFFIX.log}`;
   }

@@ -244,11 +244,11 @@ export class StreamStore {
 
   /**
    * Marks a running stream `cancelling` and tells the generators (the one holding it stops at
-   * once; the status alone stops it at its next chunk). Returns the status it found: `running`
+   * once; the stop entry the script logs refuses its next chunk anyway). Returns the status it found: `running`
    * when this call cancelled it, another when it had ended or was cancelling, null when unknown.
    */
   async cancel(streamId: string): Promise<string | null> {
-    const result = await this.redis.requestCancel(this.keys.meta(streamId));
+    const result = await this.redis.requestCancel(this.keys.meta(streamId), this.keys.log(streamId));
     if (result === null) return null;
     const found = result === 1 ? 'running' : String(result);
     // Told again while cancelling: a generator that missed the first message hears this one.
@@ -275,8 +275,11 @@ export class StreamStore {
 
   /** Status and chunks in the log, one round trip (what a generator attempt starts from). */
   async progress(streamId: string): Promise<{ status: string | null; published: number }> {
-    const [status, published] = await Promise.all([this.redis.hget(this.keys.meta(streamId), 'status'), this.redis.llen(this.keys.log(streamId))]);
-    return { status, published };
+    const log = this.keys.log(streamId);
+    const [status, length, last] = await Promise.all([this.redis.hget(this.keys.meta(streamId), 'status'), this.redis.llen(log), this.redis.lindex(log, -1)]);
+    // A cancelled stream's log ends with its stop entry, which is not a chunk.
+    const stopped = last !== null && last.startsWith(`${EntryKind.Stop}:`);
+    return { status, published: stopped ? length - 1 : length };
   }
 
   /** The text clients were sent, read back from the log (only when it is not known otherwise). */

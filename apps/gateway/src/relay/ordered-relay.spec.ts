@@ -7,6 +7,7 @@ import { OrderedRelay, RESYNC } from './ordered-relay.js';
 const chunk = (seq: number) => encodeEntry(EntryKind.Chunk, seq, JSON.stringify({ text: `w${seq} `, seq }));
 const done = (seq: number) => encodeEntry(EntryKind.Done, seq, JSON.stringify({ status: 'completed', stats: { ttft_ms: 0 } }));
 const elp = (seq: number) => encodeEntry(EntryKind.Elp, seq, JSON.stringify({ seq }));
+const stop = (seq: number) => encodeEntry(EntryKind.Stop, seq, '{}');
 
 /** The log the relay reads back from, as the store serves it (index k-1 holds chunk k). */
 function logOf(entries: string[], { exists = true } = {}): Pick<StreamStore, 'readLog' | 'exists'> & { reads: number } {
@@ -71,6 +72,24 @@ describe('OrderedRelay', () => {
     relay.push(chunk(3));
     expect(seen).toEqual(['chunk:1', 'chunk:2', 'done:2']);
     expect(isCompleted()).toBe(true);
+  });
+
+  it("skips a cancelled stream's stop entry, whether read from the log or past its end", async () => {
+    const store = logOf([chunk(1), chunk(2), stop(2), done(2)]);
+    const fromStart = client(store);
+    await fromStart.relay.start([]);
+    await settle();
+    expect(fromStart.seen).toEqual(['chunk:1', 'chunk:2', 'done:2']);
+
+    const stopping = logOf([chunk(1), stop(1)]); // cancelled, its generator not finished yet
+    const late = client(stopping, 1);
+    await late.relay.start([]);
+    await settle();
+    expect(late.seen).toEqual([]);
+    expect(late.isCompleted()).toBe(false);
+    late.relay.push(done(1));
+    await settle();
+    expect(late.seen).toEqual(['done:1']);
   });
 
   it('passes an ELP snapshot only when it is not behind what the client has', async () => {

@@ -100,7 +100,8 @@ export class OrderedRelay {
       this.emitTerminal(entry);
       return;
     }
-    if (entry.seq >= this.last) this.out.next({ type: 'elp', id: String(this.last), data: entry.data });
+    // A cancelled stream's stop entry (the log's, never published) tells a client nothing.
+    if (entry.kind === EntryKind.Elp && entry.seq >= this.last) this.out.next({ type: 'elp', id: String(this.last), data: entry.data });
   }
 
   /** Back from a Redis outage: catch up from the log, unless the stream did not survive it. */

@@ -26,7 +26,7 @@ export interface StreamScripts {
     publish: PublishCommand,
     streamId: string,
   ): Promise<number>;
-  requestCancel(meta: string): Promise<number | string | null>;
+  requestCancel(meta: string, log: string): Promise<number | string | null>;
   releaseIfEqual(key: string, value: string): Promise<number>;
   openStream(
     owner: string,
@@ -89,7 +89,7 @@ export function withStreamScripts<R extends RedisClient>(redis: R): R & StreamSc
   redis.defineCommand('appendChunk', { numberOfKeys: 1, lua: APPEND_CHUNKS });
   redis.defineCommand('finishStream', { numberOfKeys: 3, lua: FINISH_STREAM });
   redis.defineCommand('finishAndRelease', { numberOfKeys: 5, lua: FINISH_STREAM });
-  redis.defineCommand('requestCancel', { numberOfKeys: 1, lua: REQUEST_CANCEL });
+  redis.defineCommand('requestCancel', { numberOfKeys: 2, lua: REQUEST_CANCEL });
   redis.defineCommand('releaseIfEqual', { numberOfKeys: 1, lua: RELEASE_IF_EQUAL });
   redis.defineCommand('openStream', { numberOfKeys: 6, lua: OPEN_STREAM });
   redis.defineCommand('claimSession', { numberOfKeys: 2, lua: CLAIM_SESSION });
