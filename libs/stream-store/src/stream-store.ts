@@ -276,9 +276,9 @@ export class StreamStore {
   /** Status and chunks in the log, one round trip (what a generator attempt starts from). */
   async progress(streamId: string): Promise<{ status: string | null; published: number }> {
     const log = this.keys.log(streamId);
-    const [status, length, last] = await Promise.all([this.redis.hget(this.keys.meta(streamId), 'status'), this.redis.llen(log), this.redis.lindex(log, -1)]);
-    // A cancelled stream's log ends with its stop entry, which is not a chunk.
-    const stopped = last !== null && last.startsWith(`${EntryKind.Stop}:`);
+    const [status, length] = await Promise.all([this.redis.hget(this.keys.meta(streamId), 'status'), this.redis.llen(log)]);
+    // A cancelled stream's log may end with its stop entry, which is not a chunk (read only then: an attempt on a running stream is the common case).
+    const stopped = status === 'cancelling' && length > 0 && (await this.redis.lindex(log, -1))?.startsWith(`${EntryKind.Stop}:`);
     return { status, published: stopped ? length - 1 : length };
   }
 
