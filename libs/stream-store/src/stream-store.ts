@@ -244,8 +244,9 @@ export class StreamStore {
 
   /**
    * Marks a running stream `cancelling` and tells the generators (the one holding it stops at
-   * once; the stop entry the script logs refuses its next chunk anyway). Returns the status it found: `running`
-   * when this call cancelled it, another when it had ended or was cancelling, null when unknown.
+   * once; the stop entry the script logs refuses its next chunk anyway). Returns the status it
+   * found: `running` when this call cancelled it, another when it had ended or was cancelling,
+   * null when unknown.
    */
   async cancel(streamId: string): Promise<string | null> {
     const result = await this.redis.requestCancel(this.keys.meta(streamId), this.keys.log(streamId));
@@ -277,7 +278,8 @@ export class StreamStore {
   async progress(streamId: string): Promise<{ status: string | null; published: number }> {
     const log = this.keys.log(streamId);
     const [status, length] = await Promise.all([this.redis.hget(this.keys.meta(streamId), 'status'), this.redis.llen(log)]);
-    // A cancelled stream's log may end with its stop entry, which is not a chunk (read only then: an attempt on a running stream is the common case).
+    // A cancelled stream's log may end with its stop entry, which is not a chunk. Looked for only
+    // then: an attempt on a running stream is the common case.
     const stopped = status === 'cancelling' && length > 0 && (await this.redis.lindex(log, -1))?.startsWith(`${EntryKind.Stop}:`);
     return { status, published: stopped ? length - 1 : length };
   }

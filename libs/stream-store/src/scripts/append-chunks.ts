@@ -23,7 +23,8 @@ export function presenceCheckEvery(pacingMs: number): number {
  * - That check also sees a stop on the very next chunk: a cancel logs a stop entry after the
  *   chunks (request-cancel.ts) and finishing logs the terminal one, so the next chunk's RPUSH
  *   answers one more than its seq. Reading the status for every chunk instead was a fifth of the
- *   script's time.
+ *   script's time. No chunk can land in the slot after such an entry: a writer sends a stream's
+ *   chunks in order, each after the answer to the one before, and that one was refused.
  * - The status and presence are read on the first chunk and then about once a second (every
  *   `presenceCheckEvery(PACING_MS)` chunks): an abandoned stream stops at most that much after its
  *   grace period (default 10 s), and a stream whose meta is gone (expired, or lost with a Redis
