@@ -280,7 +280,8 @@ export class StreamStore {
     const [status, length] = await Promise.all([this.redis.hget(this.keys.meta(streamId), 'status'), this.redis.llen(log)]);
     // A cancelled stream's log may end with its stop entry, which is not a chunk. Looked for only
     // then: an attempt on a running stream is the common case.
-    const stopped = status === 'cancelling' && length > 0 && (await this.redis.lindex(log, -1))?.startsWith(`${EntryKind.Stop}:`);
+    const last = status === 'cancelling' && length > 0 ? await this.redis.lindex(log, -1) : null;
+    const stopped = last !== null && decodeEntry(last).kind === EntryKind.Stop;
     return { status, published: stopped ? length - 1 : length };
   }
 

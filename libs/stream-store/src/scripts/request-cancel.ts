@@ -14,7 +14,9 @@ if status ~= 'running' then return status end
 redis.call('HSET', KEYS[1], 'status', 'cancelling')
 local chunks = redis.call('LLEN', KEYS[2])
 redis.call('RPUSH', KEYS[2], '${EntryKind.Stop}:' .. chunks .. ':{}')
-local ttl = redis.call('PTTL', KEYS[1])
-if chunks == 0 and ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+if chunks == 0 then
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+end
 return 1
 `;
