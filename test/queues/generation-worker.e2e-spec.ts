@@ -59,17 +59,19 @@ describe('generation worker', () => {
     return worker;
   }
 
-  /** Script calls the test's redis-server has answered so far. */
-  async function scriptCalls(): Promise<number> {
+  /** Calls of the commands matching `name` the test's redis-server has answered so far (inside scripts too). */
+  async function commandCalls(name: string): Promise<number> {
     const client = server.client();
     try {
       const stats = await client.info('commandstats');
-      // EVAL too: ioredis sends a script's text the first time Redis does not know it.
-      return [...stats.matchAll(/^cmdstat_eval(?:sha)?:calls=(\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+      return [...stats.matchAll(new RegExp(`^cmdstat_${name}:calls=(\\d+)`, 'gm'))].reduce((sum, m) => sum + Number(m[1]), 0);
     } finally {
       client.disconnect();
     }
   }
+
+  /** Script calls the test's redis-server has answered so far (EVAL too: ioredis sends a script's text the first time Redis does not know it). */
+  const scriptCalls = () => commandCalls('eval(?:sha)?');
 
   const add = (count: number) =>
     queue.addBulk(Array.from({ length: count }, (_, i) => ({ name: GenerationJobName.Generate, data: { i } as unknown as GenerationJob['data'], opts: { jobId: `job-${i}` } })));
@@ -94,12 +96,14 @@ describe('generation worker', () => {
     let addedAt = 0;
     const w = start(async () => {
       startedAfterAdd.push(performance.now() - addedAt);
+      await new Promise((resolve) => setTimeout(resolve, 100)); // a turn outlasts the loop's look at the queue
       return 'done';
     });
     // (`completed` counts the worker's events, not the queue's counts: they would be script calls too)
     await w.waitUntilReady();
     await new Promise((resolve) => setTimeout(resolve, 300)); // its first stalled-job check, then a blocking fetch
     const before = await scriptCalls();
+    const popsBefore = await commandCalls('rpoplpush');
     for (let i = 0; i < 3; i++) {
       addedAt = performance.now();
       await queue.add(GenerationJobName.Generate, { i } as unknown as GenerationJob['data'], { jobId: `lone-${i}` });
@@ -109,6 +113,9 @@ describe('generation worker', () => {
     // Each: its add, its move to active, its move to finished. BullMQ's loop (and this one before it
     // counted the waiting jobs) also sent moves to active that found the queue empty: 5 each.
     expect((await scriptCalls()) - before).toBe(9);
+    // One pop from the wait list each, its move to active's: its move to finished does not look
+    // for a next job in a queue found empty (the blocking fetch waits for it).
+    expect((await commandCalls('rpoplpush')) - popsBefore).toBe(3);
     // The blocked fetch still wakes for each.
     expect(Math.max(...startedAfterAdd)).toBeLessThan(1_000);
   });

@@ -29,7 +29,7 @@ const BASE_MARKER = '0';
  * Everything else stays BullMQ's: the lock manager tracks, renews and cancels each job's lock,
  * the stalled-job timer runs as in `run`, `processJob` completes or fails (and retries) the job and
  * emits `completed` / `failed`, a completing job fetches the next in the same call when there is
- * room for it, and `close()` waits for the loop (`mainLoopRunning`), which ends once its jobs have.
+ * room for it and jobs were waiting, and `close()` waits for the loop (`mainLoopRunning`), which ends once its jobs have.
  */
 export class StartAsFetchedWorker<DataType, ResultType, NameType extends string> extends Worker<DataType, ResultType, NameType> {
   // No instance fields: BullMQ's constructor calls `run()` (autorun) before a subclass's fields exist.
@@ -50,7 +50,15 @@ export class StartAsFetchedWorker<DataType, ResultType, NameType extends string>
 
   private async startEachAsFetched(): Promise<void> {
     const active = new Set<Promise<void>>();
-    const wantsMore = () => !this.closing && !this.paused && active.size <= this.concurrency;
+    // How many fetches go out together: 0 while the queue looks empty (one blocking fetch), then
+    // 1, 2, 4 … up to FETCHES_AT_ONCE while every fetch finds a job, never more than wait: a burst
+    // is fetched in a few round trips, and a lone job costs its one fetch.
+    let atOnce = 0;
+    // A completing job fetches the next in the same script call only while jobs were found waiting.
+    // With the queue empty that fetch finds nothing, yet costs Redis five more commands per turn
+    // (the queue's meta, its delayed set twice, an empty pop from the wait list and from the
+    // prioritized set), while the blocking fetch is waiting for the next job anyway.
+    const wantsMore = () => atOnce > 0 && !this.closing && !this.paused && active.size <= this.concurrency;
     const start = (job: Job<DataType, ResultType, NameType>): void => {
       const running: Promise<void> = this.processJob(job, job.token!, wantsMore).then(
         (next) => {
@@ -65,10 +73,6 @@ export class StartAsFetchedWorker<DataType, ResultType, NameType extends string>
       active.add(running);
     };
     let tokens = 0;
-    // How many fetches go out together: 0 while the queue looks empty (one blocking fetch), then
-    // 1, 2, 4 … up to FETCHES_AT_ONCE while every fetch finds a job, never more than wait: a burst
-    // is fetched in a few round trips, and a lone job costs its one fetch.
-    let atOnce = 0;
     while (!this.closing && !this.paused) {
       const room = this.concurrency - active.size;
       if (room <= 0) {
