@@ -14,14 +14,25 @@ import type { TurnRecorder } from '@app/turn-events';
 // The job's logic against in-memory stand-ins of its three I/O boundaries (the stream's log in
 // Redis, the turn events, the provider); the real ones are covered by the e2e suites.
 
-/** A stream's log as the chunk script keeps it: seq k is the k-th entry. */
+/**
+ * A stream's log as the chunk script keeps it: seq k is the k-th entry, and a stream that is not
+ * running (`status`: cancelling, ended, or null when its meta is gone) takes no chunk.
+ */
 function memoryWriter(options: { status?: string | null; logged?: string[]; refuseFrom?: { seq: number; result: AppendResult } } = {}) {
   const log = [...(options.logged ?? [])];
   const ends: Array<{ kind: EntryKind; seq: number; data: object; status: string }> = [];
   const released: string[] = [];
+  const status = options.status === undefined ? 'running' : options.status;
+  /** Reads of the stream's progress, each a round trip to Redis in the real store. */
+  const reads = { progress: 0 };
   const writer = {
-    progress: async () => ({ status: options.status === undefined ? 'running' : options.status, published: log.length }),
+    progress: async () => {
+      reads.progress += 1;
+      return { status, published: log.length };
+    },
     append: async (_streamId: string, seq: number, text: string) => {
+      if (status === 'cancelling') return AppendResult.Cancelling;
+      if (status !== 'running') return AppendResult.Finished;
       if (options.refuseFrom && seq >= options.refuseFrom.seq) return options.refuseFrom.result;
       if (seq <= log.length) return AppendResult.AlreadyThere;
       if (seq > log.length + 1) return AppendResult.Gap;
@@ -44,7 +55,7 @@ function memoryWriter(options: { status?: string | null; logged?: string[]; refu
       return true;
     },
   };
-  return { writer: writer as unknown as StreamStore, log, ends, released };
+  return { writer: writer as unknown as StreamStore, log, ends, released, reads };
 }
 
 function memoryTurns(persisted = true) {
@@ -97,10 +108,12 @@ function jobData(overrides: Partial<GenerateJobData> = {}): GenerateJobData {
   };
 }
 
-function bullJob(data: GenerateJobData, attemptsStarted = 1): Job<GenerateJobData> {
+/** `waitedMs`: how long the job waited in the queue before this attempt. */
+function bullJob(data: GenerateJobData, attemptsStarted = 1, waitedMs = 5): Job<GenerateJobData> {
   const job = {
     data,
     attemptsStarted,
+    timestamp: Date.now() - waitedMs,
     updateData: async (next: GenerateJobData) => {
       job.data = next;
     },
@@ -123,12 +136,14 @@ beforeAll(() => Logger.overrideLogger(false));
 
 describe('GenerateJob.run', () => {
   it('streams the reply word by word and ends it with done: the stored reply is what the log holds', async () => {
-    const { writer, log, ends, released } = memoryWriter();
+    const { writer, log, ends, released, reads } = memoryWriter();
     const { turns, started, finished } = memoryTurns();
     const job = generateJob({ writer, turns, provider: scriptedProvider(['Set REDIS', '_URL to ', 'your server.']) });
 
     await expect(job.run(bullJob(jobData()), signal())).resolves.toBe('completed');
 
+    // A first attempt reads nothing before its first chunk: the chunk script checks the stream.
+    expect(reads.progress).toBe(0);
     expect(log).toEqual(['Set ', 'REDIS_URL ', 'to ', 'your ', 'server.']);
     expect(started).toHaveLength(1);
     expect(finished).toHaveLength(1);
@@ -193,17 +208,46 @@ describe('GenerateJob.run', () => {
   it('writes nothing more when another attempt has finished the stream', async () => {
     const { writer, ends, released } = memoryWriter({ refuseFrom: { seq: 1, result: AppendResult.Finished } });
     const job = generateJob({ writer, turns: memoryTurns().turns, provider: scriptedProvider(['one two']) });
-    await expect(job.run(bullJob(jobData()), signal())).resolves.toBe('finished elsewhere');
+    await expect(job.run(bullJob(jobData(), 2), signal())).resolves.toBe('finished elsewhere');
     expect(ends).toEqual([]);
     expect(released).toEqual([]);
   });
 
-  it('does nothing for a stream that is no longer running', async () => {
-    const { writer, ends } = memoryWriter({ status: 'completed' });
+  it('does nothing for a stream that is no longer running when a retry starts', async () => {
+    const { writer, ends, reads } = memoryWriter({ status: 'completed' });
     const provider = scriptedProvider(['one']);
-    await expect(generateJob({ writer, turns: memoryTurns().turns, provider }).run(bullJob(jobData()), signal())).resolves.toBe('already completed');
+    await expect(generateJob({ writer, turns: memoryTurns().turns, provider }).run(bullJob(jobData(), 2), signal())).resolves.toBe('already completed');
+    expect(reads.progress).toBe(1);
     expect(provider.inputs).toEqual([]);
     expect(ends).toEqual([]);
+  });
+
+  it('asks the stream before a first attempt that waited longer than a stream lives, and sends a gone stream no request', async () => {
+    const { writer, ends } = memoryWriter({ status: null });
+    const provider = scriptedProvider(['one']);
+    const waited = loadConfig('generator', {}).STREAM_REPLAY_TTL_S * 1000 + 1_000;
+    await expect(generateJob({ writer, turns: memoryTurns().turns, provider }).run(bullJob(jobData(), 1, waited), signal())).resolves.toBe('already expired');
+    expect(provider.inputs).toEqual([]);
+    expect(ends).toEqual([]);
+  });
+
+  it('records nothing when a first attempt’s stream is gone at its first chunk', async () => {
+    const { writer, log, ends, released } = memoryWriter({ status: null });
+    const { turns, started, finished } = memoryTurns();
+    await expect(generateJob({ writer, turns, provider: scriptedProvider(['one two']) }).run(bullJob(jobData()), signal())).resolves.toBe('not running');
+    expect(log).toEqual([]);
+    expect(started).toEqual([]);
+    expect(finished).toEqual([]);
+    expect(ends).toEqual([]);
+    expect(released).toEqual([]);
+  });
+
+  it('ends a first attempt whose stream was cancelled while its job waited as cancelled, with an empty reply', async () => {
+    const { writer, ends } = memoryWriter({ status: 'cancelling' });
+    const { turns, finished } = memoryTurns();
+    await expect(generateJob({ writer, turns, provider: scriptedProvider(['one two']) }).run(bullJob(jobData()), signal())).resolves.toBe('cancelled');
+    expect(finished[0].turn).toMatchObject({ content: '', status: 'cancelled' });
+    expect(ends[0]).toMatchObject({ kind: EntryKind.Done, seq: 0, status: 'cancelled' });
   });
 
   it('on a retry skips the chunks an earlier attempt appended and stores the whole log', async () => {

@@ -54,7 +54,13 @@ export class GenerateJob {
     const data = job.data;
     // The turn events carry the attempt's context: history's write joins the turn's trace.
     const turn = turnOf(data, traceparentOf(attempt));
-    const { status, published } = await this.store.progress(data.stream_id);
+    // A first attempt that waited less than a stream lives reads nothing before it starts: nothing
+    // was sent yet, and its first chunk's script reads the stream's status and presence (a stop,
+    // an abandoned stream or a lost one refuses that chunk). That was a round trip per turn
+    // before its first chunk. A retry, or a job that waited longer, reads what was sent and
+    // whether the stream still runs (a stream gone by then gets no provider request).
+    const unread = !isRetry(job) && Date.now() - job.timestamp < this.config.STREAM_REPLAY_TTL_S * 1000;
+    const { status, published } = unread ? NOTHING_SENT : await this.store.progress(data.stream_id);
     if (status !== 'running' && status !== 'cancelling') return `already ${status ?? 'expired'}`;
 
     const prepared = data.provider_input ?? (await inSpan('prepare input', attempt, { attributes: { stream_id: data.stream_id, session_id: data.session_id } }, () => this.prepareInput(job)));
@@ -113,6 +119,8 @@ export class GenerateJob {
       if (streaming.end !== 'complete') providerSpan.setAttribute('stopped', stopReason(streaming));
       endSpan(providerSpan);
       if (streaming.end === 'refused' && streaming.result === AppendResult.Finished) {
+        // A first attempt refused at its first chunk found its stream ended or gone: it has no turn to record.
+        if (unread && streamer.logged.chunks === 0) return 'not running';
         await recordStart().catch(() => undefined);
         return 'finished elsewhere';
       }
@@ -268,6 +276,9 @@ export class GenerateJob {
     this.logger.error({ stream_id: data.stream_id, session_id: data.session_id, ...traceIdFields(traceparent), err: err.message }, 'generation failed for good');
   }
 }
+
+/** What a first attempt knows of its stream without reading it. */
+const NOTHING_SENT = { status: 'running', published: 0 } as const;
 
 /** Why a reply's streaming stopped before its end, as the provider span records it. */
 function stopReason(streaming: StreamingEnd): string {
