@@ -29,7 +29,8 @@ const BASE_MARKER = '0';
  * Everything else stays BullMQ's: the lock manager tracks, renews and cancels each job's lock,
  * the stalled-job timer runs as in `run`, `processJob` completes or fails (and retries) the job and
  * emits `completed` / `failed`, a completing job fetches the next in the same call when there is
- * room for it and jobs were waiting, and `close()` waits for the loop (`mainLoopRunning`), which ends once its jobs have.
+ * room for it and jobs were waiting, and `close()` waits for the loop (`mainLoopRunning`), which
+ * ends once its jobs have.
  */
 export class StartAsFetchedWorker<DataType, ResultType, NameType extends string> extends Worker<DataType, ResultType, NameType> {
   // No instance fields: BullMQ's constructor calls `run()` (autorun) before a subclass's fields exist.
