@@ -111,8 +111,10 @@ export function cacheHitTarget(replyFile, pacingMs, backEnd) {
 }
 
 /** One of the bench's plain node scripts, env-only configuration, stderr passed through. */
+/** BENCH_<NAME>_NODE_ARGS (RELAY, RELAY_WORKER, REFERENCE) adds node flags to a yardstick's process, as for the services. */
 function spawnScript(script, env, name) {
-  const child = spawn(process.execPath, [`${root}${script}`], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const nodeArgs = process.env[`BENCH_${name.toUpperCase().replaceAll('-', '_')}_NODE_ARGS`]?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, `${root}${script}`], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   return track(child, name);
 }
 

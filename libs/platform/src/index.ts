@@ -14,6 +14,7 @@ export * from './http/bootstrap.js';
 export * from './health/readiness-check.js';
 export * from './health/health.controller.js';
 export * from './metrics/metrics.controller.js';
+export * from './metrics/hot-histogram.js';
 export * from './metrics/metric.js';
 export * from './metrics/redis-metrics.js';
 export * from './logging/logger.module.js';

@@ -1,7 +1,7 @@
 import { Logger, type MessageEvent } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
-import { formatSseEvent } from './sse-format.js';
+import { asHttpChunk, formatSseEvent, sseEventAsHttpChunk } from './sse-format.js';
 
 const logger = new Logger('EventStream');
 
@@ -67,7 +67,7 @@ function startEventStream(req: Request, res: Response, events: Observable<Messag
     next: (event) => {
       if (res.writableEnded) return;
       if (event.type === 'elp' || event.type === 'done' || event.type === 'error') pairs.holdForNext();
-      writeEvent(res, format(event));
+      writeEvent(res, event, format);
       if (res.writableLength > options.maxPendingChars) {
         logger.warn(`stream ${options.streamId}: the client is not reading (${res.writableLength} characters queued); dropping it`);
         res.destroy();
@@ -122,8 +122,9 @@ class PairedWrites {
  * socket yet (behind a pipelined request) goes through `res.write`; `res.writableLength` counts
  * the socket's queue either way.
  */
-function writeEvent(res: Response, event: string): void {
+function writeEvent(res: Response, event: MessageEvent, format: (event: MessageEvent) => string): void {
   const socket = res.socket;
-  if (res.chunkedEncoding && socket && !socket.destroyed) socket.write(`${Buffer.byteLength(event).toString(16)}\r\n${event}\r\n`);
-  else res.write(event);
+  if (res.chunkedEncoding && socket && !socket.destroyed) {
+    socket.write(format === formatSseEvent ? sseEventAsHttpChunk(event) : asHttpChunk(format(event)));
+  } else res.write(format(event));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { formatSseEvent } from './sse-format.js';
+import { asHttpChunk, formatSseEvent, sseEventAsHttpChunk } from './sse-format.js';
 
 describe('formatSseEvent', () => {
   it('writes a text chunk as an unnamed event with its id', () => {
@@ -20,5 +20,26 @@ describe('formatSseEvent', () => {
 
   it('serialises object data as JSON', () => {
     expect(formatSseEvent({ type: 'done', data: { ok: true } })).toBe('event: done\ndata: {"ok":true}\n\n');
+  });
+});
+
+describe('sseEventAsHttpChunk', () => {
+  it('frames every kind of event exactly as the general path does: size line in bytes, event, CRLF', () => {
+    const events = [
+      { id: '7', data: '{"text":"word ","seq":7}' },
+      // Multi-byte text: the size counts bytes, not characters.
+      { id: '12', data: '{"text":"Grüße, 世界 🎉 ","seq":12}' },
+      { type: 'meta', id: '0', retry: 2000, data: '{}' },
+      { type: 'elp', id: '23', data: '{"ethos":0.4}' },
+      { comment: 'keep-alive', data: undefined as unknown as string },
+      { id: '3', data: 'a\nb' },
+      { data: '{"no":"id"}' },
+      { id: '4', data: { text: 'an object' } },
+    ];
+    for (const event of events) expect(sseEventAsHttpChunk(event)).toBe(asHttpChunk(formatSseEvent(event)));
+  });
+
+  it('gives the size line the byte length in hex', () => {
+    expect(sseEventAsHttpChunk({ id: '7', data: '{"text":"é"}' })).toBe('1b\r\nid: 7\ndata: {"text":"é"}\n\n\r\n');
   });
 });
