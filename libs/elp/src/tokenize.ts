@@ -19,12 +19,32 @@ const CJK_CHAR = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/gu;
 const HAS_CJK = new RegExp(CJK_CHAR.source, 'u');
 const PICTOGRAPH_START = /^\p{Extended_Pictographic}/u;
 const ASCII_NUMBER = /^\d+$/;
+// In text of ASCII alone (most sentences of most replies) there is no pictograph, no Han or kana and
+// no curly apostrophe, and the token pattern's classes come down to letters and digits: the same
+// tokens come from a pattern without Unicode property classes, which V8 matches several times faster
+// (the generator tokenizes every sentence it streams).
+const NON_ASCII = /[\u0080-\uFFFF]/;
+const ASCII_TOKEN_PATTERN = /[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*/g;
 
 // Han/kana text has no spaces, so a whole clause arrives as one "word"; about 0.6 word
 // per character keeps its length weight comparable to space-separated languages.
 const WORDS_PER_CJK_CHAR = 0.6;
 
 export function tokenize(text: string): Token[] {
+  return NON_ASCII.test(text) ? tokenizeUnicode(text) : tokenizeAscii(text);
+}
+
+function tokenizeAscii(text: string): Token[] {
+  const tokens: Token[] = [];
+  ASCII_TOKEN_PATTERN.lastIndex = 0;
+  for (let match = ASCII_TOKEN_PATTERN.exec(text); match !== null; match = ASCII_TOKEN_PATTERN.exec(text)) {
+    const raw = match[0];
+    tokens.push({ key: raw.toLowerCase(), raw, kind: ASCII_NUMBER.test(raw) ? 'number' : 'word', words: 1 });
+  }
+  return tokens;
+}
+
+function tokenizeUnicode(text: string): Token[] {
   const tokens: Token[] = [];
   // `exec` on the pattern itself, not `matchAll`: that clones the regex on every call, and a
   // clone's compiled code comes from V8's compilation cache, which full collections empty, so the
