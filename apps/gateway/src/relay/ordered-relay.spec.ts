@@ -103,6 +103,16 @@ describe('OrderedRelay', () => {
     expect(seen).toEqual(['chunk:1', 'chunk:2', 'elp:2']);
   });
 
+  it('sends a running snapshot and the chunk published with it at once, in order, without waiting for a later turn of the event loop', async () => {
+    const { relay, seen } = client(logOf([]), 0, true);
+    await relay.start([]);
+    relay.push(chunk(1));
+    relay.push(elp(1));
+    relay.push(chunk(2));
+    // Nothing awaited: the three went out as they were pushed.
+    expect(seen).toEqual(['chunk:1', 'elp:1', 'chunk:2']);
+  });
+
   it('catches up from the log after a reconnect, or ends retryably when the stream was lost', async () => {
     const store = logOf([chunk(1), chunk(2), chunk(3)]);
     const { relay, seen } = client(store, 0, true);

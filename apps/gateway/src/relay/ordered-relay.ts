@@ -63,11 +63,13 @@ export class OrderedRelay {
 
   push(raw: string): void {
     if (this.ended) return;
-    // The common case, the next chunk with nothing queued before it, goes out synchronously:
-    // no queue, no promise per chunk.
+    // The common cases, the next chunk or a running ELP snapshot with nothing queued before it, go
+    // out synchronously: no queue, no promise per entry. (A snapshot through the queue also sent
+    // the chunk published with it that way, since that chunk found the relay busy.)
     if (!this.busy && this.queue.length === 0 && raw !== RESYNC) {
       const entry = decodeEntry(raw);
       if (entry.kind === EntryKind.Chunk && entry.seq === this.last + 1) return this.emitChunk(entry);
+      if (entry.kind === EntryKind.Elp) return this.emitElp(entry);
     }
     this.queue.push(raw);
     if (!this.busy) void this.drain();
@@ -101,7 +103,12 @@ export class OrderedRelay {
       return;
     }
     // A cancelled stream's stop entry (the log's, never published) tells a client nothing.
-    if (entry.kind === EntryKind.Elp && entry.seq >= this.last) this.out.next({ type: 'elp', id: String(this.last), data: entry.data });
+    if (entry.kind === EntryKind.Elp) this.emitElp(entry);
+  }
+
+  /** A running snapshot, unless it describes less than the client already has. */
+  private emitElp(entry: StreamEntry): void {
+    if (entry.seq >= this.last) this.out.next({ type: 'elp', id: String(this.last), data: entry.data });
   }
 
   /** Back from a Redis outage: catch up from the log, unless the stream did not survive it. */
