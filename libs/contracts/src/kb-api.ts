@@ -68,7 +68,12 @@ export interface KbIndex {
   embeddings_model: string | null;
 }
 
-/** Redis key holding the knowledge-base version (history sets it): read per turn by generators, and usable in a cache key. */
+/** Redis key holding the knowledge-base version (history sets it): the truth generators and a response cache go by. */
 export function kbVersionKey(prefix: string): string {
   return `${prefix}:kb:version`;
+}
+
+/** Channel on which history announces each new version as it sets the key, so generators need not read it per turn. */
+export function kbVersionChannel(prefix: string): string {
+  return `${prefix}:kb:version:changed`;
 }

@@ -1,19 +1,27 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { kbVersionKey } from '@app/contracts';
+import { kbVersionChannel, kbVersionKey } from '@app/contracts';
 import { APP_CONFIG, commandConnection, type AppConfig } from '@app/platform';
 import type { Redis } from 'ioredis';
 
+/** Sets the key and announces the version, in one step: a generator that hears of it reads the key no more. */
+const SET_AND_ANNOUNCE = "redis.call('SET', KEYS[1], ARGV[1]) redis.call('PUBLISH', ARGV[2], ARGV[1]) return 1";
+/** The same, only ever forward: two changes racing must not leave the older version in Redis. */
+const RAISE_AND_ANNOUNCE =
+  "if tonumber(ARGV[1]) > tonumber(redis.call('GET', KEYS[1]) or '-1') then redis.call('SET', KEYS[1], ARGV[1]) redis.call('PUBLISH', ARGV[2], ARGV[1]) end return 1";
+
 /**
- * Copies the knowledge-base version from the database to Redis (`<prefix>:kb:version`), where
- * generators read it on every turn (one GET) and a response cache can put it in its key. The
- * database stays the truth: a Redis that lost the key gets it again at history's next start or
- * change, and generators fall back to asking history meanwhile.
+ * Copies the knowledge-base version from the database to Redis (`<prefix>:kb:version`), where a
+ * response cache puts it in its key, and announces each new one on `<prefix>:kb:version:changed`,
+ * which generators follow instead of reading the key on every turn. The database stays the
+ * truth: a Redis that lost the key gets it again at history's next start or change (or its next
+ * connection), and generators fall back to asking history meanwhile.
  */
 @Injectable()
 export class KnowledgeVersionPublisher implements OnApplicationShutdown {
   private readonly logger = new Logger(KnowledgeVersionPublisher.name);
   private readonly redis: Redis;
   private readonly key: string;
+  private readonly channel: string;
   /** The database's version as last known here, written again on every (re)connection. */
   private latest?: number;
   /** Set by `reset` until a write succeeds: the key must take the database's version even if lower. */
@@ -26,6 +34,7 @@ export class KnowledgeVersionPublisher implements OnApplicationShutdown {
     // once connected, and again after a reconnection, since a restarted Redis may have lost it.
     this.redis.on('ready', () => void this.write());
     this.key = kbVersionKey(config.REDIS_PREFIX);
+    this.channel = kbVersionChannel(config.REDIS_PREFIX);
   }
 
   /** After a change. Never throws: a Redis outage only delays generators' refresh (they ask history when the key is missing). */
@@ -45,18 +54,8 @@ export class KnowledgeVersionPublisher implements OnApplicationShutdown {
     const version = this.latest;
     if (version === undefined || this.redis.status !== 'ready') return;
     try {
-      if (this.overwrite) {
-        await this.redis.set(this.key, String(version));
-        this.overwrite = false;
-      } else {
-        // Only ever forward: two changes racing must not leave the older version in Redis.
-        await this.redis.eval(
-          "local v = tonumber(redis.call('GET', KEYS[1]) or '-1') if tonumber(ARGV[1]) > v then redis.call('SET', KEYS[1], ARGV[1]) end return 1",
-          1,
-          this.key,
-          String(version),
-        );
-      }
+      await this.redis.eval(this.overwrite ? SET_AND_ANNOUNCE : RAISE_AND_ANNOUNCE, 1, this.key, String(version), this.channel);
+      this.overwrite = false;
     } catch (err) {
       this.logger.warn(`knowledge-base version ${version} not published to Redis: ${(err as Error).message}`);
     }

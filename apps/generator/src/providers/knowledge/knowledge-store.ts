@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { kbVersionKey, type KbIndex } from '@app/contracts';
+import { kbVersionChannel, kbVersionKey, type KbIndex } from '@app/contracts';
 import { chunkDocument } from '@app/knowledge';
 import { APP_CONFIG, commandConnection, HistoryClient, type AppConfig } from '@app/platform';
 import type { Redis } from 'ioredis';
 import { KnowledgeBase } from '../builtin/knowledge-base.js';
+import { PublishedVersion } from './published-version.js';
 
 /** One version of the knowledge base, indexed in this process. */
 export interface KnowledgeSnapshot {
@@ -31,15 +32,16 @@ export function snapshotOf(index: KbIndex): KnowledgeSnapshot {
 
 /**
  * The generator's copy of the knowledge base (docs/architecture.md "Knowledge base"): loaded
- * from history, indexed in memory, and reloaded when the version in Redis moves. Each turn
- * costs one Redis GET; a reload happens once per change, shared by the turns waiting on it.
- * When history cannot be reached, the last loaded version keeps answering.
+ * from history, indexed in memory, and reloaded when the version in Redis moves. The version is
+ * followed through history's announcements (`PublishedVersion`), so a turn costs no Redis round
+ * trip; a reload happens once per change, shared by the turns waiting on it. When history cannot
+ * be reached, the last loaded version keeps answering.
  */
 @Injectable()
 export class KnowledgeStore implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(KnowledgeStore.name);
   private readonly redis: Redis;
-  private readonly key: string;
+  private readonly published: PublishedVersion;
   private snapshot: KnowledgeSnapshot = { version: -1, kb: new KnowledgeBase([]), urls: new Map(), vectors: new Map(), embeddingsModel: null };
   private loading?: Promise<KnowledgeSnapshot>;
   /** When history was last asked without a version to go by, or failed to answer. */
@@ -52,7 +54,7 @@ export class KnowledgeStore implements OnModuleInit, OnApplicationShutdown {
   ) {
     this.redis = commandConnection(config.REDIS_URL, 'generator:kb');
     this.redis.on('error', () => undefined);
-    this.key = kbVersionKey(config.REDIS_PREFIX);
+    this.published = new PublishedVersion(this.redis, kbVersionKey(config.REDIS_PREFIX), kbVersionChannel(config.REDIS_PREFIX));
   }
 
   /** Starts loading without holding up the start: the first turn waits for the load in flight. */
@@ -62,13 +64,13 @@ export class KnowledgeStore implements OnModuleInit, OnApplicationShutdown {
 
   /** The current version's index; reloads first when Redis names another version. */
   async current(): Promise<KnowledgeSnapshot> {
-    const published = await this.redis.get(this.key).catch(() => null);
-    if (published !== null && Number(published) === this.snapshot.version) return this.snapshot;
+    const published = await this.published.current();
+    if (published !== null && published === this.snapshot.version) return this.snapshot;
     // No version to go by, or history failed a moment ago: answer from what is loaded rather than ask on every turn.
     if ((published === null || this.failed) && Date.now() - this.lastAttempt < RECHECK_MS) return this.snapshot;
     const loaded = await this.reload();
     // A load already in flight may have read the index before this version was committed.
-    if (published !== null && loaded.version < Number(published) && !this.failed) return this.reload();
+    if (published !== null && loaded.version < published && !this.failed) return this.reload();
     return loaded;
   }
 
