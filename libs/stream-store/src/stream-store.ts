@@ -324,7 +324,7 @@ export class StreamStore {
     const k = this.keys;
     const { replayTtlS } = this.settings;
     const results = await Promise.all(
-      batch.map(({ streamId, seq, entry }) => this.redis.appendChunk(k.log(streamId), replayTtlS, this.presenceEvery, this.publish, seq, entry)),
+      batch.map(({ streamId, entry }) => this.redis.appendChunk(k.log(streamId), replayTtlS, this.presenceEvery, this.publish, entry)),
     );
     return results.map(([result]) => result);
   }
@@ -333,9 +333,9 @@ export class StreamStore {
     const k = this.keys;
     const keys: string[] = [];
     const args: Array<string | number> = [this.settings.replayTtlS, this.presenceEvery, this.publish];
-    for (const { streamId, seq, entry } of batch) {
+    for (const { streamId, entry } of batch) {
       keys.push(k.log(streamId));
-      args.push(seq, entry);
+      args.push(entry); // the script reads the seq from the entry
     }
     return (await this.redis.appendChunks(keys.length, ...keys, ...args)) as AppendResult[];
   }

@@ -11,7 +11,7 @@ export interface StreamScripts {
   /** `keys`: each chunk's stream log; `args`: ttl seconds, presence check every, publish command, then seq, entry per chunk. */
   appendChunks(numKeys: number, ...keysThenArgs: Array<string | number>): Promise<number[]>;
   /** The same script for one chunk, its key declared (what a cluster sends, see below). */
-  appendChunk(log: string, ttlS: number, presenceEvery: number, publish: PublishCommand, seq: number, entry: string): Promise<number[]>;
+  appendChunk(log: string, ttlS: number, presenceEvery: number, publish: PublishCommand, entry: string): Promise<number[]>;
   finishStream(log: string, channel: string, meta: string, entry: string, status: string, ttlS: number, publish: PublishCommand): Promise<number>;
   /** The same script, also freeing the session's and the user's slots (one Redis only: the keys are in other slots). */
   finishAndRelease(
