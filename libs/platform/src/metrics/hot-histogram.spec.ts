@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { Histogram, register } from 'prom-client';
-import { hotHistogram } from './hot-histogram.js';
+import { hotHistogram } from './metric.js';
 
 const BUCKETS = [0.005, 0.01, 0.02, 0.025, 0.03, 0.035, 0.045, 0.06, 0.1, 0.25, 1, 5];
 

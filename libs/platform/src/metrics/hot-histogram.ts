@@ -1,5 +1,3 @@
-import { register, type Metric } from 'prom-client';
-
 export interface HotHistogramConfiguration {
   name: string;
   help: string;
@@ -73,13 +71,4 @@ export class HotHistogram {
     this.sum = 0;
     this.count = 0;
   }
-}
-
-/** A HotHistogram in prom-client's default registry (the one it registered first, if the module runs twice). */
-export function hotHistogram(config: HotHistogramConfiguration): HotHistogram {
-  const existing = register.getSingleMetric(config.name);
-  if (existing) return existing as unknown as HotHistogram;
-  const made = new HotHistogram(config.name, config.help, config.buckets);
-  register.registerMetric(made as unknown as Metric);
-  return made;
 }
