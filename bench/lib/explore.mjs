@@ -24,6 +24,7 @@ function cpuLines(rec) {
     .join(', ');
   say(`  CPU over the level: ${peaks}`);
   say(`  CPU per turn, ms: ${perTurnText(rec.cpu, rec.n)}`);
+  if (rec.redisSockets) say(`  Redis socket reads per turn ${fmt(rec.redisSockets.readsPerTurn)}, writes ${fmt(rec.redisSockets.writesPerTurn)}`);
   if (rec.redisCluster) say(redisClusterText(rec));
 }
 

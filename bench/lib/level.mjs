@@ -3,7 +3,7 @@
 import { fork } from 'node:child_process';
 import { stopChild, track } from './children.mjs';
 import { ProcSampler } from './proc-sampler.mjs';
-import { commandDelta, commandStats, commandStatsOf, mergeSlowlogs, perChunk, perChunkOfMasters, startSlowlogCapture, stopSlowlogCapture } from './redis-stats.mjs';
+import { commandDelta, commandStats, commandStatsOf, socketStats, mergeSlowlogs, perChunk, perChunkOfMasters, startSlowlogCapture, stopSlowlogCapture } from './redis-stats.mjs';
 import { scrapeLoopDelay } from './service-metrics.mjs';
 import { root } from './stack.mjs';
 import { sleep } from './ports.mjs';
@@ -55,6 +55,7 @@ export async function runLevel(target, n, workload, options = {}) {
     const quiet = await waitForQuiet();
     await scrapeAll(server.loopUrls); // resets the event-loop histograms: the level starts here
     const redisBefore = await redisStats(server);
+    const socketsBefore = server.redis && !server.redisMasters ? await socketStats(server.redis) : undefined;
     const slowlogClients = server.redisMasters ? Object.values(server.redisMasters) : [server.redis];
     if (options.slowlog) for (const client of slowlogClients) await startSlowlogCapture(client);
     const throttleBefore = throttleCounts(server.caps);
@@ -84,6 +85,7 @@ export async function runLevel(target, n, workload, options = {}) {
     const slowlog = options.slowlog ? mergeSlowlogs(await Promise.all(slowlogClients.map((client) => stopSlowlogCapture(client, root)))) : undefined;
     const chunks = Math.max(1, lgResult.chunks);
     const redisAfter = await redisStats(server);
+    const socketsAfter = socketsBefore && (await socketStats(server.redis));
     const redis = server.redisMasters ? perChunkOfMasters(redisBefore, redisAfter, chunks) : server.redis ? perChunk(commandDelta(redisBefore, redisAfter), chunks) : undefined;
     // The arrival bins only serve splitCpu: keep them out of the results file.
     const { bins: _bins, binMs: _binMs, ...lgFigures } = lgResult;
@@ -93,6 +95,7 @@ export async function runLevel(target, n, workload, options = {}) {
     record.redisCluster = clusterCpu(record.cpu, split);
     record.monoWindowUs = { fromUs: monoFromUs, toUs: monoToUs };
     record.quiet = quiet;
+    if (socketsBefore) record.redisSockets = { readsPerTurn: round((socketsAfter.reads - socketsBefore.reads) / n, 2), writesPerTurn: round((socketsAfter.writes - socketsBefore.writes) / n, 2) };
     if (slowlog) record.slowlog = accountPerChunk(slowlog, lgResult);
     return record;
   } finally {

@@ -27,6 +27,18 @@ export function commandDelta(before, after) {
   return delta;
 }
 
+/**
+ * Redis's socket reads and writes so far (INFO stats). A read is what one client's writes put in
+ * the socket before Redis came round to it, so reads per turn count the round trips that did not
+ * share a write: the figure a client's coalescing of commands moves, and one that does not drift
+ * with the machine's speed as CPU time does.
+ */
+export async function socketStats(client) {
+  const text = await client.info('stats');
+  const field = (name) => Number(text.match(new RegExp(`^${name}:(\\d+)`, 'm'))?.[1] ?? 0);
+  return { reads: field('total_reads_processed'), writes: field('total_writes_processed') };
+}
+
 /** Command stats of each of a cluster's masters, by name. */
 export async function commandStatsOf(clients) {
   return Object.fromEntries(await Promise.all(Object.entries(clients).map(async ([name, client]) => [name, await commandStats(client)])));

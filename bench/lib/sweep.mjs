@@ -17,6 +17,7 @@ function describe(target, rec) {
     `ttft p50/p99 ${t.p50}/${t.p99} ms, gap mean/p99 ${g.mean}/${g.p99} ms, done ${rec.lg.completed}/${rec.n}, ` +
     `mem/stream ${rec.memory.perStreamKb} KB, peak cpu: ${busy}, machine ${rec.machine.peakBusyPct}% (others ${rec.machine.othersPct}%, steal ${rec.machine.stealPct}% of a core)\n` +
     `  cpu per turn ms: ${perTurnText(rec.cpu, rec.n)}` +
+    (rec.redisSockets ? `; redis socket reads/writes per turn ${rec.redisSockets.readsPerTurn}/${rec.redisSockets.writesPerTurn}` : '') +
     (redisClusterText(rec) ? `\n${redisClusterText(rec)}` : '')
   );
 }

@@ -5,8 +5,8 @@ import { TestRedis } from '../support/redis-server.js';
 import { until } from '../support/until.js';
 
 /**
- * A command connection sends the commands of one tick in one socket write (CoalescingRedis), and
- * each tick's commands without waiting for the next. Seen from a TCP relay between the client and
+ * A command connection sends the commands of one turn of the event loop in one socket write
+ * (CoalescingRedis), and each turn's commands without waiting for the next. Seen from a TCP relay between the client and
  * a real redis-server, which counts the reads it gets from the client.
  */
 describe('command connection writes', () => {
@@ -40,6 +40,27 @@ describe('command connection writes', () => {
     // answers is one tick): two writes, perhaps a few more if the answers arrive in pieces.
     expect(count).toBeGreaterThanOrEqual(2);
     expect(count).toBeLessThanOrEqual(6);
+  });
+
+  it('sends the commands of all the callbacks of one turn of the event loop in one write', async () => {
+    // Counted at the client's socket: the relay, in this process, reads only after the turn, so it
+    // would see one read whatever the client wrote.
+    const socket = redis.stream as unknown as { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
+    let writes = 0;
+    const { _write: write, _writev: writev } = socket;
+    socket._write = (...a) => (writes++, write.apply(socket, a));
+    socket._writev = (...a) => (writes++, writev.apply(socket, a));
+    try {
+      // Timers due together run in one timers phase, each followed by its own tick: what a busy
+      // process sees of several requests or replies handled in one turn.
+      const sets = Array.from({ length: 10 }, (_, i) => new Promise((done) => setTimeout(() => done(redis.set(`turn:${i}`, String(i))), 0)));
+      await Promise.all(sets);
+    } finally {
+      socket._write = write;
+      socket._writev = writev;
+    }
+    expect(writes).toBe(1);
+    expect(await redis.mget(...Array.from({ length: 10 }, (_, i) => `turn:${i}`))).toEqual(Array.from({ length: 10 }, (_, i) => String(i)));
   });
 
   it('does not hold a command back for a later tick: one write per awaited command', async () => {
