@@ -17,8 +17,8 @@ import type { Socket } from 'node:net';
  * Uncorking at the end of the turn rather than of the tick joins the commands of every request,
  * reply and timer a busy turn handles (a tick ends after each of them): a stream start's
  * admission, enqueue and unsubscribe share their writes with the other starts of the same turn.
- * A command waits at most for the rest of its turn, which never blocks while a `setImmediate` is
- * pending (docs/benchmarks.md, item 65).
+ * A command waits at most until the loop's next check phase, and the loop does not block waiting
+ * for I/O while an immediate is pending (docs/benchmarks.md, item 65).
  */
 export class CoalescingRedis extends Redis {
   private corked?: Socket;
