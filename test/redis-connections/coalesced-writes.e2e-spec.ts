@@ -51,9 +51,17 @@ describe('command connection writes', () => {
     socket._write = (...a) => (writes++, write.apply(socket, a));
     socket._writev = (...a) => (writes++, writev.apply(socket, a));
     try {
-      // Timers due together run in one timers phase, each followed by its own tick: what a busy
-      // process sees of several requests or replies handled in one turn.
-      const sets = Array.from({ length: 10 }, (_, i) => new Promise((done) => setTimeout(() => done(redis.set(`turn:${i}`, String(i))), 0)));
+      // Each command from the next tick's callback, as each request or reply a busy turn handles
+      // runs in a tick of its own (the old connection uncorked when a tick ended: ten writes).
+      const sets: Promise<unknown>[] = [];
+      await new Promise<void>((resolve) => {
+        const issue = (i: number) => {
+          sets.push(redis.set(`turn:${i}`, String(i)));
+          if (i < 9) process.nextTick(issue, i + 1);
+          else resolve();
+        };
+        issue(0);
+      });
       await Promise.all(sets);
     } finally {
       socket._write = write;
