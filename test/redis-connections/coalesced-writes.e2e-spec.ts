@@ -6,8 +6,8 @@ import { until } from '../support/until.js';
 
 /**
  * A command connection sends the commands of one turn of the event loop in one socket write
- * (CoalescingRedis), and each turn's commands without waiting for the next. Seen from a TCP relay between the client and
- * a real redis-server, which counts the reads it gets from the client.
+ * (CoalescingRedis), and each turn's commands without waiting for the next. Seen from a TCP relay
+ * between the client and a real redis-server, which counts the reads it gets from the client.
  */
 describe('command connection writes', () => {
   let server: TestRedis;
@@ -71,7 +71,7 @@ describe('command connection writes', () => {
     expect(await redis.mget(...Array.from({ length: 10 }, (_, i) => `turn:${i}`))).toEqual(Array.from({ length: 10 }, (_, i) => String(i)));
   });
 
-  it('does not hold a command back for a later tick: one write per awaited command', async () => {
+  it('does not hold a command back for a later turn: one write per awaited command', async () => {
     const count = await readsDuring(async () => {
       for (let i = 0; i < 10; i++) expect(await redis.incr('coalesced:counter')).toBe(i + 1);
     });

@@ -8,7 +8,7 @@ import { REQUEST_CANCEL } from './request-cancel.js';
 
 /** The stream scripts as commands of a connection (see each script's file for its keys and answers). */
 export interface StreamScripts {
-  /** `keys`: each chunk's stream log; `args`: ttl seconds, presence check every, publish command, then seq, entry per chunk. */
+  /** `keys`: each chunk's stream log; `args`: ttl seconds, presence check every, publish command, then the entry of each chunk (the script reads its seq from the entry's `c:<seq>:` prefix). */
   appendChunks(numKeys: number, ...keysThenArgs: Array<string | number>): Promise<number[]>;
   /** The same script for one chunk, its key declared (what a cluster sends, see below). */
   appendChunk(log: string, ttlS: number, presenceEvery: number, publish: PublishCommand, entry: string): Promise<number[]>;
